@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CouponAdmin",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "coupon-admin", targets: ["coupon-admin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .target(
+            name: "FastCGI",
+            dependencies: [
+                "CFastCGI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Web",
+            dependencies: [
+                "FastCGI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "App",
+            dependencies: [
+                "FastCGI",
+                "Web",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "coupon-admin",
+            dependencies: [
+                "App",
+                "FastCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI"]),
+        .testTarget(name: "AppTests", dependencies: ["App"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FastCGI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,39 @@
+#ifndef COUPON_ADMIN_CFASTCGI_SHIM_H
+#define COUPON_ADMIN_CFASTCGI_SHIM_H
+
+#include <fcgiapp.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Forwards SIGTERM, SIGINT and SIGUSR1 to a pipe (the self-pipe trick), replacing the handlers
+ * FCGX_Init installs. A signal handler may only call async-signal-safe functions, which is why
+ * this lives in C: the handler writes the signal number and nothing else.
+ */
+static int cfastcgi_signal_pipe = -1;
+
+static void cfastcgi_forward_signal(int signo) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)signo;
+    ssize_t ignored = write(cfastcgi_signal_pipe, &byte, 1);
+    (void)ignored;
+    errno = saved;
+}
+
+static inline int cfastcgi_forward_shutdown_signals(int pipe_write_fd) {
+    cfastcgi_signal_pipe = pipe_write_fd;
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = cfastcgi_forward_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    int signals[] = { SIGTERM, SIGINT, SIGUSR1 };
+    for (unsigned i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
+}
+
+#endif

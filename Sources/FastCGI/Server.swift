@@ -1,0 +1,174 @@
+import CFastCGI
+import Foundation
+import Logging
+import Synchronization
+
+/// A FastCGI server on libfcgi: `maxInFlight` threads take turns accepting connections, each reads one
+/// request, hands it to the responder as a task, and writes the answer back.
+///
+/// Threads wait for connections with `poll` on the listening socket and on a stop pipe; a shutdown writes
+/// to the pipe, which wakes them all at once, with no reliance on signals reaching a thread in `accept`.
+public final class Server: Sendable {
+    public enum Outcome: Equatable, Sendable {
+        /// Every request in flight finished.
+        case drained
+        /// The shutdown timeout passed with requests still running.
+        case timedOut(unfinished: Int)
+    }
+
+    private let configuration: ServerConfiguration
+    private let responder: any Responder
+    private let logger: Logger
+    private let listener: ListeningSocket
+    private let stopPipe: (read: Int32, write: Int32)
+    private let signalPipe: (read: Int32, write: Int32)
+    private let stopping = Atomic<Bool>(false)
+    /// Held by the one thread waiting for a connection at a time, so a connection wakes one thread, not all.
+    private let acceptTurn = Mutex<Void>(())
+    private let threads = ThreadGroup()
+    private let cycle: RequestCycle
+
+    /// Where the server listens, with the real port when port 0 was asked for.
+    public var boundAddress: String { listener.boundAddress }
+
+    /// Opens the listening socket. Nothing is accepted until `start()`.
+    public init(configuration: ServerConfiguration, responder: any Responder, logger: Logger) throws(ListenError) {
+        guard FCGX_Init() == 0 else { throw ListenError(description: "libfcgi failed to initialise") }
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        self.cycle = RequestCycle(maxBodyBytes: configuration.maxBodyBytes, responder: responder, logger: logger)
+        self.listener = try ListeningSocket.open(
+            configuration.listen,
+            socketMode: configuration.socketMode,
+            backlog: configuration.listenBacklog
+        )
+        self.stopPipe = try Self.makePipe()
+        self.signalPipe = try Self.makePipe()
+    }
+
+    /// Starts the threads that accept and serve requests.
+    public func start() {
+        logger.info(
+            "listening",
+            metadata: ["address": "\(listener.boundAddress)", "max_in_flight": "\(configuration.maxInFlight)"]
+        )
+        for index in 0..<max(1, configuration.maxInFlight) {
+            threads.enter()
+            let thread = Thread { [self] in
+                serveConnections()
+                threads.leave()
+            }
+            thread.name = "fastcgi-\(index)"
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+    }
+
+    /// Makes SIGTERM, SIGINT and SIGUSR1 ask for a graceful shutdown, replacing libfcgi's own handlers.
+    public func shutDownOnSignals() {
+        _ = cfastcgi_forward_shutdown_signals(signalPipe.write)
+    }
+
+    /// Asks the server to stop accepting. Safe from any thread, any number of times.
+    public func shutdown() {
+        if !stopping.exchange(true, ordering: .sequentiallyConsistent) {
+            var byte: UInt8 = 1
+            _ = write(stopPipe.write, &byte, 1)
+        }
+    }
+
+    /// Blocks until a shutdown is asked for (by `shutdown()` or a signal), then lets the requests in flight
+    /// finish within the shutdown timeout.
+    public func waitUntilStopped() -> Outcome {
+        var fds = [
+            pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: signalPipe.read, events: Int16(POLLIN), revents: 0),
+        ]
+        while fds[0].revents == 0 {
+            guard poll(&fds, nfds_t(fds.count), -1) >= 0 || errno == EINTR else { break }
+            if fds[1].revents != 0 {
+                var signal: UInt8 = 0
+                _ = read(signalPipe.read, &signal, 1)
+                logger.notice("shutting down", metadata: ["signal": "\(Self.signalName(Int32(signal)))"])
+                shutdown()
+                fds[1].revents = 0
+            }
+        }
+        let deadline = Date().addingTimeInterval(configuration.shutdownTimeout.seconds)
+        // Once no thread waits in poll (they all see the stop pipe), refuse new connections at once.
+        acceptTurn.withLock { _ in listener.close() }
+        let unfinished = threads.wait(until: deadline)
+        if unfinished == 0 {
+            logger.notice("stopped")
+            return .drained
+        }
+        logger.error("shutdown timeout passed with requests still running", metadata: ["unfinished": "\(unfinished)"])
+        return .timedOut(unfinished: unfinished)
+    }
+
+    // MARK: - Accepting
+
+    private func serveConnections() {
+        var request = FCGX_Request()
+        FCGX_InitRequest(&request, listener.fd, 0)
+        while acceptNext(&request) {
+            cycle.serve(&request)
+            FCGX_Finish_r(&request)
+        }
+        FCGX_Free(&request, 1)
+    }
+
+    /// Waits for the next connection and reads its params; false once the server is stopping.
+    private func acceptNext(_ request: inout FCGX_Request) -> Bool {
+        acceptTurn.withLock { _ in
+            var fds = [
+                pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
+            ]
+            while !stopping.load(ordering: .sequentiallyConsistent) {
+                guard poll(&fds, nfds_t(fds.count), -1) > 0 else { continue }
+                if fds[1].revents != 0 { return false }
+                let result = FCGX_Accept_r(&request)
+                if result == 0 { return true }
+                switch -result {
+                case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
+                    continue  // another process took the connection, or the client left before we got it
+                default:
+                    // Out of file descriptors and the like: say so, and give the system a moment.
+                    logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(-result)))"])
+                    usleep(100_000)
+                }
+            }
+            return false
+        }
+    }
+
+    private static func makePipe() throws(ListenError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw ListenError(description: "pipe(): \(lastError())") }
+        for fd in fds {
+            // Non-blocking, so that a signal handler writing to a full pipe never blocks.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        return (fds[0], fds[1])
+    }
+
+    private static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGUSR1: "SIGUSR1"
+        default: "signal \(signal)"
+        }
+    }
+
+}
+
+extension Duration {
+    var seconds: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,29 @@
+/// How the FastCGI server listens and what it accepts.
+public struct ServerConfiguration: Sendable {
+    public var listen: ListenAddress
+    /// Permissions of a unix socket the worker creates.
+    public var socketMode: UInt32
+    /// Requests handled at once; past this the worker stops accepting and the kernel's backlog queues.
+    public var maxInFlight: Int
+    public var listenBacklog: Int32
+    /// The largest request body accepted; a larger `CONTENT_LENGTH` is refused with 413 before reading.
+    public var maxBodyBytes: Int
+    /// How long in-flight requests may take to finish after a shutdown is asked for.
+    public var shutdownTimeout: Duration
+
+    public init(
+        listen: ListenAddress,
+        socketMode: UInt32 = 0o660,
+        maxInFlight: Int = 64,
+        listenBacklog: Int32 = 1024,
+        maxBodyBytes: Int = 1 << 20,
+        shutdownTimeout: Duration = .seconds(10)
+    ) {
+        self.listen = listen
+        self.socketMode = socketMode
+        self.maxInFlight = maxInFlight
+        self.listenBacklog = listenBacklog
+        self.maxBodyBytes = maxBodyBytes
+        self.shutdownTimeout = shutdownTimeout
+    }
+}

@@ -1,0 +1,10 @@
+import FastCGI
+
+extension Router {
+    /// `GET /healthz`: whether the worker is up, for nginx checks and monitoring. Needs no login.
+    public mutating func addHealthRoutes() {
+        get("/healthz") { _ in
+            try .json(["status": "ok"])
+        }
+    }
+}

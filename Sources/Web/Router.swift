@@ -1,0 +1,90 @@
+import FastCGI
+import Logging
+
+/// Picks a handler by method and path. Unknown paths answer 404, known paths with another method 405
+/// with `Allow`, both as problem+json; a path with a trailing slash redirects to the route without it.
+/// `HEAD` is answered by the `GET` handler.
+public struct Router: Responder {
+    private struct Route: Sendable {
+        let method: String
+        let pattern: RoutePattern
+        let handler: RouteHandler
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ pattern: String, handler: @escaping RouteHandler) {
+        let pattern = RoutePattern(pattern)
+        precondition(
+            !routes.contains { $0.method == method && $0.pattern == pattern },
+            "route \(method) \(pattern) registered twice"
+        )
+        routes.append(Route(method: method, pattern: pattern, handler: handler))
+    }
+
+    public mutating func get(_ pattern: String, handler: @escaping RouteHandler) {
+        add("GET", pattern, handler: handler)
+    }
+
+    public mutating func post(_ pattern: String, handler: @escaping RouteHandler) {
+        add("POST", pattern, handler: handler)
+    }
+
+    /// Every registered method and pattern, for tests that walk all routes.
+    public var registeredRoutes: [(method: String, pattern: String)] {
+        routes.map { ($0.method, $0.pattern.description) }
+    }
+
+    public func respond(to request: Request, logger: Logger) async throws -> Response {
+        guard let segments = Self.decodedSegments(of: request.path) else {
+            return .problem(status: 400, detail: "The path is not validly percent-encoded UTF-8.", for: request)
+        }
+        let candidates = routes.compactMap { route in route.pattern.match(segments).map { (route, $0) } }
+        if candidates.isEmpty {
+            return redirectWithoutTrailingSlash(request, segments: segments)
+                ?? .problem(status: 404, detail: "There is nothing at this path.", for: request)
+        }
+        let method = request.method == "HEAD" && !candidates.contains { $0.0.method == "HEAD" } ? "GET" : request.method
+        guard let (route, parameters) = candidates.first(where: { $0.0.method == method }) else {
+            var allowed = Set(candidates.map(\.0.method))
+            if allowed.contains("GET") { allowed.insert("HEAD") }
+            let allow = allowed.sorted().joined(separator: ", ")
+            return .problem(
+                status: 405,
+                detail: "\(request.method) is not allowed here; use \(allow).",
+                for: request,
+                headers: HTTPHeaders([("Allow", allow)])
+            )
+        }
+        do {
+            return try await route.handler(RequestContext(request: request, parameters: parameters, logger: logger))
+        } catch let error as HTTPError {
+            return error.response(for: request)
+        }
+    }
+
+    /// `/healthz/` -> 308 to `/healthz` under the mount point, when only the slash is in the way.
+    private func redirectWithoutTrailingSlash(_ request: Request, segments: [String]) -> Response? {
+        guard request.path.count > 1, request.path.hasSuffix("/"), segments.last == "" else { return nil }
+        let trimmed = Array(segments.dropLast())
+        guard routes.contains(where: { $0.pattern.match(trimmed) != nil }) else { return nil }
+        var location = request.url(for: String(request.path.dropLast()))
+        if !request.query.isEmpty { location += "?" + request.query }
+        return Response(status: 308, headers: HTTPHeaders([("Location", location)]))
+    }
+
+    /// `/a/b%2Fc/` -> `["a", "b/c", ""]`; nil when an escape is broken.
+    static func decodedSegments(of path: String) -> [String]? {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.first == "" { parts.removeFirst() }
+        if parts == [""] { return [] }
+        var decoded: [String] = []
+        for part in parts {
+            guard let segment = percentDecoded(part) else { return nil }
+            decoded.append(segment)
+        }
+        return decoded
+    }
+}

@@ -1,0 +1,14 @@
+import App
+import ArgumentParser
+
+@main
+struct CouponAdmin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coupon-admin",
+        abstract: "Back office for WeChat Mini Program shop coupons.",
+        subcommands: [Serve.self]
+    )
+}
+
+/// sysexits' EX_CONFIG: the systemd unit does not restart the worker on it.
+let exitConfigurationError: Int32 = 78

@@ -1,0 +1,63 @@
+import App
+import ArgumentParser
+import FastCGI
+import Foundation
+import Logging
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the FastCGI worker behind nginx until SIGTERM or SIGINT.",
+        discussion: "Every flag can also be set as a COUPON_ADMIN_* environment variable; flags win."
+    )
+
+    @Option(help: "unix:/path, 127.0.0.1:PORT or fd:0 (default unix:/run/coupon-admin/worker.sock)")
+    var listen: String?
+
+    @Option(help: "Octal mode of the unix socket (default 0660)")
+    var socketMode: String?
+
+    @Option(help: "Requests handled at once (default 64)")
+    var maxInFlight: String?
+
+    @Option(help: "Connections the kernel queues beyond that (default 1024)")
+    var listenBacklog: String?
+
+    @Option(help: "Largest request body in bytes (default 1048576)")
+    var maxBodyBytes: String?
+
+    @Option(help: "Seconds in-flight requests get to finish at shutdown (default 10)")
+    var shutdownTimeout: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info)")
+    var logLevel: String?
+
+    func run() throws {
+        let flags: [Configuration.Key: String] = [
+            .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
+            .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .logLevel: logLevel,
+        ].compactMapValues { $0 }
+        let configuration: Configuration
+        do {
+            configuration = try Configuration(environment: currentEnvironment(), flags: flags)
+        } catch {
+            FileHandle.standardError.write(Data("coupon-admin: \(error.description)\n".utf8))
+            throw ExitCode(exitConfigurationError)
+        }
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        let logger = Logger(label: "coupon-admin")
+        do {
+            switch try Application.serve(configuration: configuration, logger: logger) {
+            case .drained: return
+            case .timedOut: throw ExitCode.failure
+            }
+        } catch let error as ListenError {
+            logger.critical("cannot listen", metadata: ["reason": "\(error.description)"])
+            throw ExitCode.failure
+        }
+    }
+}
