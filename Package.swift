@@ -47,10 +47,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "FastCGITests",
+            dependencies: ["FastCGI", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI"]),
         .testTarget(name: "AppTests", dependencies: ["App"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FastCGI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

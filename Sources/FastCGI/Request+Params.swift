@@ -1,15 +1,15 @@
 import Foundation
 
 extension Request {
-    /// Builds a request from the FastCGI params nginx sends (Debian's `fastcgi_params` plus
-    /// `SCRIPT_NAME` for the mount point and `REQUEST_ID` for `$request_id`).
+    /// Builds a request from the FastCGI params nginx sends: Debian's `fastcgi_params`, plus `MOUNT_PATH`
+    /// for where the application is mounted and `REQUEST_ID` for `$request_id` (see `nginx/`).
     ///
     /// The path comes from the raw `REQUEST_URI`, not the decoded `DOCUMENT_URI`, so that an encoded
     /// `/` inside a path segment stays inside it.
     public init(params: [String: String], body: [UInt8], makeRequestID: () -> String = Request.randomID) {
         let requestURI = params["REQUEST_URI"] ?? params["DOCUMENT_URI"] ?? "/"
         let (rawPath, uriQuery) = Self.split(requestURI)
-        let mountPath = Self.normalizedMountPath(params["SCRIPT_NAME"] ?? "")
+        let mountPath = Self.normalizedMountPath(params["MOUNT_PATH"] ?? "")
 
         var path = Self.strip(mountPath: mountPath, from: rawPath)
         if path == nil, let documentURI = params["DOCUMENT_URI"] {
@@ -60,8 +60,8 @@ extension Request {
         return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
     }
 
-    private static func normalizedMountPath(_ scriptName: String) -> String {
-        var mount = scriptName
+    private static func normalizedMountPath(_ mountPath: String) -> String {
+        var mount = mountPath
         while mount.hasSuffix("/") { mount.removeLast() }
         return mount
     }

@@ -4,7 +4,7 @@ public struct Request: Sendable {
     public var method: String
     /// The path below the mount point, still percent-encoded, always starting with `/`.
     public var path: String
-    /// Where nginx mounts the application (`SCRIPT_NAME`): `""` at the root of a server, `/coupon-admin` under a prefix.
+    /// Where nginx mounts the application (the `MOUNT_PATH` param): `""` at the root of a server, `/coupon-admin` under a prefix.
     public var mountPath: String
     /// The raw query string, without the `?`.
     public var query: String

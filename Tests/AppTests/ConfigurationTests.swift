@@ -1,0 +1,89 @@
+import FastCGI
+import Foundation
+import Testing
+@testable import App
+
+@Suite struct ConfigurationTests {
+    @Test func defaults() throws {
+        let configuration = try Configuration(environment: [:])
+        #expect(configuration.server.listen == .unix(path: "/run/coupon-admin/worker.sock"))
+        #expect(configuration.server.socketMode == 0o660)
+        #expect(configuration.server.maxInFlight == 64)
+        #expect(configuration.server.listenBacklog == 1024)
+        #expect(configuration.server.maxBodyBytes == 1_048_576)
+        #expect(configuration.server.shutdownTimeout == .seconds(10))
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test func environmentIsRead() throws {
+        let configuration = try Configuration(environment: [
+            "COUPON_ADMIN_LISTEN": "127.0.0.1:9000",
+            "COUPON_ADMIN_SOCKET_MODE": "0600",
+            "COUPON_ADMIN_MAX_IN_FLIGHT": "8",
+            "COUPON_ADMIN_LISTEN_BACKLOG": "16",
+            "COUPON_ADMIN_MAX_BODY_BYTES": "2048",
+            "COUPON_ADMIN_SHUTDOWN_TIMEOUT": "2.5",
+            "COUPON_ADMIN_LOG_LEVEL": "debug",
+        ])
+        #expect(configuration.server.listen == .tcp(host: "127.0.0.1", port: 9000))
+        #expect(configuration.server.socketMode == 0o600)
+        #expect(configuration.server.maxInFlight == 8)
+        #expect(configuration.server.listenBacklog == 16)
+        #expect(configuration.server.maxBodyBytes == 2048)
+        #expect(configuration.server.shutdownTimeout == .milliseconds(2500))
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func flagsWinOverTheEnvironment() throws {
+        let configuration = try Configuration(
+            environment: ["COUPON_ADMIN_LISTEN": "127.0.0.1:9000", "COUPON_ADMIN_MAX_IN_FLIGHT": "8"],
+            flags: [.listen: "fd:0"]
+        )
+        #expect(configuration.server.listen == .inherited(fd: 0))
+        #expect(configuration.server.maxInFlight == 8)
+    }
+
+    @Test(arguments: [
+        ("COUPON_ADMIN_MAX_IN_FLIGHT", "0"), ("COUPON_ADMIN_MAX_IN_FLIGHT", "lots"), ("COUPON_ADMIN_MAX_IN_FLIGHT", "5000"),
+        ("COUPON_ADMIN_SOCKET_MODE", "0999"), ("COUPON_ADMIN_SOCKET_MODE", "1777"), ("COUPON_ADMIN_LISTEN_BACKLOG", "-1"),
+        ("COUPON_ADMIN_MAX_BODY_BYTES", "1m"), ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "forever"),
+        ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "nan"), ("COUPON_ADMIN_LOG_LEVEL", "loud"),
+        ("COUPON_ADMIN_LISTEN", "0.0.0.0:9000"), ("COUPON_ADMIN_LISTEN", "relative.sock"), ("COUPON_ADMIN_LISTEN", "fd:x"),
+    ])
+    func badValuesNameTheirVariable(variable: String, value: String) {
+        #expect {
+            try Configuration(environment: [variable: value])
+        } throws: { error in
+            "\(error)".contains(variable)
+        }
+    }
+
+    @Test func badFlagsNameTheFlag() {
+        #expect {
+            try Configuration(environment: ["COUPON_ADMIN_MAX_IN_FLIGHT": "8"], flags: [.maxInFlight: "-3"])
+        } throws: { error in
+            "\(error)".contains("--max-in-flight") && "\(error)".contains("-3")
+        }
+    }
+
+    @Test func unknownVariablesAreFound() {
+        let unknown = Configuration.unknownVariables(in: [
+            "COUPON_ADMIN_LISTN": "x", "COUPON_ADMIN_LISTEN": "y", "PATH": "/bin",
+        ])
+        #expect(unknown == ["COUPON_ADMIN_LISTN"])
+    }
+
+    /// The README's settings table is the user's only list of settings: it must name every one with its default.
+    @Test func readmeListsEverySettingWithItsDefault() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        for key in Configuration.Key.allCases {
+            let row = text.split(separator: "\n").first { $0.contains("`\(key.environmentName)`") }
+            #expect(row != nil, "README has no row for \(key.environmentName)")
+            #expect(row?.contains("`\(key.flag)`") == true, "README row for \(key.environmentName) lacks \(key.flag)")
+            #expect(row?.contains("`\(key.defaultValue)`") == true, "README row for \(key.environmentName) lacks its default")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import FastCGI
+import Logging
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ListeningTests {
+    func mode(of path: String) -> UInt32 {
+        var info = stat()
+        stat(path, &info)
+        return UInt32(info.st_mode) & 0o777
+    }
+
+    @Test func unixSocketGetsTheConfiguredModeAndIsRemovedAtStop() async throws {
+        let server = try TestServer()
+        #expect(mode(of: server.socketPath) == 0o660)
+        #expect(try await server.send("GET", "/").status == 200)
+        _ = try await server.stop()
+        #expect(!FileManager.default.fileExists(atPath: server.socketPath))
+
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("w.sock").path
+        let strict = try Server(
+            configuration: ServerConfiguration(listen: .unix(path: path), socketMode: 0o600),
+            responder: ClosureResponder { _ in Response(status: 200) }, logger: quietLogger)
+        #expect(mode(of: path) == 0o600)
+        strict.shutdown()
+        _ = strict.waitUntilStopped()
+    }
+
+    @Test func aStaleSocketIsReplaced() async throws {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("worker.sock").path
+        // A socket file nobody listens on, as a killed worker leaves behind.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        let server = try TestServer(listen: .unix(path: path))
+        let response = try await onOwnThread { try FastCGIClient.send(to: path, params: FastCGIClient.params("GET", "/")) }
+        #expect(response.status == 200)
+        _ = try await server.stop()
+    }
+
+    @Test func aLiveSocketIsRefused() async throws {
+        let first = try TestServer()
+        #expect {
+            try TestServer(listen: .unix(path: first.socketPath))
+        } throws: { error in
+            "\(error)".contains("another worker is already listening")
+        }
+        #expect(try await first.send("GET", "/").status == 200)
+        _ = try await first.stop()
+    }
+
+    @Test func anOrdinaryFileIsNeverReplaced() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("worker.sock").path
+        try "precious".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try TestServer(listen: .unix(path: path))
+        } throws: { error in
+            "\(error)".contains("not a socket")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "precious")
+    }
+
+    @Test func tcpOnPortZeroReportsTheRealPort() async throws {
+        let server = try TestServer(listen: .tcp(host: "127.0.0.1", port: 0))
+        let address = server.server.boundAddress
+        let port = try #require(UInt16(address.split(separator: ":").last ?? ""))
+        #expect(address.hasPrefix("127.0.0.1:") && port != 0)
+        let response = try await onOwnThread {
+            let client = FastCGIClient(socket: try TestSocket(port: port))
+            try client.begin(params: FastCGIClient.params("GET", "/"))
+            try client.endBody()
+            return try client.readResponse()
+        }
+        #expect(response.status == 200)
+        _ = try await server.stop()
+    }
+
+    @Test func anInheritedListeningSocketIsServed() async throws {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("inherited.sock").path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        listen(fd, 16)
+
+        let server = try TestServer(listen: .inherited(fd: fd))
+        let response = try await onOwnThread { try FastCGIClient.send(to: path, params: FastCGIClient.params("GET", "/")) }
+        #expect(response.status == 200)
+        _ = try await server.stop()
+        // The socket belongs to whoever passed it: its file stays.
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func anInheritedDescriptorThatIsNotListeningIsRefused() throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        #expect {
+            try TestServer(listen: .inherited(fd: fds[0]))
+        } throws: { error in
+            "\(error)".contains("not a listening socket")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import FastCGI
+import Foundation
+import Logging
+import Testing
+@testable import Web
+
+@Suite struct RouterTests {
+    let logger = Logger(label: "test")
+
+    func makeRouter() -> Router {
+        var router = Router()
+        router.addHealthRoutes()
+        router.get("/api/v1/coupons/{id}") { context in
+            Response(status: 200, contentType: "text/plain", body: "coupon \(context.parameters["id"]!)")
+        }
+        router.post("/api/v1/coupons") { _ in Response(status: 201) }
+        router.get("/teapot") { _ in throw HTTPError(status: 418, detail: "short and stout") }
+        router.get("/broken") { _ in throw CocoaError(.fileNoSuchFile) }
+        return router
+    }
+
+    func problem(_ response: Response) throws -> Problem {
+        #expect(response.headers["Content-Type"] == "application/problem+json")
+        return try JSONDecoder().decode(Problem.self, from: Data(response.body))
+    }
+
+    @Test func healthz() async throws {
+        let response = try await makeRouter().respond(to: Request(method: "GET", path: "/healthz"), logger: logger)
+        #expect(response.status == 200)
+        #expect(response.headers["Content-Type"] == "application/json")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"status":"ok"}"#)
+    }
+
+    @Test func parametersArePercentDecodedWithinOneSegment() async throws {
+        let request = Request(method: "GET", path: "/api/v1/coupons/a%2Fb%20c")
+        let response = try await makeRouter().respond(to: request, logger: logger)
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "coupon a/b c")
+    }
+
+    @Test func brokenEscapesAre400() async throws {
+        for path in ["/api/v1/coupons/%zz", "/api/v1/coupons/%e4%b8", "/api/v1/coupons/%"] {
+            let response = try await makeRouter().respond(to: Request(method: "GET", path: path), logger: logger)
+            #expect(response.status == 400, "\(path)")
+        }
+    }
+
+    @Test func unknownPathIs404Problem() async throws {
+        let request = Request(method: "GET", path: "/nope", mountPath: "/coupon-admin", requestID: "r1")
+        let response = try await makeRouter().respond(to: request, logger: logger)
+        #expect(response.status == 404)
+        let body = try problem(response)
+        #expect(body.status == 404)
+        #expect(body.instance == "/coupon-admin/nope")
+        #expect(body.requestID == "r1")
+    }
+
+    @Test func emptySegmentsDoNotMatchParameters() async throws {
+        for path in ["/api/v1/coupons/", "/api/v1/coupons//x", "//healthz"] {
+            let response = try await makeRouter().respond(to: Request(method: "GET", path: path), logger: logger)
+            #expect(response.status == 404 || response.status == 308, "\(path)")
+            #expect(response.status != 200, "\(path)")
+        }
+    }
+
+    @Test func wrongMethodIs405WithAllow() async throws {
+        let response = try await makeRouter().respond(to: Request(method: "DELETE", path: "/healthz"), logger: logger)
+        #expect(response.status == 405)
+        #expect(response.headers["Allow"] == "GET, HEAD")
+        #expect(try problem(response).status == 405)
+
+        let post = try await makeRouter().respond(to: Request(method: "GET", path: "/api/v1/coupons"), logger: logger)
+        #expect(post.status == 405)
+        #expect(post.headers["Allow"] == "POST")
+    }
+
+    @Test func headIsAnsweredByGet() async throws {
+        let response = try await makeRouter().respond(to: Request(method: "HEAD", path: "/healthz"), logger: logger)
+        #expect(response.status == 200)
+    }
+
+    @Test func trailingSlashRedirectsUnderTheMountPoint() async throws {
+        let request = Request(method: "GET", path: "/healthz/", mountPath: "/coupon-admin", query: "a=1")
+        let response = try await makeRouter().respond(to: request, logger: logger)
+        #expect(response.status == 308)
+        #expect(response.headers["Location"] == "/coupon-admin/healthz?a=1")
+
+        let atRoot = try await makeRouter().respond(to: Request(method: "GET", path: "/healthz/"), logger: logger)
+        #expect(atRoot.headers["Location"] == "/healthz")
+    }
+
+    @Test func httpErrorsBecomeProblems() async throws {
+        let response = try await makeRouter().respond(to: Request(method: "GET", path: "/teapot"), logger: logger)
+        #expect(response.status == 418)
+        #expect(try problem(response).detail == "short and stout")
+    }
+
+    @Test func otherErrorsAreLeftToTheServer() async throws {
+        await #expect(throws: CocoaError.self) {
+            try await makeRouter().respond(to: Request(method: "GET", path: "/broken"), logger: logger)
+        }
+    }
+
+    @Test func registeredRoutesListsEveryRoute() {
+        let routes = makeRouter().registeredRoutes.map { "\($0.method) \($0.pattern)" }
+        #expect(routes.contains("GET /healthz"))
+        #expect(routes.contains("GET /api/v1/coupons/{id}"))
+        #expect(routes.count == 5)
+    }
+}
