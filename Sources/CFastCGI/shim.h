@@ -3,6 +3,7 @@
 
 #include <fcgiapp.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,10 @@
  * Forwards SIGTERM, SIGINT and SIGUSR1 to a pipe (the self-pipe trick), replacing the handlers
  * FCGX_Init installs. A signal handler may only call async-signal-safe functions, which is why
  * this lives in C: the handler writes the signal number and nothing else.
+ *
+ * The signals are also unblocked on the calling thread: a parent may start the worker with them
+ * blocked (libdispatch's threads block them, and children inherit the mask), and threads created
+ * afterwards inherit this thread's mask.
  */
 static int cfastcgi_signal_pipe = -1;
 
@@ -30,10 +35,13 @@ static inline int cfastcgi_forward_shutdown_signals(int pipe_write_fd) {
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
     int signals[] = { SIGTERM, SIGINT, SIGUSR1 };
+    sigset_t unblock;
+    sigemptyset(&unblock);
     for (unsigned i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
         if (sigaction(signals[i], &action, NULL) != 0) return -1;
+        sigaddset(&unblock, signals[i]);
     }
-    return 0;
+    return pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 #endif

@@ -66,6 +66,7 @@ public final class Server: Sendable {
     }
 
     /// Makes SIGTERM, SIGINT and SIGUSR1 ask for a graceful shutdown, replacing libfcgi's own handlers.
+    /// Call it before `start()`, on the thread that starts the server.
     public func shutDownOnSignals() {
         _ = cfastcgi_forward_shutdown_signals(signalPipe.write)
     }

@@ -1,0 +1,141 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// nginx and the worker binary as deployed, on loopback.
+@Suite(.serialized) struct WorkerBehindNginxTests {
+    @Test func healthzThroughNginx() throws {
+        let stack = try Stack()
+        let response = try stack.get("/healthz")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "application/json")
+        #expect(try response.json()["status"] as? String == "ok")
+        // nginx's $request_id reaches the worker and comes back.
+        let requestID = try #require(response.headers["x-request-id"])
+        #expect(requestID.count == 32 && requestID.allSatisfy(\.isHexDigit))
+        #expect(stack.workerLog.contains("request_id=\(requestID)"))
+        // Security headers come from nginx on every answer.
+        #expect(response.headers["x-content-type-options"] == "nosniff")
+        #expect(response.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+    }
+
+    @Test func oneAccessLogLinePerRequest() throws {
+        let stack = try Stack()
+        let response = try stack.get("/healthz")
+        let id = try #require(response.headers["x-request-id"])
+        let lines = stack.workerLog.split(separator: "\n").filter { $0.contains("request_id=\(id)") }
+        #expect(lines.count == 1)
+        let line = try #require(lines.first)
+        for part in ["method=GET", "path=/healthz", "status=200", "duration_ms="] {
+            #expect(line.contains(part), "\(part) missing from \(line)")
+        }
+    }
+
+    @Test func unknownPathsAre404AndWrongMethods405() throws {
+        let stack = try Stack()
+        let missing = try stack.get("/no/such/page")
+        #expect(missing.status == 404)
+        #expect(missing.headers["content-type"] == "application/problem+json")
+        #expect(try missing.json()["instance"] as? String == "/no/such/page")
+        #expect(try missing.json()["request_id"] as? String == missing.headers["x-request-id"])
+
+        let wrongMethod = try stack.request("DELETE", "/healthz")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.headers["allow"] == "GET, HEAD")
+        #expect(wrongMethod.headers["content-type"] == "application/problem+json")
+    }
+
+    @Test func mountedUnderAPrefixInAnExistingSite() throws {
+        let stack = try Stack()
+        let health = try stack.get("/coupon-admin/healthz", port: stack.prefixPort)
+        #expect(health.status == 200)
+        #expect(try health.json()["status"] as? String == "ok")
+
+        let redirect = try stack.get("/coupon-admin/healthz/?probe=1", port: stack.prefixPort)
+        #expect(redirect.status == 308)
+        #expect(redirect.headers["location"] == "/coupon-admin/healthz?probe=1")
+
+        let bare = try stack.get("/coupon-admin", port: stack.prefixPort)
+        #expect(bare.status == 308)
+        #expect(bare.headers["location"] == "/coupon-admin/")
+
+        let missing = try stack.get("/coupon-admin/nope", port: stack.prefixPort)
+        #expect(missing.status == 404)
+        #expect(try missing.json()["instance"] as? String == "/coupon-admin/nope")
+        #expect(missing.headers["x-frame-options"] == "DENY")
+
+        // The merchant's own pages are untouched.
+        let site = try stack.get("/", port: stack.prefixPort)
+        #expect(site.text == "The merchant's own site.\n")
+        // At the root the same worker writes unprefixed locations.
+        #expect(try stack.get("/healthz/").headers["location"] == "/healthz")
+    }
+
+    @Test func staticFilesComeFromNginxNotTheWorker() throws {
+        let stack = try Stack()
+        for (port, path) in [(stack.port, "/static/robots.txt"), (stack.prefixPort, "/coupon-admin/static/robots.txt")] {
+            let response = try stack.get(path, port: port)
+            #expect(response.status == 200)
+            #expect(response.text.contains("Disallow"))
+            #expect(response.headers["x-content-type-options"] == "nosniff")
+        }
+        #expect(!stack.workerLog.contains("robots.txt"))
+    }
+
+    @Test func oversizeBodiesAre413FromNginxAndFromTheWorker() throws {
+        let stack = try Stack()
+        let tooBig = [UInt8](repeating: 0x7B, count: 1_048_577)
+        let fromNginx = try stack.request("POST", "/healthz", headers: ["Content-Type": "application/json"], body: tooBig)
+        #expect(fromNginx.status == 413)
+        #expect(fromNginx.headers["content-type"] == "application/problem+json")
+        #expect(try fromNginx.json()["status"] as? Int == 413)
+        #expect(!stack.workerLog.contains("status=413"))
+
+        // An nginx that lets more through than the worker takes: the worker refuses on its own.
+        let lenient = try Stack(workerArguments: ["--max-body-bytes", "1000"], nginxMaxBodyBytes: 1_048_576)
+        let fromWorker = try lenient.request("POST", "/healthz", body: [UInt8](repeating: 0x41, count: 1001))
+        #expect(fromWorker.status == 413)
+        #expect(try fromWorker.json()["detail"] as? String == "The request body is larger than the 1000 bytes this server accepts.")
+        #expect(lenient.workerLog.contains("status=413"))
+    }
+
+    @Test func malformedContentLengthStraightToTheSocketIs400() throws {
+        let stack = try Stack()
+        let response = try FastCGIClient.send(
+            to: stack.socketPath, params: FastCGIClient.params("POST", "/healthz", extra: ["CONTENT_LENGTH": "12abc"]))
+        #expect(response.status == 400)
+        #expect(response.headers["content-type"] == "application/problem+json")
+        // ...and the worker serves on.
+        #expect(try stack.get("/healthz").status == 200)
+    }
+
+    @Test func twoHundredConcurrentRequestsAreAllAnswered() throws {
+        let stack = try Stack()
+        let count = 200
+        let port = stack.port
+        let statuses = Mutex<[Int]>([])
+        let group = DispatchGroup()
+        for _ in 0..<count {
+            group.enter()
+            Thread {
+                let status = (try? HTTPClient.request(port: port, "GET", "/healthz").status) ?? -1
+                statuses.withLock { $0.append(status) }
+                group.leave()
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        #expect(statuses.withLock { $0 } == Array(repeating: 200, count: count))
+    }
+
+    @Test func whenTheWorkerIsDownNginxAnswers503Problem() throws {
+        let stack = try Stack()
+        #expect(try stack.stopWorker().status == 0)
+        let response = try stack.get("/healthz")
+        #expect(response.status == 503)
+        #expect(response.headers["content-type"] == "application/problem+json")
+    }
+}
