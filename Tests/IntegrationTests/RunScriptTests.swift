@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// deploy/run.sh as a user runs it, on the binary this build made (no second, release build here).
+@Suite(.serialized) struct RunScriptTests {
+    let state = URL(fileURLWithPath: "/tmp").appendingPathComponent("ca-run-\(UUID().uuidString.prefix(8))")
+
+    /// Starts run.sh and waits until it says it is running and nginx answers.
+    func startRunScript(port: UInt16) throws -> ChildProcess {
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: state.appendingPathComponent("run.out"))
+        let script = Stack.packageRoot.appendingPathComponent("deploy/run.sh").path
+        let run = try ChildProcess("/bin/bash", [
+            script, "--binary", Stack.workerBinary, "--address", "127.0.0.1:\(port)", "--state", state.appendingPathComponent("s").path,
+        ], outputPath: state.appendingPathComponent("run.out").path)
+        let started = ContinuousClock.now
+        while !output.contains("CouponAdmin is running at") || (try? HTTPClient.request(port: port, "GET", "/healthz").status) != 200 {
+            guard run.isRunning, ContinuousClock.now - started < .seconds(120) else {
+                throw StackError(description: "run.sh did not come up:\n" + output)
+            }
+            usleep(50_000)
+        }
+        return run
+    }
+
+    var output: String { (try? String(contentsOf: state.appendingPathComponent("run.out"), encoding: .utf8)) ?? "" }
+
+    /// Two free ports in a row: run.sh puts the prefix-mounted site on the second.
+    func freePortPair() throws -> UInt16 {
+        for _ in 0..<50 {
+            let port = try Stack.freePort()
+            if port < 65535, (try? TestSocket(port: port + 1)) == nil { return port }
+        }
+        throw StackError(description: "no two free ports in a row")
+    }
+
+    @Test func servesStopsOnCtrlCAndRunsAgain() throws {
+        defer { try? FileManager.default.removeItem(at: state) }
+        let port = try freePortPair()
+        for round in 1...2 {
+            let run = try startRunScript(port: port)
+            #expect(output.contains("http://127.0.0.1:\(port)/"), "run.sh prints the URL")
+            #expect(try HTTPClient.request(port: port + 1, "GET", "/coupon-admin/healthz").status == 200)
+            run.send(SIGINT)
+            #expect(run.wait(upTo: .seconds(30)) == 0, "round \(round):\n\(output)")
+            #expect((try? TestSocket(port: port)) == nil, "nginx is gone")
+            #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("s/worker.sock").path))
+        }
+    }
+
+    /// A run killed outright leaves nginx and the worker running; the next run stops them and starts.
+    @Test func recoversFromARunThatWasKilled() throws {
+        defer { try? FileManager.default.removeItem(at: state) }
+        let port = try freePortPair()
+        let killed = try startRunScript(port: port)
+        killed.send(SIGKILL)
+        _ = killed.wait(upTo: .seconds(10))
+        #expect(try HTTPClient.request(port: port, "GET", "/healthz").status == 200, "its children live on")
+
+        let run = try startRunScript(port: port)
+        #expect(try HTTPClient.request(port: port, "GET", "/healthz").status == 200)
+        run.send(SIGTERM)
+        #expect(run.wait(upTo: .seconds(30)) == 0)
+        #expect((try? TestSocket(port: port)) == nil)
+    }
+}

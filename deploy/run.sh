@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds CouponAdmin and runs it locally: the worker behind nginx, state under .run/, until Ctrl-C.
+#
+#   deploy/run.sh [--address HOST:PORT] [--state DIR] [--binary PATH]
+#
+#   --address   where nginx listens (default 127.0.0.1:8080); the stand-in for a merchant's existing
+#               site, with CouponAdmin under /coupon-admin/, listens on the next port
+#   --state     folder for sockets, logs and nginx's files (default .run/ in the checkout)
+#   --binary    a coupon-admin binary to run instead of building a release one
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+address=127.0.0.1:8080
+state=$ROOT/.run
+binary=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --address) address=$2; shift 2 ;;
+        --state) state=$2; shift 2 ;;
+        --binary) binary=$2; shift 2 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        *) die "unknown option $1 (see --help)" ;;
+    esac
+done
+host=${address%:*}
+port=${address##*:}
+[[ $port =~ ^[0-9]+$ ]] && [ -n "$host" ] || die "--address must be HOST:PORT, not $address"
+prefix_address=$host:$((port + 1))
+
+need_packages nginx libfcgi-dev curl
+if [ -z "$binary" ]; then
+    need_swift
+    say "building (release)..."
+    (cd "$ROOT" && swift build -c release --product coupon-admin >&2)
+    binary=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
+fi
+[ -x "$binary" ] || die "no coupon-admin binary at $binary"
+
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+# A previous run that did not get to clean up (killed terminal, kill -9): stop what it left.
+stop_pidfile "$state/nginx.pid"
+stop_pidfile "$state/worker.pid"
+
+"$ROOT/deploy/render-nginx.sh" "$state/conf" STATE_DIR="$state" LISTEN="$address" PREFIX_LISTEN="$prefix_address" \
+    SOCKET="$state/worker.sock" STATIC_ROOT="$ROOT/nginx/static"
+
+worker_pid= nginx_pid= tail_pid=
+stop_all() {
+    trap - INT TERM EXIT
+    say "stopping..."
+    [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
+    [ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null
+    wait "$nginx_pid" "$worker_pid" 2>/dev/null || true
+    [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
+    rm -f "$state/worker.pid"
+    say "stopped"
+}
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
+
+"$binary" serve --listen "unix:$state/worker.sock" >>"$state/worker.log" 2>&1 &
+worker_pid=$!
+echo "$worker_pid" >"$state/worker.pid"
+wait_for "[ -S '$state/worker.sock' ] || ! kill -0 $worker_pid" || die "the worker did not start; see $state/worker.log"
+kill -0 "$worker_pid" 2>/dev/null || die "the worker did not start: $(tail -n 3 "$state/worker.log")"
+
+nginx -e "$state/nginx-error.log" -p "$state" -c "$state/conf/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+wait_for "curl -fsS http://$address/healthz" || die "nginx did not come up; see $state/nginx-error.log"
+
+tail -n 0 -F --pid=$$ "$state/worker.log" >&2 &
+tail_pid=$!
+cat <<MESSAGE
+
+CouponAdmin is running at http://$address/  (health: http://$address/healthz)
+Mounted in an existing site:  http://$prefix_address/coupon-admin/
+Logs: $state/worker.log, $state/nginx-error.log, $state/nginx-access.log
+Press Ctrl-C to stop.
+
+MESSAGE
+# Until Ctrl-C, or until either process dies.
+wait -n "$worker_pid" "$nginx_pid" || true
+say "the worker or nginx exited on its own; see the logs above"
+exit 1
