@@ -16,10 +16,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         self.fields = fields.map { Field(name: $0.0, value: $0.1) }
     }
 
-    /// The first value for `name`, compared case-insensitively.
+    /// The value for `name`, compared case-insensitively; the last one where the name repeats.
     public subscript(name: String) -> String? {
-        let wanted = name.lowercased()
-        return fields.first { $0.name.lowercased() == wanted }?.value
+        fields.last { Self.sameName($0.name, name) }?.value
     }
 
     public mutating func add(name: String, value: String) {
@@ -33,12 +32,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public mutating func remove(name: String) {
-        let wanted = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == wanted }
+        fields.removeAll { Self.sameName($0.name, name) }
     }
 
     public func contains(name: String) -> Bool {
         self[name] != nil
+    }
+
+    /// Header names compare ASCII case-insensitively.
+    private static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 
     public func makeIterator() -> IndexingIterator<[Field]> {

@@ -1,5 +1,5 @@
 import CFastCGI
-import Dispatch
+import Glibc
 import Logging
 import Synchronization
 
@@ -10,15 +10,14 @@ struct RequestCycle: Sendable {
     let responder: any Responder
     let logger: Logger
 
-    func serve(_ fcgx: inout FCGX_Request) {
+    func serve(_ fcgx: inout FCGX_Request, executor: ThreadExecutor) {
         let started = ContinuousClock.now
-        let params = Self.params(of: fcgx)
-        var request = Request(params: params, body: [])
+        var request = Request(orderedParams: Self.params(of: fcgx), body: [])
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(request.requestID)"
 
         let response: Response
-        switch ContentLength.parse(params["CONTENT_LENGTH"], limit: maxBodyBytes) {
+        switch ContentLength.parse(request.headers["content-length"], limit: maxBodyBytes) {
         case .malformed:
             response = .problem(status: 400, detail: "CONTENT_LENGTH is not a whole number of bytes.", for: request)
         case .tooLarge:
@@ -27,7 +26,7 @@ struct RequestCycle: Sendable {
         case .length(let length):
             if let body = Self.readBody(length: length, from: fcgx.in) {
                 request.body = body
-                response = respond(to: request, logger: logger)
+                response = respond(to: request, logger: logger, on: executor)
             } else {
                 response = .problem(status: 400, detail: "The request body ended before CONTENT_LENGTH bytes.", for: request)
             }
@@ -37,23 +36,23 @@ struct RequestCycle: Sendable {
         let written = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), fcgx.out) }
         }
-        let milliseconds = (ContinuousClock.now - started).seconds * 1000
+        let elapsed = (ContinuousClock.now - started).components
+        let microseconds = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
         logger.info(
             "request",
             metadata: [
                 "method": "\(request.method)",
                 "path": "\(request.fullPath)",
                 "status": "\(status)",
-                "duration_ms": "\(String(format: "%.2f", milliseconds))",
+                "duration_ms": "\(Self.milliseconds(microseconds))",
             ].merging(written < 0 ? ["error": "client went away before the response was written"] : [:]) { $1 }
         )
     }
 
-    /// Runs the responder in its own task and waits for it on this (non-pool) thread.
-    private func respond(to request: Request, logger: Logger) -> Response {
+    /// Runs the responder as a task on this thread's executor and returns its answer.
+    private func respond(to request: Request, logger: Logger, on executor: ThreadExecutor) -> Response {
         let answer = Mutex<Response?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task { [responder] in
+        Task(executorPreference: executor) { [responder] in
             let response: Response
             do {
                 response = try await responder.respond(to: request, logger: logger)
@@ -66,20 +65,38 @@ struct RequestCycle: Sendable {
                 )
             }
             answer.withLock { $0 = response }
-            done.signal()
+            executor.finish()
         }
-        done.wait()
+        executor.runUntilFinished()
         return answer.withLock { $0! }
     }
 
-    /// Copies every param out of libfcgi's memory at once.
-    private static func params(of fcgx: FCGX_Request) -> [String: String] {
-        var params: [String: String] = [:]
+    /// `1234` microseconds -> `1.23`.
+    static func milliseconds(_ microseconds: Int64) -> String {
+        let hundredths = (microseconds + 5) / 10
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// Copies the params the request is made of out of libfcgi's memory at once, in the order nginx sent them.
+    /// The rest (SERVER_SOFTWARE, DOCUMENT_ROOT, ...) are skipped before any string is made of them.
+    private static func params(of fcgx: FCGX_Request) -> [(name: String, value: String)] {
+        var params: [(name: String, value: String)] = []
+        params.reserveCapacity(24)
         guard var entry = fcgx.envp else { return params }
         while let pointer = entry.pointee {
-            let pair = String(cString: pointer)
-            if let equals = pair.firstIndex(of: "=") {
-                params[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            let length = strlen(pointer)
+            pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                let pair = UnsafeBufferPointer(start: bytes, count: length)
+                if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                    let name = UnsafeBufferPointer(rebasing: pair[..<equals])
+                    if Request.isUsedParam(name) {
+                        params.append((
+                            String(decoding: name, as: UTF8.self),
+                            String(decoding: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]), as: UTF8.self)
+                        ))
+                    }
+                }
             }
             entry += 1
         }

@@ -12,15 +12,33 @@ public enum ResponseEncoder {
             logger.error("response header would split the response; sending 500 instead")
             response = .problem(status: 500, for: request)
         }
-        response.headers.set(name: "Content-Length", value: String(response.body.count))
-        response.headers.set(name: "X-Request-Id", value: request.requestID)
-
-        var head = "Status: \(response.status) \(HTTPStatus.reasonPhrase(response.status))\r\n"
-        for field in response.headers {
-            head += "\(field.name): \(field.value)\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + response.body.count)
+        bytes += "Status: ".utf8
+        bytes += String(response.status).utf8
+        bytes.append(UInt8(ascii: " "))
+        bytes += HTTPStatus.reasonPhrase(response.status).utf8
+        bytes += [13, 10]
+        for field in response.headers where !isComputed(field.name) {
+            append(field.name, field.value, to: &bytes)
         }
-        head += "\r\n"
-        return (Array(head.utf8) + response.body, response.status)
+        append("Content-Length", String(response.body.count), to: &bytes)
+        append("X-Request-Id", request.requestID, to: &bytes)
+        bytes += [13, 10]
+        bytes += response.body
+        return (bytes, response.status)
+    }
+
+    private static func append(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes += name.utf8
+        bytes += [UInt8(ascii: ":"), UInt8(ascii: " ")]
+        bytes += value.utf8
+        bytes += [13, 10]
+    }
+
+    /// The fields the encoder writes itself, whatever the handler set.
+    private static func isComputed(_ name: String) -> Bool {
+        name.utf8.count == 14 && name.lowercased() == "content-length" || name.utf8.count == 12 && name.lowercased() == "x-request-id"
     }
 
     private static func isSafe(_ field: HTTPHeaders.Field) -> Bool {

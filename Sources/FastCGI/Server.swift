@@ -3,11 +3,12 @@ import Foundation
 import Logging
 import Synchronization
 
-/// A FastCGI server on libfcgi: `maxInFlight` threads take turns accepting connections, each reads one
-/// request, hands it to the responder as a task, and writes the answer back.
+/// A FastCGI server on libfcgi: `maxInFlight` threads accept connections, each reads one request,
+/// runs the responder's task on its own thread, and writes the answer back.
 ///
-/// Threads wait for connections with `poll` on the listening socket and on a stop pipe; a shutdown writes
-/// to the pipe, which wakes them all at once, with no reliance on signals reaching a thread in `accept`.
+/// Idle threads wait in epoll on the listening socket (exclusively: a connection wakes one thread) and
+/// on a stop pipe (shared: a shutdown wakes them all), with no lock between them and no reliance on
+/// signals reaching a thread blocked in `accept`.
 public final class Server: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// Every request in flight finished.
@@ -23,8 +24,8 @@ public final class Server: Sendable {
     private let stopPipe: (read: Int32, write: Int32)
     private let signalPipe: (read: Int32, write: Int32)
     private let stopping = Atomic<Bool>(false)
-    /// Held by the one thread waiting for a connection at a time, so a connection wakes one thread, not all.
-    private let acceptTurn = Mutex<Void>(())
+    /// Threads that may be using the listening socket right now.
+    private let threadsAccepting = Atomic<Int>(0)
     private let threads = ThreadGroup()
     private let cycle: RequestCycle
 
@@ -97,8 +98,9 @@ public final class Server: Sendable {
             }
         }
         let deadline = Date().addingTimeInterval(configuration.shutdownTimeout.seconds)
-        // Once no thread waits in poll (they all see the stop pipe), refuse new connections at once.
-        acceptTurn.withLock { _ in listener.close() }
+        // Refuse new connections at once, as soon as no thread can be using the listening socket.
+        while threadsAccepting.load(ordering: .sequentiallyConsistent) > 0 && Date() < deadline { usleep(1_000) }
+        listener.close()
         let unfinished = threads.wait(until: deadline)
         if unfinished == 0 {
             logger.notice("stopped")
@@ -111,38 +113,43 @@ public final class Server: Sendable {
     // MARK: - Accepting
 
     private func serveConnections() {
+        guard let waiter = ConnectionWaiter(listening: listener.fd, stop: stopPipe.read) else {
+            logger.critical("epoll failed", metadata: ["error": "\(lastError())"])
+            return
+        }
+        defer { waiter.close() }
+        let executor = ThreadExecutor()
         var request = FCGX_Request()
         FCGX_InitRequest(&request, listener.fd, 0)
-        while acceptNext(&request) {
-            cycle.serve(&request)
+        while acceptNext(&request, waiter: waiter) {
+            cycle.serve(&request, executor: executor)
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)
     }
 
-    /// Waits for the next connection and reads its params; false once the server is stopping.
-    private func acceptNext(_ request: inout FCGX_Request) -> Bool {
-        acceptTurn.withLock { _ in
-            var fds = [
-                pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
-            ]
-            while !stopping.load(ordering: .sequentiallyConsistent) {
-                guard poll(&fds, nfds_t(fds.count), -1) > 0 else { continue }
-                if fds[1].revents != 0 { return false }
-                let result = FCGX_Accept_r(&request)
-                if result == 0 { return true }
-                switch -result {
-                case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
-                    continue  // another process took the connection, or the client left before we got it
-                default:
-                    // Out of file descriptors and the like: say so, and give the system a moment.
-                    logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(-result)))"])
-                    usleep(100_000)
-                }
+    /// Takes the next connection and reads its params; false once the server is stopping.
+    /// The listening socket is non-blocking: accept first, and wait only when nothing is queued.
+    private func acceptNext(_ request: inout FCGX_Request, waiter: ConnectionWaiter) -> Bool {
+        // Announce the use of the listening socket before checking for a stop, so that
+        // `waitUntilStopped` closes it only once no thread can touch it.
+        threadsAccepting.add(1, ordering: .sequentiallyConsistent)
+        defer { threadsAccepting.subtract(1, ordering: .sequentiallyConsistent) }
+        while !stopping.load(ordering: .sequentiallyConsistent) {
+            let result = FCGX_Accept_r(&request)
+            if result == 0 { return true }
+            switch -result {
+            case EAGAIN, EWOULDBLOCK:
+                if waiter.wait() == .stop { return false }
+            case EINTR, ECONNABORTED, EPROTO:
+                continue  // the client left before we got to it
+            default:
+                // Out of file descriptors and the like: say so, and give the system a moment.
+                logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(-result)))"])
+                usleep(100_000)
             }
-            return false
         }
+        return false
     }
 
     private static func makePipe() throws(ListenError) -> (read: Int32, write: Int32) {

@@ -1,6 +1,6 @@
 /// Decodes `%XX` escapes in one path segment; nil for a broken escape or bytes that are not UTF-8.
 func percentDecoded(_ segment: Substring) -> String? {
-    guard segment.contains("%") else { return String(segment) }
+    guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
     var bytes: [UInt8] = []
     var iterator = segment.utf8.makeIterator()
     while let byte = iterator.next() {

@@ -44,11 +44,7 @@ struct Serve: ParsableCommand {
             throw ExitCode(exitConfigurationError)
         }
 
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logLevel
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
         let logger = Logger(label: "coupon-admin")
         do {
             switch try Application.serve(configuration: configuration, logger: logger) {

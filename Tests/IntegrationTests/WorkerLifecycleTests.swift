@@ -114,4 +114,20 @@ import Glibc
         #expect(try stack.stopWorker().status == 0)
         #expect(FileManager.default.fileExists(atPath: path), "an inherited socket belongs to the parent")
     }
+
+    /// spawn-fcgi itself, as the README's deployment section uses it.
+    @Test func runsUnderSpawnFCGI() throws {
+        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("ca-spawn-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("worker.sock").path
+        let spawn = try ChildProcess("/usr/bin/spawn-fcgi", ["-n", "-s", path, "-M", "0660", "--", Stack.workerBinary, "serve", "--listen", "fd:0"],
+                                     outputPath: directory.appendingPathComponent("out.log").path)
+        let started = ContinuousClock.now
+        while (try? TestSocket(unixPath: path)) == nil, ContinuousClock.now - started < .seconds(20) { usleep(20_000) }
+        let response = try FastCGIClient.send(to: path, params: FastCGIClient.params("GET", "/healthz"))
+        #expect(response.status == 200)
+        spawn.send(SIGTERM)
+        #expect(spawn.wait(upTo: .seconds(20)) == 0)
+    }
 }

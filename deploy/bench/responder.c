@@ -1,0 +1,51 @@
+/*
+ * The benchmark's baseline: the smallest threaded libfcgi responder, answering every request with
+ * the same JSON body and headers as the worker's GET /healthz.
+ *
+ *   responder SOCKET_PATH THREADS
+ */
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static int listen_fd;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char answer[] =
+    "Status: 200 OK\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 15\r\n"
+    "\r\n"
+    "{\"status\":\"ok\"}";
+
+static void *serve(void *unused) {
+    (void)unused;
+    FCGX_Request request;
+    FCGX_InitRequest(&request, listen_fd, 0);
+    for (;;) {
+        pthread_mutex_lock(&accept_lock);
+        int accepted = FCGX_Accept_r(&request);
+        pthread_mutex_unlock(&accept_lock);
+        if (accepted < 0) break;
+        FCGX_PutStr(answer, sizeof(answer) - 1, request.out);
+        FCGX_Finish_r(&request);
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s SOCKET_PATH THREADS\n", argv[0]);
+        return 2;
+    }
+    int threads = atoi(argv[2]);
+    FCGX_Init();
+    listen_fd = FCGX_OpenSocket(argv[1], 1024);
+    if (listen_fd < 0) return 1;
+    chmod(argv[1], 0660);
+    pthread_t ids[threads];
+    for (int i = 0; i < threads; i++) pthread_create(&ids[i], NULL, serve, NULL);
+    for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+    return 0;
+}
