@@ -47,9 +47,9 @@ public struct LogfmtHandler: LogHandler {
         Self.append(value: event.message.description, to: &line)
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
-        for key in fields.keys.sorted() { Self.append(key: key, value: fields[key]!, to: &line) }
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { Self.append(key: key, value: value, to: &line) }
         if let extra = event.metadata {
-            for key in extra.keys.sorted() { Self.append(key: key, value: extra[key]!, to: &line) }
+            for (key, value) in extra.sorted(by: { $0.key < $1.key }) { Self.append(key: key, value: value, to: &line) }
         }
         line.append(UInt8(ascii: "\n"))
         return line
@@ -59,12 +59,19 @@ public struct LogfmtHandler: LogHandler {
         line.append(UInt8(ascii: " "))
         line += key.utf8
         line.append(UInt8(ascii: "="))
-        append(value: value.description, to: &line)
+        if case .string(let text) = value {
+            append(value: text, to: &line)
+        } else {
+            append(value: value.description, to: &line)
+        }
     }
 
     /// Bare when the value is a plain word, otherwise in double quotes with `"`, `\` and control characters escaped.
     static func append(value: String, to line: inout [UInt8]) {
-        let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\\") }
+        var value = value
+        let plain = value.withUTF8 { bytes in
+            !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\\") }
+        }
         if plain {
             line += value.utf8
             return

@@ -12,7 +12,7 @@ struct RequestCycle: Sendable {
 
     func serve(_ fcgx: inout FCGX_Request, executor: ThreadExecutor) {
         let started = ContinuousClock.now
-        var request = Request(orderedParams: Self.params(of: fcgx), body: [])
+        var request = Self.request(from: fcgx)
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(request.requestID)"
 
@@ -78,29 +78,21 @@ struct RequestCycle: Sendable {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    /// Copies the params the request is made of out of libfcgi's memory at once, in the order nginx sent them.
-    /// The rest (SERVER_SOFTWARE, DOCUMENT_ROOT, ...) are skipped before any string is made of them.
-    private static func params(of fcgx: FCGX_Request) -> [(name: String, value: String)] {
-        var params: [(name: String, value: String)] = []
-        params.reserveCapacity(24)
-        guard var entry = fcgx.envp else { return params }
+    /// Builds the request from libfcgi's params, copying out only what a request is made of.
+    private static func request(from fcgx: FCGX_Request) -> Request {
+        var builder = RequestBuilder()
+        guard var entry = fcgx.envp else { return builder.build(body: []) }
         while let pointer = entry.pointee {
             let length = strlen(pointer)
             pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
                 let pair = UnsafeBufferPointer(start: bytes, count: length)
                 if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
-                    let name = UnsafeBufferPointer(rebasing: pair[..<equals])
-                    if Request.isUsedParam(name) {
-                        params.append((
-                            String(decoding: name, as: UTF8.self),
-                            String(decoding: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]), as: UTF8.self)
-                        ))
-                    }
+                    builder.add(name: UnsafeBufferPointer(rebasing: pair[..<equals]), value: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
                 }
             }
             entry += 1
         }
-        return params
+        return builder.build(body: [])
     }
 
     /// Exactly `length` bytes, or nil when the stream ends first.

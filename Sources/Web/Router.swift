@@ -41,28 +41,35 @@ public struct Router: Responder {
         guard let segments = Self.decodedSegments(of: request.path) else {
             return .problem(status: 400, detail: "The path is not validly percent-encoded UTF-8.", for: request)
         }
-        let candidates = routes.compactMap { route in route.pattern.match(segments).map { (route, $0) } }
-        if candidates.isEmpty {
+        if let (route, parameters) = firstMatch(request.method, segments)
+            ?? (request.method == "HEAD" ? firstMatch("GET", segments) : nil)
+        {
+            do {
+                return try await route.handler(RequestContext(request: request, parameters: parameters, logger: logger))
+            } catch let error as HTTPError {
+                return error.response(for: request)
+            }
+        }
+        var allowed = Set(routes.filter { $0.pattern.match(segments) != nil }.map(\.method))
+        if allowed.isEmpty {
             return redirectWithoutTrailingSlash(request, segments: segments)
                 ?? .problem(status: 404, detail: "There is nothing at this path.", for: request)
         }
-        let method = request.method == "HEAD" && !candidates.contains { $0.0.method == "HEAD" } ? "GET" : request.method
-        guard let (route, parameters) = candidates.first(where: { $0.0.method == method }) else {
-            var allowed = Set(candidates.map(\.0.method))
-            if allowed.contains("GET") { allowed.insert("HEAD") }
-            let allow = allowed.sorted().joined(separator: ", ")
-            return .problem(
-                status: 405,
-                detail: "\(request.method) is not allowed here; use \(allow).",
-                for: request,
-                headers: HTTPHeaders([("Allow", allow)])
-            )
+        if allowed.contains("GET") { allowed.insert("HEAD") }
+        let allow = allowed.sorted().joined(separator: ", ")
+        return .problem(
+            status: 405,
+            detail: "\(request.method) is not allowed here; use \(allow).",
+            for: request,
+            headers: HTTPHeaders([("Allow", allow)])
+        )
+    }
+
+    private func firstMatch(_ method: String, _ segments: [String]) -> (Route, [String: String])? {
+        for route in routes where route.method == method {
+            if let parameters = route.pattern.match(segments) { return (route, parameters) }
         }
-        do {
-            return try await route.handler(RequestContext(request: request, parameters: parameters, logger: logger))
-        } catch let error as HTTPError {
-            return error.response(for: request)
-        }
+        return nil
     }
 
     /// `/healthz/` -> 308 to `/healthz` under the mount point, when only the slash is in the way.
