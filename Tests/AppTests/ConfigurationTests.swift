@@ -86,4 +86,17 @@ import Testing
             #expect(row?.contains("`\(key.defaultValue)`") == true, "README row for \(key.environmentName) lacks its default")
         }
     }
+
+    /// deploy/coupon-admin.env.example, which sysadmins copy, names every setting and nothing else.
+    @Test func envExampleNamesEverySettingAndNothingElse() throws {
+        let example = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("deploy/coupon-admin.env.example")
+        let names = try String(contentsOf: example, encoding: .utf8).split(separator: "\n").compactMap { line -> String? in
+            let body = line.hasPrefix("#") ? line.dropFirst() : Substring(line)
+            guard body.hasPrefix(Configuration.environmentPrefix), let equals = body.firstIndex(of: "=") else { return nil }
+            return String(body[..<equals])
+        }
+        #expect(Set(names) == Set(Configuration.Key.allCases.map(\.environmentName)))
+    }
 }

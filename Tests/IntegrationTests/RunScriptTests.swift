@@ -27,6 +27,18 @@ import Glibc
         return run
     }
 
+    /// Stops what a run may have left behind when a test failed half-way, then removes the state.
+    func cleanUp() {
+        for name in ["nginx.pid", "worker.pid"] {
+            let file = state.appendingPathComponent("s/\(name)").path
+            if let text = try? String(contentsOfFile: file, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                kill(pid, SIGTERM)
+            }
+        }
+        usleep(300_000)
+        try? FileManager.default.removeItem(at: state)
+    }
+
     var output: String { (try? String(contentsOf: state.appendingPathComponent("run.out"), encoding: .utf8)) ?? "" }
 
     /// Two free ports in a row: run.sh puts the prefix-mounted site on the second.
@@ -39,7 +51,7 @@ import Glibc
     }
 
     @Test func servesStopsOnCtrlCAndRunsAgain() throws {
-        defer { try? FileManager.default.removeItem(at: state) }
+        defer { cleanUp() }
         let port = try freePortPair()
         for round in 1...2 {
             let run = try startRunScript(port: port)
@@ -54,7 +66,7 @@ import Glibc
 
     /// A run killed outright leaves nginx and the worker running; the next run stops them and starts.
     @Test func recoversFromARunThatWasKilled() throws {
-        defer { try? FileManager.default.removeItem(at: state) }
+        defer { cleanUp() }
         let port = try freePortPair()
         let killed = try startRunScript(port: port)
         killed.send(SIGKILL)

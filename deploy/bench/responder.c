@@ -6,6 +6,7 @@
  */
 #include <fcgiapp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -41,6 +42,7 @@ int main(int argc, char **argv) {
     }
     int threads = atoi(argv[2]);
     FCGX_Init();
+    signal(SIGTERM, SIG_DFL);  /* libfcgi's own handler would not end the process */
     listen_fd = FCGX_OpenSocket(argv[1], 1024);
     if (listen_fd < 0) return 1;
     chmod(argv[1], 0660);
