@@ -35,13 +35,7 @@ import Glibc
         let directory = try makeTemporaryDirectory()
         let path = directory.appendingPathComponent("worker.sock").path
         // A socket file nobody listens on, as a killed worker leaves behind.
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let fd = try bindUnixSocket(at: path)
         close(fd)
         #expect(FileManager.default.fileExists(atPath: path))
 
@@ -92,13 +86,7 @@ import Glibc
     @Test func anInheritedListeningSocketIsServed() async throws {
         let directory = try makeTemporaryDirectory()
         let path = directory.appendingPathComponent("inherited.sock").path
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let fd = try bindUnixSocket(at: path)
         listen(fd, 16)
 
         let server = try TestServer(listen: .inherited(fd: fd))

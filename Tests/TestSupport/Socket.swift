@@ -91,6 +91,19 @@ public final class TestSocket {
     }
 }
 
+/// A unix socket bound at `path` but not yet listening, for tests that make one outside the server.
+public func bindUnixSocket(at path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard bound == 0 else { throw SocketError(description: "bind \(path): \(String(cString: strerror(errno)))") }
+    return fd
+}
+
 /// Runs blocking work on a thread of its own, so test clients never block Swift's cooperative pool,
 /// which an in-process server's handlers need.
 public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
