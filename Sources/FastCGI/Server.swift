@@ -18,7 +18,6 @@ public final class Server: Sendable {
     }
 
     private let configuration: ServerConfiguration
-    private let responder: any Responder
     private let logger: Logger
     private let listener: ListeningSocket
     private let stopPipe: (read: Int32, write: Int32)
@@ -36,7 +35,6 @@ public final class Server: Sendable {
     public init(configuration: ServerConfiguration, responder: any Responder, logger: Logger) throws(ListenError) {
         guard FCGX_Init() == 0 else { throw ListenError(description: "libfcgi failed to initialise") }
         self.configuration = configuration
-        self.responder = responder
         self.logger = logger
         self.cycle = RequestCycle(maxBodyBytes: configuration.maxBodyBytes, responder: responder, logger: logger)
         self.listener = try ListeningSocket.open(
@@ -97,6 +95,7 @@ public final class Server: Sendable {
                 fds[1].revents = 0
             }
         }
+        shutdown()  // already asked for, unless poll itself failed
         let deadline = Date().addingTimeInterval(configuration.shutdownTimeout.seconds)
         // Refuse new connections at once, as soon as no thread can be using the listening socket.
         while threadsAccepting.load(ordering: .sequentiallyConsistent) > 0 && Date() < deadline { usleep(1_000) }
@@ -171,7 +170,6 @@ public final class Server: Sendable {
         default: "signal \(signal)"
         }
     }
-
 }
 
 extension Duration {
