@@ -10,7 +10,7 @@ public struct ListenError: Error, CustomStringConvertible {
 /// The worker's listening socket, opened by the worker itself rather than `FCGX_OpenSocket`, which binds
 /// every interface, exits the process on error and sets no permissions.
 ///
-/// The socket is non-blocking: the server waits for connections with `poll`, so a shutdown can wake it.
+/// The socket is non-blocking: server threads wait for connections in epoll, beside a stop pipe that wakes them.
 final class ListeningSocket: Sendable {
     let fd: Int32
     /// Where it listens, with the real port when port 0 was asked for.
