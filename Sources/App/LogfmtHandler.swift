@@ -57,7 +57,7 @@ public struct LogfmtHandler: LogHandler {
 
     private static func append(key: String, value: Logger.Metadata.Value, to line: inout [UInt8]) {
         line.append(UInt8(ascii: " "))
-        line += key.utf8
+        appendUTF8(key, to: &line)
         line.append(UInt8(ascii: "="))
         if case .string(let text) = value {
             append(value: text, to: &line)
@@ -73,7 +73,7 @@ public struct LogfmtHandler: LogHandler {
             !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\\") }
         }
         if plain {
-            line += value.utf8
+            appendUTF8(value, to: &line)
             return
         }
         line.append(UInt8(ascii: "\""))
@@ -90,6 +90,12 @@ public struct LogfmtHandler: LogHandler {
             }
         }
         line.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a string's bytes in one copy.
+    private static func appendUTF8(_ text: String, to line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { line.append(contentsOf: $0) }
     }
 
     private static func hexDigits(_ byte: UInt8) -> [UInt8] {

@@ -84,14 +84,16 @@ public struct Router: Responder {
 
     /// `/a/b%2Fc/` -> `["a", "b/c", ""]`; nil when an escape is broken.
     static func decodedSegments(of path: String) -> [String]? {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.first == "" { parts.removeFirst() }
-        if parts == [""] { return [] }
-        var decoded: [String] = []
-        for part in parts {
-            guard let segment = percentDecoded(part) else { return nil }
-            decoded.append(segment)
+        let utf8 = path.utf8
+        var start = utf8.first == UInt8(ascii: "/") ? utf8.index(after: utf8.startIndex) : utf8.startIndex
+        if start == utf8.endIndex { return [] }
+        var segments: [String] = []
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            guard let segment = percentDecoded(path[start..<end]) else { return nil }
+            segments.append(segment)
+            if end == utf8.endIndex { return segments }
+            start = utf8.index(after: end)
         }
-        return decoded
     }
 }

@@ -107,4 +107,12 @@ import Testing
         #expect(routes.contains("GET /api/v1/coupons/{id}"))
         #expect(routes.count == 5)
     }
+
+    @Test(arguments: [
+        ("/", [String]()), ("", []), ("/healthz", ["healthz"]), ("/healthz/", ["healthz", ""]), ("//healthz", ["", "healthz"]),
+        ("/a/b%2Fc/", ["a", "b/c", ""]), ("/%E4%BC%98%E6%83%A0", ["优惠"]), ("/a//b", ["a", "", "b"]),
+    ])
+    func pathSegments(path: String, expected: [String]) {
+        #expect(Router.decodedSegments(of: path) == expected)
+    }
 }
