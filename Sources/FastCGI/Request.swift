@@ -42,9 +42,8 @@ public struct Request: Sendable {
     public var fullPath: String { mountPath + path }
 
     /// An absolute path for a location inside the application, honouring the mount point:
-    /// `url(for: "/healthz")` is `/coupon-admin/healthz` when mounted under `/coupon-admin`.
+    /// `url(for: "/healthz")` (or `"healthz"`) is `/coupon-admin/healthz` when mounted under `/coupon-admin`.
     public func url(for appPath: String) -> String {
-        precondition(appPath.hasPrefix("/"), "application paths start with /")
-        return mountPath + appPath
+        appPath.hasPrefix("/") ? mountPath + appPath : mountPath + "/" + appPath
     }
 }

@@ -43,6 +43,7 @@ import Testing
         #expect(request.path == "/api/v1/coupons")
         #expect(request.query == "limit=5")
         #expect(request.url(for: "/healthz") == "/coupon-admin/healthz")
+        #expect(request.url(for: "healthz") == "/coupon-admin/healthz")
         #expect(request.fullPath == "/coupon-admin/api/v1/coupons")
     }
 
