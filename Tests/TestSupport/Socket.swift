@@ -12,40 +12,32 @@ public final class TestSocket {
     public let fd: Int32
 
     public init(unixPath: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            let bytes = Array(unixPath.utf8)
-            buffer.copyBytes(from: bytes)
-            buffer[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard result == 0 else {
-            let message = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw SocketError(description: "connect \(unixPath): \(message)")
-        }
+        fd = try Self.connected(family: AF_UNIX, to: unixSocketAddress(unixPath), describing: unixPath)
         setReceiveTimeout(seconds: 30)
     }
 
     public init(port: UInt16, host: String = "127.0.0.1") throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         inet_pton(AF_INET, host, &address.sin_addr)
+        fd = try Self.connected(family: AF_INET, to: address, describing: "\(host):\(port)")
+        setReceiveTimeout(seconds: 30)
+    }
+
+    /// A new stream socket connected to `address` (a `sockaddr_un` or `sockaddr_in`).
+    private static func connected<Address>(family: Int32, to address: Address, describing name: String) throws -> Int32 {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        var address = address
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
         }
         guard result == 0 else {
             let message = String(cString: strerror(errno))
             Glibc.close(fd)
-            throw SocketError(description: "connect \(host):\(port): \(message)")
+            throw SocketError(description: "connect \(name): \(message)")
         }
-        setReceiveTimeout(seconds: 30)
+        return fd
     }
 
     deinit { Glibc.close(fd) }
@@ -91,12 +83,17 @@ public final class TestSocket {
     }
 }
 
-/// A unix socket bound at `path` but not yet listening, for tests that make one outside the server.
-public func bindUnixSocket(at path: String) throws -> Int32 {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+func unixSocketAddress(_ path: String) -> sockaddr_un {
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+    return address
+}
+
+/// A unix socket bound at `path` but not yet listening, for tests that make one outside the server.
+public func bindUnixSocket(at path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    var address = unixSocketAddress(path)
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
