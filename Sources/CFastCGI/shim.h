@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,6 +42,28 @@ static inline int cfastcgi_forward_shutdown_signals(int pipe_write_fd) {
         sigaddset(&unblock, signals[i]);
     }
     return pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+}
+
+/*
+ * The signal that wakes a server thread blocked in accept(): a handler that does nothing, installed
+ * without SA_RESTART, so accept() returns EINTR and FCGX_Accept_r (with FCGI_FAIL_ACCEPT_ON_INTR) returns.
+ */
+static void cfastcgi_ignore_wake(int signo) { (void)signo; }
+
+static inline int cfastcgi_install_wake_signal(int signo) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = cfastcgi_ignore_wake;
+    sigemptyset(&action.sa_mask);
+    return sigaction(signo, &action, NULL);
+}
+
+/* Lets the calling thread receive `signo`, whatever mask it inherited. */
+static inline int cfastcgi_unblock_signal(int signo) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 #endif

@@ -10,7 +10,7 @@ public struct ListenError: Error, CustomStringConvertible {
 /// The worker's listening socket, opened by the worker itself rather than `FCGX_OpenSocket`, which binds
 /// every interface, exits the process on error and sets no permissions.
 ///
-/// The socket is non-blocking: server threads wait for connections in epoll, beside a stop pipe that wakes them.
+/// The socket is blocking: one server thread at a time waits in `accept()`, and a shutdown wakes it with a signal.
 final class ListeningSocket: Sendable {
     let fd: Int32
     /// Where it listens, with the real port when port 0 was asked for.
@@ -34,11 +34,12 @@ final class ListeningSocket: Sendable {
         case .inherited(let fd):
             socket = try adopt(fd: fd)
         }
+        // Blocking, also when inherited: server threads wait in accept() itself.
         let flags = fcntl(socket.fd, F_GETFL)
-        guard flags >= 0, fcntl(socket.fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+        guard flags >= 0, fcntl(socket.fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
             let message = lastError()
             socket.close()
-            throw ListenError(description: "\(address): cannot make the socket non-blocking: \(message)")
+            throw ListenError(description: "\(address): cannot make the socket blocking: \(message)")
         }
         return socket
     }
