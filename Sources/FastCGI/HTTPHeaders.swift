@@ -35,10 +35,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.removeAll { Self.sameName($0.name, name) }
     }
 
-    public func contains(name: String) -> Bool {
-        self[name] != nil
-    }
-
     /// Header names compare ASCII case-insensitively.
     private static func sameName(_ a: String, _ b: String) -> Bool {
         a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
