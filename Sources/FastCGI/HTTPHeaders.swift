@@ -36,7 +36,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     /// Header names compare ASCII case-insensitively.
-    private static func sameName(_ a: String, _ b: String) -> Bool {
+    static func sameName(_ a: String, _ b: String) -> Bool {
         a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
             x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
         }

@@ -38,7 +38,7 @@ public enum ResponseEncoder {
 
     /// The fields the encoder writes itself, whatever the handler set.
     private static func isComputed(_ name: String) -> Bool {
-        name.utf8.count == 14 && name.lowercased() == "content-length" || name.utf8.count == 12 && name.lowercased() == "x-request-id"
+        HTTPHeaders.sameName(name, "Content-Length") || HTTPHeaders.sameName(name, "X-Request-Id")
     }
 
     private static func isSafe(_ field: HTTPHeaders.Field) -> Bool {
