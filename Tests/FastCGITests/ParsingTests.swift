@@ -44,6 +44,12 @@ import Testing
             == "Status: 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nX-Request-Id: rid\r\n\r\ngone")
     }
 
+    @Test func lengthAndRequestIDSetByAHandlerAreReplaced() {
+        let response = Response(status: 200, headers: HTTPHeaders([("content-length", "999"), ("X-REQUEST-ID", "forged")]), body: Array("ok".utf8))
+        let (bytes, _) = ResponseEncoder.encode(response, request: request, logger: Logger(label: "test"))
+        #expect(String(decoding: bytes, as: UTF8.self) == "Status: 200 OK\r\nContent-Length: 2\r\nX-Request-Id: rid\r\n\r\nok")
+    }
+
     @Test(arguments: [("X-Evil", "a\r\nSet-Cookie: x=1"), ("X-Evil", "a\nb"), ("Bad Name", "v"), ("", "v"), ("X:Y", "v")])
     func aHeaderThatWouldSplitTheResponseBecomes500(name: String, value: String) {
         let response = Response(status: 200, headers: HTTPHeaders([(name, value)]))
