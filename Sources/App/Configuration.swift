@@ -30,11 +30,11 @@ public struct Configuration: Sendable {
         public var defaultValue: String {
             switch self {
             case .listen: "unix:/run/coupon-admin/worker.sock"
-            case .socketMode: "0660"
-            case .maxInFlight: "64"
-            case .listenBacklog: "1024"
-            case .maxBodyBytes: "1048576"
-            case .shutdownTimeout: "10"
+            case .socketMode: "0" + String(ServerConfiguration.defaultSocketMode, radix: 8)
+            case .maxInFlight: String(ServerConfiguration.defaultMaxInFlight)
+            case .listenBacklog: String(ServerConfiguration.defaultListenBacklog)
+            case .maxBodyBytes: String(ServerConfiguration.defaultMaxBodyBytes)
+            case .shutdownTimeout: String(ServerConfiguration.defaultShutdownTimeout.components.seconds)
             case .logLevel: "info"
             }
         }

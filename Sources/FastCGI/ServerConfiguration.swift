@@ -11,13 +11,19 @@ public struct ServerConfiguration: Sendable {
     /// How long in-flight requests may take to finish after a shutdown is asked for.
     public var shutdownTimeout: Duration
 
+    public static let defaultSocketMode: UInt32 = 0o660
+    public static let defaultMaxInFlight = 64
+    public static let defaultListenBacklog: Int32 = 1024
+    public static let defaultMaxBodyBytes = 1 << 20
+    public static let defaultShutdownTimeout: Duration = .seconds(10)
+
     public init(
         listen: ListenAddress,
-        socketMode: UInt32 = 0o660,
-        maxInFlight: Int = 64,
-        listenBacklog: Int32 = 1024,
-        maxBodyBytes: Int = 1 << 20,
-        shutdownTimeout: Duration = .seconds(10)
+        socketMode: UInt32 = defaultSocketMode,
+        maxInFlight: Int = defaultMaxInFlight,
+        listenBacklog: Int32 = defaultListenBacklog,
+        maxBodyBytes: Int = defaultMaxBodyBytes,
+        shutdownTimeout: Duration = defaultShutdownTimeout
     ) {
         self.listen = listen
         self.socketMode = socketMode

@@ -10,25 +10,25 @@ struct Serve: ParsableCommand {
         discussion: "Every flag can also be set as a COUPON_ADMIN_* environment variable; flags win."
     )
 
-    @Option(help: "unix:/path, 127.0.0.1:PORT or fd:0 (default unix:/run/coupon-admin/worker.sock)")
+    @Option(help: "unix:/path, 127.0.0.1:PORT or fd:0 (default \(Configuration.Key.listen.defaultValue))")
     var listen: String?
 
-    @Option(help: "Octal mode of the unix socket (default 0660)")
+    @Option(help: "Octal mode of the unix socket (default \(Configuration.Key.socketMode.defaultValue))")
     var socketMode: String?
 
-    @Option(help: "Requests handled at once (default 64)")
+    @Option(help: "Requests handled at once (default \(Configuration.Key.maxInFlight.defaultValue))")
     var maxInFlight: String?
 
-    @Option(help: "Connections the kernel queues beyond that (default 1024)")
+    @Option(help: "Connections the kernel queues beyond that (default \(Configuration.Key.listenBacklog.defaultValue))")
     var listenBacklog: String?
 
-    @Option(help: "Largest request body in bytes (default 1048576)")
+    @Option(help: "Largest request body in bytes (default \(Configuration.Key.maxBodyBytes.defaultValue))")
     var maxBodyBytes: String?
 
-    @Option(help: "Seconds in-flight requests get to finish at shutdown (default 10)")
+    @Option(help: "Seconds in-flight requests get to finish at shutdown (default \(Configuration.Key.shutdownTimeout.defaultValue))")
     var shutdownTimeout: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default info)")
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default \(Configuration.Key.logLevel.defaultValue))")
     var logLevel: String?
 
     func run() throws {

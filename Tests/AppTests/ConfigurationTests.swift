@@ -4,6 +4,8 @@ import Testing
 @testable import App
 
 @Suite struct ConfigurationTests {
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     @Test func defaults() throws {
         let configuration = try Configuration(environment: [:])
         #expect(configuration.server.listen == .unix(path: "/run/coupon-admin/worker.sock"))
@@ -75,9 +77,7 @@ import Testing
 
     /// The README's settings table is the user's only list of settings: it must name every one with its default.
     @Test func readmeListsEverySettingWithItsDefault() throws {
-        let readme = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
+        let readme = packageRoot.appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         for key in Configuration.Key.allCases {
             let row = text.split(separator: "\n").first { $0.contains("`\(key.environmentName)`") }
@@ -89,9 +89,7 @@ import Testing
 
     /// deploy/coupon-admin.env.example, which sysadmins copy, names every setting and nothing else.
     @Test func envExampleNamesEverySettingAndNothingElse() throws {
-        let example = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("deploy/coupon-admin.env.example")
+        let example = packageRoot.appendingPathComponent("deploy/coupon-admin.env.example")
         let names = try String(contentsOf: example, encoding: .utf8).split(separator: "\n").compactMap { line -> String? in
             let body = line.hasPrefix("#") ? line.dropFirst() : Substring(line)
             guard body.hasPrefix(Configuration.environmentPrefix), let equals = body.firstIndex(of: "=") else { return nil }
