@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Logging
 
-/// Writes one logfmt line per entry to standard error with a single `write`:
+/// Formats each entry as one logfmt line and hands it to a `LogWriter`:
 /// `2026-11-22T20:30:01.123Z info request method=GET path=/healthz status=200 request_id=…`.
 ///
 /// Values with spaces, quotes, `=` or control characters are quoted and escaped, so no value can
@@ -13,10 +13,12 @@ public struct LogfmtHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
+    private let writer: LogWriter
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, writer: LogWriter = .standardError) {
         self.label = label
         self.logLevel = level
+        self.writer = writer
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -25,15 +27,7 @@ public struct LogfmtHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let line = format(event)
-        line.withUnsafeBytes { bytes in
-            var written = 0
-            while written < bytes.count {
-                let result = write(STDERR_FILENO, bytes.baseAddress! + written, bytes.count - written)
-                if result <= 0 { break }
-                written += result
-            }
-        }
+        writer.write(format(event), urgent: event.level >= .warning)
     }
 
     /// The whole line for `event`, newline included.

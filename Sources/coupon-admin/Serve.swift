@@ -46,6 +46,7 @@ struct Serve: ParsableCommand {
 
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
         let logger = Logger(label: "coupon-admin")
+        defer { LogWriter.standardError.flush() }
         do {
             switch try Application.serve(configuration: configuration, logger: logger) {
             case .drained: return

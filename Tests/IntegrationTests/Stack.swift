@@ -33,6 +33,17 @@ final class Stack {
     var stateDirectory: URL { directory.appendingPathComponent("state") }
     var workerLog: String { (try? String(contentsOf: stateDirectory.appendingPathComponent("worker.log"), encoding: .utf8)) ?? "" }
 
+    /// The worker's log lines containing `text`, once there is at least one: the worker writes its
+    /// access lines in batches.
+    func workerLogLines(containing text: String) throws -> [Substring] {
+        var lines: [Substring] = []
+        try waitFor("a log line with \(text)", within: .seconds(5)) {
+            lines = workerLog.split(separator: "\n").filter { $0.contains(text) }
+            return !lines.isEmpty
+        }
+        return lines
+    }
+
     /// - Parameters:
     ///   - workerArguments: extra `serve` flags.
     ///   - nginxMaxBodyBytes: nginx's client_max_body_size, when it should differ from the worker's default.
