@@ -23,6 +23,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "StrictJSON"),
+        .target(name: "Coupons", dependencies: ["StrictJSON"]),
         .target(
             name: "Web",
             dependencies: [
@@ -52,6 +54,8 @@ let package = Package(
             name: "FastCGITests",
             dependencies: ["FastCGI", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI"]),
         .testTarget(name: "AppTests", dependencies: ["App"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

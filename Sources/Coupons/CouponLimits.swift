@@ -1,0 +1,38 @@
+import StrictJSON
+
+/// The limits a coupon's values must keep, beyond WeChat's own field types. The API document
+/// (`openapi.json`) states the same numbers.
+public enum CouponLimits {
+    /// `out_coupon_id` and every product id: letters, digits, `_` and `-`, so an id is a URL path
+    /// segment as it stands.
+    public static let identifierLength = 1...64
+    /// `coupon_info.name` and the Channels nickname, counted in Unicode code points as JSON Schema counts them.
+    public static let textLength = 1...32
+    public static let productIDCount = 1...128
+    /// A discount is strictly between nothing off (0) and everything off (10000).
+    public static let discountNum = 1...9999
+    /// Every other number: WeChat's fields are signed 32-bit.
+    public static let maximum = StrictJSON.maximumInteger
+
+    static func identifierProblem(_ text: String) -> String? {
+        if text.isEmpty { return "must not be empty" }
+        if text.utf8.count > identifierLength.upperBound { return "must be at most \(identifierLength.upperBound) characters" }
+        let allowed = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default: false
+            }
+        }
+        return allowed ? nil : "may contain only letters A-Z and a-z, digits, '_' and '-'"
+    }
+
+    static func textProblem(_ text: String) -> String? {
+        let count = text.unicodeScalars.count
+        if count == 0 { return "must not be empty" }
+        if count > textLength.upperBound { return "must be at most \(textLength.upperBound) characters" }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "must not contain control characters" }
+        return nil
+    }
+}
