@@ -8,7 +8,7 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(field): \(message)" }
+    public var description: String { "\(field.isEmpty ? "the body" : field): \(message)" }
 }
 
 /// Every complaint about a document, gathered while decoding it so that all are reported at once.
