@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -25,6 +26,7 @@ let package = Package(
         ),
         .target(name: "StrictJSON"),
         .target(name: "Coupons", dependencies: ["StrictJSON"]),
+        .target(name: "Storage", dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Web",
             dependencies: [
@@ -56,6 +58,7 @@ let package = Package(
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI"]),
         .testTarget(name: "AppTests", dependencies: ["App"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

@@ -1,0 +1,21 @@
+/// A coupon's state at WeChat. New coupons start at `notActive`; 1 -> 2; 2 -> 3 or 4; never back to 1.
+public enum CouponStatus: Int, Sendable, CaseIterable, Encodable {
+    /// 未生效: still editable with `update`.
+    case notActive = 1
+    /// 生效.
+    case active = 2
+    /// 已过期.
+    case expired = 3
+    /// 已作废.
+    case voided = 4
+}
+
+/// Where a stored coupon stands in being sent to WeChat.
+public enum SyncState: String, Sendable, CaseIterable, Encodable {
+    /// Stored here, not yet accepted by WeChat.
+    case pending
+    /// WeChat has it.
+    case synced
+    /// WeChat refused it; the reason is kept with the coupon.
+    case rejected
+}

@@ -1,0 +1,62 @@
+import GRDB
+
+/// The application's SQLite database: one file in WAL mode, opened through a `DatabasePool` so
+/// that reads run beside the single writer. Every write method is one transaction.
+public struct AppDatabase: Sendable {
+    /// How hard SQLite works to keep a committed transaction through a power cut.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: every commit reaches the disk before it returns.
+        case full
+        /// `synchronous=NORMAL`: in WAL mode a power cut may lose the last commits, never corrupt the file.
+        case normal
+    }
+
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
+    public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    /// The migrations this build knows, for `coupon-admin migrate` to report.
+    public static var migrationNames: [String] { migrator.migrations }
+
+    /// The migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Append-only: a released migration is never edited, only followed by another.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 coupons") { db in
+            try db.execute(sql: """
+                CREATE TABLE coupon (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    out_coupon_id TEXT NOT NULL UNIQUE,
+                    type INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    wechat_status INTEGER,
+                    wechat_create_time INTEGER,
+                    wechat_update_time INTEGER,
+                    sync_state TEXT NOT NULL,
+                    sync_error TEXT,
+                    created_by TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX coupon_by_type ON coupon (type, id);
+                CREATE INDEX coupon_by_wechat_status ON coupon (wechat_status, id);
+                CREATE INDEX coupon_by_sync_state ON coupon (sync_state, id);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,118 @@
+import Coupons
+import Foundation
+import GRDB
+import StrictJSON
+import Testing
+@testable import Storage
+
+/// A database file in a fresh temporary folder; `remove()` when done.
+struct TemporaryDatabase {
+    let directory: URL
+    var path: String { directory.appendingPathComponent("coupons.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ca-db-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    func open(durability: AppDatabase.Durability = .full) throws -> AppDatabase {
+        try AppDatabase(path: path, durability: durability)
+    }
+}
+
+func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String = "Sale", fee: Int = 500) -> Coupon {
+    Coupon(
+        outCouponID: id, type: type, promoteType: .finder,
+        couponInfo: Coupon.Info(
+            name: name,
+            promoteInfo: Coupon.PromoteInfo(promoteType: .finder, finderNickname: "live"),
+            discountInfo: Coupon.DiscountInfo(discountNum: type == .shopFlatDiscount ? 9000 : nil, discountFee: type == .shopFlatDiscount ? nil : fee),
+            receiveInfo: Coupon.ReceiveInfo(startTime: 1_800_000_000, endTime: 1_800_100_000, limitNumOnePerson: 1, totalNum: 10),
+            validInfo: Coupon.ValidInfo(validType: .days, validDayNum: 3)
+        )
+    )
+}
+
+@Suite struct AppDatabaseTests {
+    @Test func aFileInWALModeWithFullSyncByDefault() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let (journal, synchronous) = try database.writer.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(journal == "wal")
+        #expect(synchronous == 2)
+        #expect(try database.appliedMigrations() == AppDatabase.migrationNames)
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        let normal = try file.open(durability: .normal)
+        #expect(try normal.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+    }
+
+    @Test func aCouponIsStoredPendingAndSurvivesReopening() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let outcome = try file.open().createCoupon(coupon("c1", name: "示例优惠券 🎉"), createdBy: nil, now: 1_700_000_000)
+        guard case .created(let record) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(record.id != nil)
+        let stored = try #require(try file.open().coupon(outCouponID: "c1"))
+        #expect(stored == record)
+        #expect(stored.syncState == "pending")
+        #expect(stored.createdAt == 1_700_000_000)
+        #expect(try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8))) == coupon("c1", name: "示例优惠券 🎉"))
+        #expect(try file.open().coupon(outCouponID: "c2") == nil)
+    }
+
+    @Test func theSameIDIsARetryWithTheSameBodyAndAConflictWithAnother() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        guard case .created(let first) = try database.createCoupon(coupon("c1"), now: 1) else { Issue.record(); return }
+        #expect(try database.createCoupon(coupon("c1"), now: 2) == .alreadyStored(first))
+        #expect(try database.createCoupon(coupon("c1", fee: 600), now: 3) == .conflict(first))
+        #expect(try database.coupon(outCouponID: "c1") == first)
+    }
+
+    @Test func concurrentCreatesOfOneIDStoreItOnce() async throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let outcomes = try await withThrowingTaskGroup(of: AppDatabase.CreateOutcome.self) { group in
+            for index in 0..<20 { group.addTask { try database.createCoupon(coupon("same"), now: index) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { if case .created = $0 { true } else { false } }.count == 1)
+        #expect(outcomes.filter { if case .alreadyStored = $0 { true } else { false } }.count == 19)
+    }
+
+    @Test func listsAreNewestFirstFilteredAndPagedStably() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        for index in 1...25 {
+            _ = try database.createCoupon(coupon("c\(index)", type: index % 2 == 0 ? .shopFlatDiscount : .shopDirectReduction, name: "Sale \(index)"), now: index)
+        }
+        let first = try database.coupons(matching: .init(), limit: 10)
+        #expect(first.records.map(\.outCouponID) == (16...25).reversed().map { "c\($0)" })
+        // Coupons added between pages do not shift the later pages.
+        _ = try database.createCoupon(coupon("late"), now: 99)
+        let second = try database.coupons(matching: .init(), limit: 10, before: first.nextBefore)
+        #expect(second.records.map(\.outCouponID) == (6...15).reversed().map { "c\($0)" })
+        let third = try database.coupons(matching: .init(), limit: 10, before: second.nextBefore)
+        #expect(third.records.map(\.outCouponID) == (1...5).reversed().map { "c\($0)" })
+        #expect(third.nextBefore == nil)
+
+        let flat = try database.coupons(matching: .init(type: .shopFlatDiscount), limit: 50)
+        #expect(flat.records.count == 12 && flat.records.allSatisfy { $0.type == 103 })
+        #expect(try database.coupons(matching: .init(syncState: .synced), limit: 50).records.isEmpty)
+        #expect(try database.coupons(matching: .init(syncState: .pending), limit: 50).records.count == 26)
+        #expect(try database.coupons(matching: .init(status: .active), limit: 50).records.isEmpty)
+        #expect(try database.coupons(matching: .init(text: "Sale 2"), limit: 50).records.map(\.outCouponID) == ["c25", "c24", "c23", "c22", "c21", "c20", "c2"])
+        #expect(try database.coupons(matching: .init(text: "c1"), limit: 50).records.count == 11)
+        #expect(try database.coupons(matching: .init(text: "LATE"), limit: 50).records.map(\.outCouponID) == ["late"])
+        #expect(try database.coupons(matching: .init(text: "%"), limit: 50).records.isEmpty)
+        #expect(try database.coupons(matching: .init(text: "_"), limit: 50).records.isEmpty)
+    }
+}
