@@ -31,13 +31,18 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "FastCGI",
+                "Coupons",
+                "Storage",
+                "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .target(
             name: "App",
             dependencies: [
                 "FastCGI",
+                "Storage",
                 "Web",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -47,6 +52,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "FastCGI",
+                "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

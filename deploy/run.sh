@@ -27,7 +27,7 @@ port=${address##*:}
 [[ $port =~ ^[0-9]+$ ]] && [ -n "$host" ] || die "--address must be HOST:PORT, not $address"
 prefix_address=$host:$((port + 1))
 
-need_packages nginx libfcgi-dev curl
+need_packages nginx libfcgi-dev libsqlite3-dev curl
 if [ -z "$binary" ]; then
     need_swift
     say "building (release)..."
@@ -59,7 +59,7 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
-"$binary" serve --listen "unix:$state/worker.sock" >>"$state/worker.log" 2>&1 &
+"$binary" serve --listen "unix:$state/worker.sock" --database "$state/coupon-admin.sqlite" >>"$state/worker.log" 2>&1 &
 worker_pid=$!
 echo "$worker_pid" >"$state/worker.pid"
 wait_for "[ -S '$state/worker.sock' ] || ! kill -0 $worker_pid" || die "the worker did not start; see $state/worker.log"

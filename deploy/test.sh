@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-need_packages nginx libfcgi-dev curl spawn-fcgi systemd openssl
+need_packages nginx libfcgi-dev libsqlite3-dev curl spawn-fcgi systemd openssl
 need_swift
 cd "$ROOT"
 mkdir -p .test-output

@@ -1,25 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FastCGI
 import Logging
+import Storage
 import Web
 
 /// Wires the configuration to the router and the FastCGI server. `coupon-admin serve` and the tests
 /// build the application the same way.
 public enum Application {
     /// Every route the worker answers.
-    public static func makeRouter() -> Router {
+    public static func makeRouter(database: AppDatabase, now: @escaping @Sendable () -> Int = unixTime) -> Router {
         var router = Router()
         router.addHealthRoutes()
+        router.addCouponRoutes(database: database, now: now)
+        router.addOpenAPIRoutes()
         return router
     }
 
+    /// Opens the database named by the configuration, applying any migration it lacks.
+    public static func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
+        try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability)
+    }
+
     /// Serves until SIGTERM, SIGINT or SIGUSR1, then drains the requests in flight.
-    public static func serve(configuration: Configuration, logger: Logger) throws(ListenError) -> Server.Outcome {
+    public static func serve(configuration: Configuration, database: AppDatabase, logger: Logger) throws(ListenError) -> Server.Outcome {
         for name in Configuration.unknownVariables(in: currentEnvironment()) {
             logger.warning("ignoring unknown setting", metadata: ["variable": "\(name)"])
         }
-        let server = try Server(configuration: configuration.server, responder: makeRouter(), logger: logger)
+        let server = try Server(configuration: configuration.server, responder: makeRouter(database: database), logger: logger)
         server.shutDownOnSignals()
         server.start()
         return server.waitUntilStopped()
     }
+}
+
+/// Seconds since 1970 on the system clock.
+@Sendable public func unixTime() -> Int {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return now.tv_sec
 }

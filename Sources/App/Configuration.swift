@@ -1,5 +1,6 @@
 import FastCGI
 import Logging
+import Storage
 
 /// A setting that is missing or malformed; the message names where the bad value came from.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
@@ -11,6 +12,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 public struct Configuration: Sendable {
     public var server: ServerConfiguration
     public var logLevel: Logger.Level
+    /// The SQLite file; its folder must exist and be writable (SQLite adds `-wal` and `-shm` files beside it).
+    public var databasePath: String
+    public var databaseDurability: AppDatabase.Durability
 
     public enum Key: String, CaseIterable, Sendable {
         case listen
@@ -20,6 +24,8 @@ public struct Configuration: Sendable {
         case maxBodyBytes = "max-body-bytes"
         case shutdownTimeout = "shutdown-timeout"
         case logLevel = "log-level"
+        case database
+        case databaseSync = "database-sync"
 
         public var flag: String { "--" + rawValue }
 
@@ -36,6 +42,8 @@ public struct Configuration: Sendable {
             case .maxBodyBytes: String(ServerConfiguration.defaultMaxBodyBytes)
             case .shutdownTimeout: String(ServerConfiguration.defaultShutdownTimeout.components.seconds)
             case .logLevel: "info"
+            case .database: "/var/lib/coupon-admin/coupon-admin.sqlite"
+            case .databaseSync: AppDatabase.Durability.full.rawValue
             }
         }
     }
@@ -64,6 +72,8 @@ public struct Configuration: Sendable {
         logLevel = try values.parse(.logLevel, expecting: "one of trace, debug, info, notice, warning, error, critical") {
             Logger.Level(rawValue: $0)
         }
+        databasePath = try values.parse(.database, expecting: "the path of the SQLite file") { $0.isEmpty ? nil : $0 }
+        databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
     }
 
     /// `COUPON_ADMIN_*` variables that name no setting: most likely typos, worth a warning.

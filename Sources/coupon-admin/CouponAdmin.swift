@@ -6,7 +6,7 @@ struct CouponAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-admin",
         abstract: "Back office for WeChat Mini Program shop coupons.",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Migrate.self]
     )
 }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import FastCGI
 import Foundation
 import Logging
+import Storage
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,24 +32,26 @@ struct Serve: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (default \(Configuration.Key.logLevel.defaultValue))")
     var logLevel: String?
 
+    @OptionGroup var database: DatabaseOptions
+
     func run() throws {
         let flags: [Configuration.Key: String] = [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
             .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .logLevel: logLevel,
-        ].compactMapValues { $0 }
-        let configuration: Configuration
-        do {
-            configuration = try Configuration(environment: currentEnvironment(), flags: flags)
-        } catch {
-            FileHandle.standardError.write(Data("coupon-admin: \(error.description)\n".utf8))
-            throw ExitCode(exitConfigurationError)
-        }
-
+        ].compactMapValues { $0 }.merging(database.flags) { $1 }
+        let configuration = try loadConfiguration(flags: flags)
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
         let logger = Logger(label: "coupon-admin")
         defer { LogWriter.standardError.flush() }
+        let database: AppDatabase
         do {
-            switch try Application.serve(configuration: configuration, logger: logger) {
+            database = try Application.openDatabase(configuration)
+        } catch {
+            logger.critical("cannot open the database", metadata: ["path": "\(configuration.databasePath)", "reason": "\(error)"])
+            throw ExitCode.failure
+        }
+        do {
+            switch try Application.serve(configuration: configuration, database: database, logger: logger) {
             case .drained: return
             case .timedOut: throw ExitCode.failure
             }

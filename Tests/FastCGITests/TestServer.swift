@@ -39,9 +39,19 @@ final class TestServer: Sendable {
 
     /// Asks for a shutdown and waits for the drain, off the cooperative pool.
     func stop() async throws -> Server.Outcome {
-        server.shutdown()
+        try await stopTimed().outcome
+    }
+
+    /// Stops the server and says how long that took, timed on the stopping thread itself so that
+    /// waiting for a test-runner thread afterwards does not count.
+    func stopTimed() async throws -> (outcome: Server.Outcome, took: Duration) {
         let server = self.server
-        return try await onOwnThread { server.waitUntilStopped() }
+        return try await onOwnThread {
+            let started = ContinuousClock.now
+            server.shutdown()
+            let outcome = server.waitUntilStopped()
+            return (outcome, ContinuousClock.now - started)
+        }
     }
 
     func send(_ method: String, _ uri: String, body: [UInt8] = [], extra: [String: String] = [:]) async throws -> CGIResponse {

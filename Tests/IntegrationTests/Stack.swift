@@ -31,6 +31,7 @@ final class Stack {
     private var nginx: ChildProcess?
 
     var stateDirectory: URL { directory.appendingPathComponent("state") }
+    var databasePath: String { stateDirectory.appendingPathComponent("coupon-admin.sqlite").path }
     var workerLog: String { (try? String(contentsOf: stateDirectory.appendingPathComponent("worker.log"), encoding: .utf8)) ?? "" }
 
     /// The worker's log lines containing `text`, once there is at least one: the worker writes its
@@ -78,7 +79,7 @@ final class Stack {
     }
 
     func startWorker(arguments: [String] = []) throws {
-        let process = try launch(Self.workerBinary, ["serve", "--listen", "unix:\(socketPath)"] + arguments, log: "worker.log")
+        let process = try launch(Self.workerBinary, ["serve", "--listen", "unix:\(socketPath)", "--database", databasePath] + arguments, log: "worker.log")
         worker = process
         // The file alone proves nothing: a killed worker leaves a stale one behind.
         try waitFor("the worker's socket") { (try? TestSocket(unixPath: self.socketPath)) != nil || !process.isRunning }
@@ -126,7 +127,7 @@ final class Stack {
 
     /// Starts the worker the way spawn-fcgi and systemd do: the listening socket on its fd 0.
     func startWorkerOnInheritedSocket(_ listeningFD: Int32) throws -> ChildProcess {
-        let process = try launch(Self.workerBinary, ["serve", "--listen", "fd:0"], log: "worker.log", standardInput: listeningFD)
+        let process = try launch(Self.workerBinary, ["serve", "--listen", "fd:0", "--database", databasePath], log: "worker.log", standardInput: listeningFD)
         worker = process
         return process
     }

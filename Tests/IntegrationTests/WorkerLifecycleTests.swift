@@ -60,7 +60,7 @@ import Glibc
     @Test func aSecondWorkerOnALiveSocketIsRefused() throws {
         let stack = try Stack()
         let (status, output) = try Stack.run(
-            Stack.workerBinary, ["serve", "--listen", "unix:\(stack.socketPath)"], environment: [:], check: false)
+            Stack.workerBinary, ["serve", "--listen", "unix:\(stack.socketPath)", "--database", stack.databasePath], environment: [:], check: false)
         #expect(status == 1)
         #expect(output.contains("another worker is already listening"))
         #expect(try stack.get("/healthz").status == 200)
@@ -115,7 +115,8 @@ import Glibc
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("worker.sock").path
-        let spawn = try ChildProcess("/usr/bin/spawn-fcgi", ["-n", "-s", path, "-M", "0660", "--", Stack.workerBinary, "serve", "--listen", "fd:0"],
+        let spawn = try ChildProcess("/usr/bin/spawn-fcgi", ["-n", "-s", path, "-M", "0660", "--", Stack.workerBinary, "serve", "--listen", "fd:0",
+                                               "--database", directory.appendingPathComponent("coupon-admin.sqlite").path],
                                      outputPath: directory.appendingPathComponent("out.log").path)
         let started = ContinuousClock.now
         while (try? TestSocket(unixPath: path)) == nil, ContinuousClock.now - started < .seconds(20) { usleep(20_000) }

@@ -59,7 +59,7 @@ http {
 }
 NGINX
 
-"$worker_bin" serve --listen "unix:$work/worker.sock" --max-in-flight "$threads" 2>"$work/worker.log" &
+"$worker_bin" serve --listen "unix:$work/worker.sock" --database "$work/coupon-admin.sqlite" --max-in-flight "$threads" 2>"$work/worker.log" &
 worker_pid=$!
 "$work/responder" "$work/c.sock" "$threads" &
 responder_pid=$!

@@ -1,0 +1,68 @@
+import Coupons
+import FastCGI
+import Foundation
+import Storage
+
+/// The query of `GET /api/v1/coupons`: `type`, `status`, `sync_state`, `q`, `limit` (1–200, default 50)
+/// and `cursor`, the opaque `next_cursor` of the page before.
+struct CouponListQuery {
+    static let limits = 1...200
+    static let defaultLimit = 50
+    static let maximumTextLength = 64
+
+    var filter = AppDatabase.CouponFilter()
+    var limit = defaultLimit
+    var before: Int64?
+
+    init(_ query: String) throws(HTTPError) {
+        let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "limit", "cursor"])
+        var errors: [Problem.FieldError] = []
+        func number(_ name: String, in range: ClosedRange<Int>) -> Int? {
+            guard let text = parameters[name] else { return nil }
+            guard let value = Int(text), text.allSatisfy(\.isASCII), range.contains(value) else {
+                errors.append(.init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+                return nil
+            }
+            return value
+        }
+        func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ parse: (String) -> Value?) -> Value? {
+            guard let text = parameters[name] else { return nil }
+            guard let value = parse(text) else {
+                errors.append(.init(field: name, message: "must be one of \(Value.allCases.map { "\($0.rawValue)" }.joined(separator: ", "))"))
+                return nil
+            }
+            return value
+        }
+        filter.type = oneOf("type") { Int($0).flatMap(CouponType.init(rawValue:)) }
+        filter.status = oneOf("status") { Int($0).flatMap(CouponStatus.init(rawValue:)) }
+        filter.syncState = oneOf("sync_state") { SyncState(rawValue: $0) }
+        if let text = parameters["q"] {
+            if text.unicodeScalars.count > Self.maximumTextLength {
+                errors.append(.init(field: "q", message: "must be at most \(Self.maximumTextLength) characters"))
+            } else {
+                filter.text = text
+            }
+        }
+        limit = number("limit", in: Self.limits) ?? Self.defaultLimit
+        if let cursor = parameters["cursor"] {
+            before = Self.row(fromCursor: cursor)
+            if before == nil { errors.append(.init(field: "cursor", message: "is not a next_cursor this server gave out")) }
+        }
+        if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
+    }
+
+    /// The cursor is opaque to clients: the row id it stands for may change meaning in a later version.
+    static func cursor(forRow row: Int64) -> String {
+        Data("r\(row)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func row(fromCursor cursor: String) -> Int64? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8), text.hasPrefix("r"),
+              let row = Int64(text.dropFirst()), row > 0, String(row) == text.dropFirst()
+        else { return nil }
+        return row
+    }
+}

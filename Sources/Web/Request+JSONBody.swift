@@ -1,0 +1,41 @@
+import FastCGI
+import StrictJSON
+
+extension Request {
+    /// The body parsed as JSON: 415 unless it is sent as `application/json` (UTF-8), 400 when it does not parse.
+    func jsonBody() throws(HTTPError) -> JSONValue {
+        guard let contentType = headers["content-type"], Self.isJSON(contentType) else {
+            throw HTTPError(status: 415, detail: "Send the body as application/json.", headers: HTTPHeaders([("Accept-Post", "application/json")]))
+        }
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            throw HTTPError(status: 400, detail: "The body is not JSON: \(error.description).")
+        }
+    }
+
+    /// `application/json`, with at most a `charset=utf-8` parameter.
+    static func isJSON(_ contentType: String) -> Bool {
+        let parts = contentType.split(separator: ";").map { $0.trimmingSpaces.lowercased() }
+        guard parts.first == "application/json" else { return false }
+        return parts.dropFirst().allSatisfy { $0 == "charset=utf-8" || $0 == "charset=\"utf-8\"" }
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var text = self
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
+    }
+}
+
+extension Response {
+    /// A JSON response from bytes a `JSONWriter` made.
+    static func json(status: Int, _ bytes: [UInt8], headers: HTTPHeaders = HTTPHeaders()) -> Response {
+        var headers = headers
+        headers.set(name: "Content-Type", value: "application/json")
+        return Response(status: status, headers: headers, body: bytes)
+    }
+}
