@@ -2,20 +2,18 @@ import Coupons
 import Foundation
 import GRDB
 import StrictJSON
+import TestSupport
 import Testing
 @testable import Storage
 
 /// A database file in a fresh temporary folder; `remove()` when done.
 struct TemporaryDatabase {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("coupons.sqlite").path }
+    let directory: TemporaryDirectory
+    var path: String { directory.path("coupons.sqlite") }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ca-db-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    init() throws { directory = try TemporaryDirectory("ca-db") }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    func remove() { directory.remove() }
 
     func open(durability: AppDatabase.Durability = .full) throws -> AppDatabase {
         try AppDatabase(path: path, durability: durability)
