@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: unit, and integration against real nginx and the
-# worker binary. One debug build serves them all.
+# worker binary, schemathesis among them. One debug build serves them all.
 #
 #   deploy/test.sh [swift test arguments, e.g. --filter RouterTests]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-need_packages nginx libfcgi-dev libsqlite3-dev curl spawn-fcgi systemd openssl
+need_packages nginx libfcgi-dev libsqlite3-dev curl spawn-fcgi systemd openssl python3-venv
 need_swift
 cd "$ROOT"
 mkdir -p .test-output
 
+# schemathesis (PyPI) for the API test, in a venv kept between runs; installed while Swift builds.
+schemathesis_version=4.32.5
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/coupon-admin/schemathesis-$schemathesis_version"
+export COUPON_ADMIN_SCHEMATHESIS="$venv/bin/st"
+if [ ! -x "$COUPON_ADMIN_SCHEMATHESIS" ]; then
+    say "installing schemathesis $schemathesis_version into $venv..."
+    (rm -rf "$venv" && /usr/bin/python3 -m venv "$venv" && "$venv/bin/pip" install -q "schemathesis==$schemathesis_version") \
+        >.test-output/schemathesis-install.log 2>&1 &
+    installing=$!
+fi
+
 say "building (debug, with tests)..."
 swift build --build-tests
+if [ -n "${installing:-}" ]; then
+    wait "$installing" || die "installing schemathesis failed; see .test-output/schemathesis-install.log"
+fi
 swift test --skip-build "$@" 2>&1 | tee .test-output/swift-test.log

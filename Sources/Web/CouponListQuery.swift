@@ -19,7 +19,7 @@ struct CouponListQuery {
         var errors: [Problem.FieldError] = []
         func number(_ name: String, in range: ClosedRange<Int>) -> Int? {
             guard let text = parameters[name] else { return nil }
-            guard let value = Int(text), text.allSatisfy(\.isASCII), range.contains(value) else {
+            guard let value = Self.wholeNumber(text), range.contains(value) else {
                 errors.append(.init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
                 return nil
             }
@@ -33,8 +33,8 @@ struct CouponListQuery {
             }
             return value
         }
-        filter.type = oneOf("type") { Int($0).flatMap(CouponType.init(rawValue:)) }
-        filter.status = oneOf("status") { Int($0).flatMap(CouponStatus.init(rawValue:)) }
+        filter.type = oneOf("type") { Self.wholeNumber($0).flatMap(CouponType.init(rawValue:)) }
+        filter.status = oneOf("status") { Self.wholeNumber($0).flatMap(CouponStatus.init(rawValue:)) }
         filter.syncState = oneOf("sync_state") { SyncState(rawValue: $0) }
         if let text = parameters["q"] {
             if text.unicodeScalars.count > Self.maximumTextLength {
@@ -49,6 +49,12 @@ struct CouponListQuery {
             if before == nil { errors.append(.init(field: "cursor", message: "is not a next_cursor this server gave out")) }
         }
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
+    }
+
+    /// Digits only: no sign, space or fraction.
+    static func wholeNumber(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int(text)
     }
 
     /// The cursor is opaque to clients: the row id it stands for may change meaning in a later version.
