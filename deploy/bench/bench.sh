@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# GET /healthz through nginx: the worker against a minimal C libfcgi responder with as many threads,
-# both behind the same nginx on unix sockets, measured in turn with wrk.
+# The worker against a minimal C libfcgi responder with as many threads, both behind the same nginx
+# on unix sockets, measured in turn with wrk:
+#   - GET /healthz, and GET /api/v1/coupons/{id} over 10,000 stored coupons, against the C responder;
+#   - a list page of 50 coupons;
+#   - POST creates, against the rate at which SQLite itself commits on this disk (sqlite-commits.c);
+#   - the worker's memory after 100,000 and 200,000 requests.
 #
 #   deploy/bench/bench.sh [--rounds N] [--duration SECONDS] [--connections N] [--threads N]
 #
-# Prints requests/s and p50/p99 latency per round, then the medians and the ratio worker/C.
+# Prints requests/s and p50/p99 latency per round, then the medians and the ratios.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
@@ -20,7 +24,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-need_packages nginx libfcgi-dev wrk gcc
+need_packages nginx libfcgi-dev libsqlite3-dev wrk gcc curl
 need_swift
 work=$(mktemp -d /tmp/coupon-admin-bench.XXXXXX)
 cleanup() {
@@ -35,6 +39,7 @@ say "building the worker (release) and the C responder..."
 (cd "$ROOT" && swift build -c release --product coupon-admin >&2)
 worker_bin=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
 gcc -O2 -o "$work/responder" "$ROOT/deploy/bench/responder.c" -lfcgi -lpthread
+gcc -O2 -o "$work/sqlite-commits" "$ROOT/deploy/bench/sqlite-commits.c" -lsqlite3
 
 worker_port=$((20000 + RANDOM % 20000))
 c_port=$((worker_port + 1))
@@ -69,40 +74,84 @@ wait_for "curl -fsS http://127.0.0.1:$c_port/healthz" || die "the C responder is
 
 # wrk's latency lines read "50%  1.23ms"; in milliseconds.
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
-measure() {  # port -> "rps p50 p99"
-    local out
-    out=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$1/healthz")
+wrk_run() {  # port path seconds [script [script args]] -> wrk's report
+    local port=$1 path=$2 seconds=$3 script=()
+    shift 3
+    [ $# -gt 0 ] && script=(-s "$ROOT/deploy/bench/$1") && shift
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency "${script[@]}" "http://127.0.0.1:$port$path" ${1:+--} "$@"
+}
+measure() {  # wrk_run's arguments, duration implied -> "rps p50 p99"
+    local port=$1 path=$2 out
+    shift 2
+    out=$(wrk_run "$port" "$path" "$duration" "$@")
     grep -q "Non-2xx" <<<"$out" && die "non-2xx answers during the run: $out"
     printf '%s %s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
         "$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)" "$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)"
 }
 median() { sort -g | awk '{ v[NR]=$1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
+rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$worker_pid/status"; }
+
+coupons=10000
+say "storing $coupons coupons through the API..."
+template=$(sed -n "s/^local template = '\(.*\)'$/\1/p; s/^    \.\. '\(.*\)'$/\1/p" "$ROOT/deploy/bench/create.lua" | tr -d '\n')
+for i in $(seq "$coupons"); do
+    printf 'url = "http://127.0.0.1:%s/api/v1/coupons"\nheader = "Content-Type: application/json"\ndata = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
+        "$worker_port" "$(printf "$template" "bench-$i" | sed 's/"/\\"/g')"
+done >"$work/seed.curl"
+curl -s --parallel --parallel-max "$connections" -K "$work/seed.curl" >"$work/seed.codes"
+stored=$(grep -c '^202$' "$work/seed.codes" || true)
+[ "$stored" -eq "$coupons" ] || die "storing the coupons: $stored of $coupons answered 202"
 
 say "warming up..."
-wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$worker_port/healthz" >/dev/null
-wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$c_port/healthz" >/dev/null
+wrk_run "$worker_port" /healthz 2 >/dev/null
+wrk_run "$c_port" /healthz 2 >/dev/null
 
-printf '%-6s %-8s %12s %10s %10s\n' round server "requests/s" "p50 ms" "p99 ms"
+say "memory: GET by id until 200,000 requests..."
+served=0 rss_100k=""
+while [ "$served" -lt 200000 ]; do
+    count=$(wrk_run "$worker_port" /api/v1/coupons/x 5 get-by-id.lua "$coupons" | awk '/requests in/ {print $1}')
+    served=$((served + count))
+    [ -z "$rss_100k" ] && [ "$served" -ge 100000 ] && rss_100k=$(rss_mib) && served_100k=$served
+done
+rss_200k=$(rss_mib)
+
+printf '%-6s %-16s %12s %10s %10s\n' round server "requests/s" "p50 ms" "p99 ms"
 : >"$work/results"
 for round in $(seq "$rounds"); do
-    for server in c worker; do
-        port=$c_port
-        [ $server = worker ] && port=$worker_port
-        read -r rps p50 p99 < <(measure "$port")
-        printf '%-6s %-8s %12s %10s %10s\n' "$round" "$server" "$rps" "$p50" "$p99"
-        echo "$server $rps $p50 $p99" >>"$work/results"
+    for run in "c /healthz" "worker /healthz" "worker-get /api/v1/coupons/x get-by-id.lua $coupons" "worker-list /api/v1/coupons?limit=50"; do
+        read -r name path script args <<<"$run"
+        port=$worker_port
+        [ "$name" = c ] && port=$c_port
+        read -r rps p50 p99 < <(measure "$port" "$path" ${script:+"$script"} ${args:+"$args"})
+        printf '%-6s %-16s %12s %10s %10s\n' "$round" "$name $path" "$rps" "$p50" "$p99"
+        echo "$name $rps $p50 $p99" >>"$work/results"
     done
 done
 
+say "creates: POST for ${duration}s, then SQLite's own commit rate in the same folder..."
+read -r create_rps create_p50 create_p99 < <(measure "$worker_port" /api/v1/coupons create.lua created)
+row_bytes=$(printf "$template" "created-1" | wc -c)
+commit_rate=$("$work/sqlite-commits" "$work/commits.sqlite" "$duration" "$row_bytes")
+
 column() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/results" | median; }
-c_rps=$(column c 2) worker_rps=$(column worker 2)
+# Each round measures C and then the worker back to back: ratios within a round cancel the drift of
+# a shared machine better than the ratio of the medians.
+round_ratios() { awk -v s="$1" '$1 == "c" { c = $2 } $1 == s { printf "%.3f\n", $2 / c }' "$work/results"; }
+report() {  # name label goal
+    local ratios
+    ratios=$(round_ratios "$1")
+    printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   ratio to C %.2f (rounds: %s)%s\n' "$2" \
+        "$(column "$1" 2)" "$(column "$1" 3)" "$(column "$1" 4)" "$(median <<<"$ratios")" \
+        "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')" "${3:+, goal $3 or more}"
+}
 printf '\nmedians over %s rounds of %ss, %s connections, %s threads each, nginx with 1 worker process:\n' \
     "$rounds" "$duration" "$connections" "$threads"
-printf '  C responder  %10.0f requests/s   p50 %s ms   p99 %s ms\n' "$c_rps" "$(column c 3)" "$(column c 4)"
-printf '  worker       %10.0f requests/s   p50 %s ms   p99 %s ms\n' "$worker_rps" "$(column worker 3)" "$(column worker 4)"
-# Each round measures C and then the worker back to back: the ratio within a round cancels the drift
-# of a shared machine better than the ratio of the medians.
-round_ratios=$(awk '$1 == "c" { c = $2 } $1 == "worker" { printf "%.3f\n", $2 / c }' "$work/results")
-printf '  ratio of the medians: %.2f\n' "$(awk -v w="$worker_rps" -v c="$c_rps" 'BEGIN { print w / c }')"
-printf '  ratio worker/C, median of the rounds (%s): %.2f (goal: 0.90 or more)\n' \
-    "$(tr '\n' ' ' <<<"$round_ratios" | sed 's/ $//')" "$(median <<<"$round_ratios")"
+printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms\n' "C responder" "$(column c 2)" "$(column c 3)" "$(column c 4)"
+report worker "worker GET /healthz" 0.90
+report worker-get "worker GET coupon by id" 0.80
+report worker-list "worker GET list of 50"
+printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   SQLite alone: %.0f commits/s, ratio %.2f\n' \
+    "worker POST create" "$create_rps" "$create_p50" "$create_p99" "$commit_rate" \
+    "$(awk -v a="$create_rps" -v b="$commit_rate" 'BEGIN { print a / b }')"
+printf '  worker RSS: %s MiB after %s requests, %s MiB after %s (goal: under 64 MiB, not growing)\n' \
+    "$rss_100k" "$served_100k" "$rss_200k" "$served"
