@@ -95,10 +95,11 @@ coupons=10000
 say "storing $coupons coupons through the API..."
 template=$(sed -n "s/^local template = '\(.*\)'$/\1/p; s/^    \.\. '\(.*\)'$/\1/p" "$ROOT/deploy/bench/create.lua" | tr -d '\n')
 for i in $(seq "$coupons"); do
-    printf 'url = "http://127.0.0.1:%s/api/v1/coupons"\nheader = "Content-Type: application/json"\ndata = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
+    [ "$i" -gt 1 ] && echo next
+    printf 'url = "http://127.0.0.1:%s/api/v1/coupons"\nheader = "Content-Type: application/json"\ndata = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
         "$worker_port" "$(printf "$template" "bench-$i" | sed 's/"/\\"/g')"
 done >"$work/seed.curl"
-curl -s --parallel --parallel-max "$connections" -K "$work/seed.curl" >"$work/seed.codes"
+curl -s --parallel --parallel-max "$connections" -K "$work/seed.curl" >"$work/seed.codes" 2>"$work/seed.err"
 stored=$(grep -c '^202$' "$work/seed.codes" || true)
 [ "$stored" -eq "$coupons" ] || die "storing the coupons: $stored of $coupons answered 202"
 
