@@ -15,7 +15,7 @@ extension AppDatabase {
     public func createCoupon(_ coupon: Coupon, createdBy: String? = nil, now: Int) throws -> CreateOutcome {
         var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
         return try writer.write { db in
-            if let stored = try CouponRecord.filter(Column("out_coupon_id") == coupon.outCouponID).fetchOne(db) {
+            if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
                 return stored.body == record.body ? .alreadyStored(stored) : .conflict(stored)
             }
             try record.insert(db)
@@ -24,7 +24,12 @@ extension AppDatabase {
     }
 
     public func coupon(outCouponID: String) throws -> CouponRecord? {
-        try writer.read { db in try CouponRecord.filter(Column("out_coupon_id") == outCouponID).fetchOne(db) }
+        try readers.read { db in try Self.coupon(outCouponID: outCouponID, in: db) }
+    }
+
+    private static func coupon(outCouponID: String, in db: Database) throws -> CouponRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
+        return try CouponRecord.fetchOne(statement, arguments: [outCouponID])
     }
 
     /// Which coupons a list asks for, newest first.
@@ -52,17 +57,36 @@ extension AppDatabase {
     /// Up to `limit` coupons older than row `before`, newest first. Paging by row id keeps pages
     /// stable while coupons are added: a new coupon lands before the first page, never inside a later one.
     public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponPage {
-        try writer.read { db in
-            var request = CouponRecord.all()
-            if let type = filter.type { request = request.filter(Column("type") == type.rawValue) }
-            if let status = filter.status { request = request.filter(Column("wechat_status") == status.rawValue) }
-            if let state = filter.syncState { request = request.filter(Column("sync_state") == state.rawValue) }
-            if let text = filter.text, !text.isEmpty {
-                let pattern = "%" + Self.escapingLike(text) + "%"
-                request = request.filter(sql: #"(out_coupon_id LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')"#, arguments: [pattern, pattern])
-            }
-            if let before { request = request.filter(Column("id") < before) }
-            let rows = try request.order(Column("id").desc).limit(limit + 1).fetchAll(db)
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let type = filter.type {
+            conditions.append("type = ?")
+            arguments += [type.rawValue]
+        }
+        if let status = filter.status {
+            conditions.append("wechat_status = ?")
+            arguments += [status.rawValue]
+        }
+        if let state = filter.syncState {
+            conditions.append("sync_state = ?")
+            arguments += [state.rawValue]
+        }
+        if let text = filter.text, !text.isEmpty {
+            let pattern = "%" + Self.escapingLike(text) + "%"
+            conditions.append(#"(out_coupon_id LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')"#)
+            arguments += [pattern, pattern]
+        }
+        if let before {
+            conditions.append("id < ?")
+            arguments += [before]
+        }
+        arguments += [limit + 1]
+        // One statement per combination of filters, each prepared once per connection.
+        let sql = "SELECT \(CouponRecord.columns) FROM coupon"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY id DESC LIMIT ?"
+        return try readers.read { db in
+            let rows = try CouponRecord.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments)
             let page = Array(rows.prefix(limit))
             return CouponPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
         }

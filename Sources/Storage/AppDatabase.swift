@@ -1,7 +1,7 @@
 import GRDB
 
-/// The application's SQLite database: one file in WAL mode, opened through a `DatabasePool` so
-/// that reads run beside the single writer. Every write method is one transaction.
+/// The application's SQLite database: one file in WAL mode, written through a `DatabasePool`, read
+/// through a `ReaderPool` of read-only connections beside it. Every write method is one transaction.
 public struct AppDatabase: Sendable {
     /// How hard SQLite works to keep a committed transaction through a power cut.
     public enum Durability: String, Sendable, CaseIterable {
@@ -11,10 +11,12 @@ public struct AppDatabase: Sendable {
         case normal
     }
 
-    let writer: any DatabaseWriter
+    let writer: DatabasePool
+    let readers: ReaderPool
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
-    public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5) throws {
+    /// - Parameter maximumReaders: read connections open at most; a reader waits beyond that.
+    public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         configuration.prepareDatabase { db in
@@ -22,6 +24,7 @@ public struct AppDatabase: Sendable {
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)
+        readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders)
     }
 
     /// The migrations this build knows, for `coupon-admin migrate` to report.

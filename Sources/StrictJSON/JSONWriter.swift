@@ -61,11 +61,14 @@ public struct JSONWriter {
 
     /// A JSON object written elsewhere, with more members added at its end.
     /// `json` must be one compact JSON object, as `Coupon.canonicalJSON` is.
-    public mutating func object(extending json: some BidirectionalCollection<UInt8>, _ members: (inout JSONWriter) -> Void) {
+    public mutating func object(extending json: String, _ members: (inout JSONWriter) -> Void) {
         separate()
-        precondition(json.first == UInt8(ascii: "{") && json.last == UInt8(ascii: "}"), "not a JSON object")
-        bytes += json.dropLast()
-        needsComma = json.count > 2
+        var json = json
+        json.withUTF8 { bytes in
+            precondition(bytes.first == UInt8(ascii: "{") && bytes.last == UInt8(ascii: "}"), "not a JSON object")
+            self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.dropLast()))
+            needsComma = bytes.count > 2
+        }
         members(&self)
         bytes.append(UInt8(ascii: "}"))
         needsComma = true

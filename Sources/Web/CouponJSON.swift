@@ -29,7 +29,7 @@ enum CouponJSON {
     private static func write(_ record: CouponRecord, to writer: inout JSONWriter) {
         writer.object {
             $0.member("coupon") {
-                $0.object(extending: record.body.utf8) { coupon in
+                $0.object(extending: record.body) { coupon in
                     if let status = record.wechatStatus { coupon.member("status") { $0.integer(status) } }
                     if let time = record.wechatCreateTime { coupon.member("create_time") { $0.integer(time) } }
                     if let time = record.wechatUpdateTime { coupon.member("update_time") { $0.integer(time) } }

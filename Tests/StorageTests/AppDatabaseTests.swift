@@ -113,4 +113,22 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         #expect(try database.coupons(matching: .init(text: "%"), limit: 50).records.isEmpty)
         #expect(try database.coupons(matching: .init(text: "_"), limit: 50).records.isEmpty)
     }
+
+    @Test func pooledReadersSeeEveryCommitAndWaitTheirTurn() async throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try AppDatabase(path: file.path, maximumReaders: 2)
+        #expect(try database.coupon(outCouponID: "later") == nil)  // opens a reader
+        _ = try database.createCoupon(coupon("later"), now: 1)
+        #expect(try database.coupon(outCouponID: "later") != nil)  // the same reader, a newer commit
+        // Another connection writing to the file, as another worker process would: its commits show too.
+        _ = try file.open().createCoupon(coupon("other-process"), now: 2)
+        #expect(try database.coupon(outCouponID: "other-process") != nil)
+        // Twenty readers at once over two connections.
+        let found = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<20 { group.addTask { try database.coupon(outCouponID: "later") != nil } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(found == 20)
+    }
 }

@@ -30,10 +30,10 @@ import Testing
     @Test func extendsAStoredObjectWithMoreMembers() throws {
         var writer = JSONWriter()
         writer.array {
-            $0.object(extending: Array(#"{"id":"c1"}"#.utf8)) { $0.member("status") { $0.integer(2) } }
-            $0.object(extending: Array("{}".utf8)) { $0.member("status") { $0.integer(1) } }
-            $0.object(extending: Array(#"{"id":"c2"}"#.utf8)) { _ in }
+            $0.object(extending: #"{"id":"c1"}"#) { $0.member("status") { $0.integer(2) } }
+            $0.object(extending: "{}") { $0.member("status") { $0.integer(1) } }
+            $0.object(extending: #"{"id":"c2","name":"优惠"}"#) { _ in }
         }
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"[{"id":"c1","status":2},{"status":1},{"id":"c2"}]"#)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"[{"id":"c1","status":2},{"status":1},{"id":"c2","name":"优惠"}]"#)
     }
 }

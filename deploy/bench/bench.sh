@@ -129,9 +129,10 @@ for round in $(seq "$rounds"); do
     done
 done
 
-say "creates: POST for ${duration}s, then SQLite's own commit rate in the same folder..."
+say "creates: POST for ${duration}s, then SQLite's own commit rate into the same schema in the same folder..."
 read -r create_rps create_p50 create_p99 < <(measure "$worker_port" /api/v1/coupons create.lua created)
 row_bytes=$(printf "$template" "created-1" | wc -c)
+"$worker_bin" migrate --database "$work/commits.sqlite" >/dev/null
 commit_rate=$("$work/sqlite-commits" "$work/commits.sqlite" "$duration" "$row_bytes")
 
 column() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/results" | median; }
