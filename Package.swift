@@ -26,7 +26,10 @@ let package = Package(
         ),
         .target(name: "StrictJSON"),
         .target(name: "Coupons", dependencies: ["StrictJSON"]),
-        .target(name: "Storage", dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Storage",
+            dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         .target(
             name: "Web",
             dependencies: [

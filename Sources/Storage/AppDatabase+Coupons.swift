@@ -29,7 +29,7 @@ extension AppDatabase {
 
     private static func coupon(outCouponID: String, in db: Database) throws -> CouponRecord? {
         let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
-        return try CouponRecord.fetchOne(statement, arguments: [outCouponID])
+        return try CouponRecord.readOne(statement, arguments: [outCouponID])
     }
 
     /// Which coupons a list asks for, newest first.
@@ -86,7 +86,7 @@ extension AppDatabase {
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY id DESC LIMIT ?"
         return try readers.read { db in
-            let rows = try CouponRecord.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments)
+            let rows = try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments)
             let page = Array(rows.prefix(limit))
             return CouponPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
         }

@@ -3,7 +3,7 @@ import GRDB
 
 /// One row of the `coupon` table: the coupon as its canonical JSON, the columns lists filter and
 /// sort on, what WeChat said of it, and where its sync stands.
-public struct CouponRecord: Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     public static let databaseTableName = "coupon"
 
     /// Grows with every insert: newest first is `id DESC`.
@@ -34,25 +34,26 @@ public struct CouponRecord: Sendable, Equatable, FetchableRecord, MutablePersist
         updatedAt = now
     }
 
-    /// Columns by position, in the order of `columns`: reading a row by index is much cheaper than
-    /// by name or through `Codable`, and every read of a coupon goes through here.
-    public init(row: Row) {
-        id = row[0]
-        outCouponID = row[1]
-        type = row[2]
-        name = row[3]
-        body = row[4]
-        wechatStatus = row[5]
-        wechatCreateTime = row[6]
-        wechatUpdateTime = row[7]
-        syncState = row[8]
-        syncError = row[9]
-        createdBy = row[10]
-        createdAt = row[11]
-        updatedAt = row[12]
+    init(
+        id: Int64?, outCouponID: String, type: Int, name: String, body: String, wechatStatus: Int?, wechatCreateTime: Int?,
+        wechatUpdateTime: Int?, syncState: String, syncError: String?, createdBy: String?, createdAt: Int, updatedAt: Int
+    ) {
+        self.id = id
+        self.outCouponID = outCouponID
+        self.type = type
+        self.name = name
+        self.body = body
+        self.wechatStatus = wechatStatus
+        self.wechatCreateTime = wechatCreateTime
+        self.wechatUpdateTime = wechatUpdateTime
+        self.syncState = syncState
+        self.syncError = syncError
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 
-    /// The select list that `init(row:)` reads.
+    /// The select list that `readAll(_:arguments:)` reads, in its order.
     static let columns = "id, out_coupon_id, type, name, body, wechat_status, wechat_create_time, wechat_update_time, "
         + "sync_state, sync_error, created_by, created_at, updated_at"
 
