@@ -14,7 +14,7 @@ struct RequestCycle: Sendable {
         let started = ContinuousClock.now
         var request = Self.request(from: fcgx)
         var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(request.requestID)"
+        logger[metadataKey: "request_id"] = .string(request.requestID)
 
         let response: Response
         switch ContentLength.parse(request.headers["content-length"], limit: maxBodyBytes) {
@@ -38,15 +38,14 @@ struct RequestCycle: Sendable {
         }
         let elapsed = (ContinuousClock.now - started).components
         let microseconds = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
-        logger.info(
-            "request",
-            metadata: [
-                "method": "\(request.method)",
-                "path": "\(request.fullPath)",
-                "status": "\(status)",
-                "duration_ms": "\(Self.milliseconds(microseconds))",
-            ].merging(written < 0 ? ["error": "client went away before the response was written"] : [:]) { $1 }
-        )
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method),
+            "path": .string(request.fullPath),
+            "status": .string(String(status)),
+            "duration_ms": .string(Self.milliseconds(microseconds)),
+        ]
+        if written < 0 { metadata["error"] = "client went away before the response was written" }
+        logger.info("request", metadata: metadata)
     }
 
     /// Runs the responder as a task on this thread's executor and returns its answer.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Testing
 @testable import App
@@ -25,5 +26,29 @@ import Testing
     @Test func controlCharactersAreEscaped() {
         let text = line("x", metadata: ["v": "a\u{1B}[31mb\tc"])
         #expect(text.contains(#"v="a\u001b[31mb\u0009c""#), "\(text)")
+    }
+}
+
+@Suite struct LogTimestampTests {
+    func text(_ seconds: Int, _ milliseconds: Int = 0) -> String {
+        var line: [UInt8] = []
+        LogfmtHandler.appendTimestamp(seconds: seconds, milliseconds: milliseconds, to: &line)
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    @Test func theDateIsComputedAsGmtimeWouldGiveIt() {
+        #expect(text(0) == "1970-01-01T00:00:00.000Z")
+        #expect(text(951_782_400, 7) == "2000-02-29T00:00:00.007Z")  // a leap day in a leap century
+        #expect(text(1_795_305_600 + 3_599, 999) == "2026-11-22T00:59:59.999Z")
+        #expect(text(4_102_444_799) == "2099-12-31T23:59:59.000Z")
+        // Against the C library, a day and a bit apart across several centuries.
+        for seconds in stride(from: -2_208_988_800, to: 7_258_118_400, by: 90_061 * 37) {
+            var time = seconds
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.000Z", Int(parts.tm_year) + 1900, parts.tm_mon + 1, parts.tm_mday,
+                                  parts.tm_hour, parts.tm_min, parts.tm_sec)
+            #expect(text(seconds) == expected)
+        }
     }
 }
