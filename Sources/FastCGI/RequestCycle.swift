@@ -48,10 +48,11 @@ struct RequestCycle: Sendable {
         logger.info("request", metadata: metadata)
     }
 
-    /// Runs the responder as a task on this thread's executor and returns its answer.
+    /// Runs the responder as a task that starts at once on this thread and, whenever it resumes after
+    /// waiting, continues on this thread through its executor; returns its answer.
     private func respond(to request: Request, logger: Logger, on executor: ThreadExecutor) -> Response {
         let answer = Mutex<Response?>(nil)
-        Task(executorPreference: executor) { [responder] in
+        Task.immediate(executorPreference: executor) { [responder] in
             let response: Response
             do {
                 response = try await responder.respond(to: request, logger: logger)
