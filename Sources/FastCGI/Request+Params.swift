@@ -129,10 +129,12 @@ struct RequestBuilder {
 
     /// A request id is echoed into logs and a response header, so only a short token is taken as it is.
     private static func validRequestID(_ id: String) -> String? {
-        guard (1...128).contains(id.utf8.count) else { return nil }
-        let allowed = id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        var id = id
+        let allowed = id.withUTF8 { bytes in
+            (1...128).contains(bytes.count) && bytes.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+            }
         }
         return allowed ? id : nil
     }

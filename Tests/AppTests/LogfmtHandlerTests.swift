@@ -52,3 +52,22 @@ import Testing
         }
     }
 }
+
+@Suite struct LogfmtHandlerMetadataTests {
+    @Test func loggerMetadataIsKeptSortedAndCanBeChangedOrRemoved() {
+        var handler = LogfmtHandler(label: "test", level: .trace)
+        handler[metadataKey: "request_id"] = "r1"
+        handler[metadataKey: "b"] = "2"
+        handler[metadataKey: "a"] = "1"
+        handler[metadataKey: "b"] = "3"
+        handler[metadataKey: "zz"] = "x"
+        handler[metadataKey: "zz"] = nil
+        #expect(handler[metadataKey: "b"] == "3")
+        #expect(handler[metadataKey: "zz"] == nil)
+        #expect(handler.metadata == ["a": "1", "b": "3", "request_id": "r1"])
+        let event = LogEvent(level: .info, message: "m", metadata: nil, source: "t", file: #fileID, function: #function, line: #line)
+        #expect(String(decoding: handler.format(event), as: UTF8.self).hasSuffix(" m a=1 b=3 request_id=r1\n"))
+        handler.metadata = ["y": "2", "x": "1"]
+        #expect(String(decoding: handler.format(event), as: UTF8.self).hasSuffix(" m x=1 y=2\n"))
+    }
+}
