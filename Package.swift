@@ -30,6 +30,7 @@ let package = Package(
             name: "Storage",
             dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
+        .target(name: "WeChat"),
         .target(
             name: "Web",
             dependencies: [
@@ -68,6 +69,7 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON", "TestSupport"]),
+        .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
