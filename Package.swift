@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "FastCGI",
                 "Storage",
+                "WeChat",
                 "Web",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,7 +72,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -41,3 +41,10 @@ public enum Application {
     clock_gettime(CLOCK_REALTIME, &now)
     return now.tv_sec
 }
+
+/// Seconds since 1970 on the system clock, with their fraction.
+@Sendable public func unixTimeWithFraction() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}

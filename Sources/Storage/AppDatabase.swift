@@ -60,6 +60,18 @@ public struct AppDatabase: Sendable {
                 CREATE INDEX coupon_by_sync_state ON coupon (sync_state, id);
                 """)
         }
+        migrator.registerMigration("v2 access tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE access_token (
+                    key TEXT PRIMARY KEY,
+                    token TEXT,
+                    expires_at REAL,
+                    fetched_at REAL,
+                    claimed_by TEXT,
+                    claimed_until REAL
+                );
+                """)
+        }
         return migrator
     }
 }

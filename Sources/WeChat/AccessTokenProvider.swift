@@ -25,6 +25,9 @@ public protocol AccessTokenSource: Sendable {
 /// - `invalidate(_:)` drops the cached token only if it is still the one that failed, so a caller
 ///   holding an older token never throws away a newer one.
 /// - It never asks for `force_refresh` by itself; only `forceRefresh()` does (for a leaked token).
+/// - With a `SharedAccessTokenStore`, processes take turns too: a process that needs a token first
+///   looks in the store, then claims the fetch; while another process holds the claim it waits for
+///   that process's token instead of fetching its own.
 public actor AccessTokenProvider {
     private enum State {
         case empty
@@ -33,17 +36,27 @@ public actor AccessTokenProvider {
     }
 
     private let source: any AccessTokenSource
+    private let shared: (any SharedAccessTokenStore)?
     private let now: @Sendable () -> Double
     private let refreshMargin: Double
+    /// How long a process's claim to fetch lasts: longer than a fetch can take.
+    private let claimLease: Double
+    private let pollInterval: Duration
     private var state = State.empty
     private var backgroundRefresh: Task<Void, Never>?
     private var nextFetchID = 0
     /// The last fetch that failed, for `token status` and `/healthz`; cleared by the next success.
     public private(set) var lastError: (any Error)?
 
-    public init(source: any AccessTokenSource, refreshMargin: Double = 300, now: @escaping @Sendable () -> Double) {
+    public init(
+        source: any AccessTokenSource, shared: (any SharedAccessTokenStore)? = nil, refreshMargin: Double = 300,
+        claimLease: Double = 15, pollInterval: Duration = .milliseconds(50), now: @escaping @Sendable () -> Double
+    ) {
         self.source = source
+        self.shared = shared
         self.refreshMargin = refreshMargin
+        self.claimLease = claimLease
+        self.pollInterval = pollInterval
         self.now = now
     }
 
@@ -68,6 +81,7 @@ public actor AccessTokenProvider {
     /// Forgets `token` after WeChat refused it (40001, 40014, 42001), unless a newer one has taken its place.
     public func invalidate(_ token: AccessToken) {
         if case .ready(let current) = state, current == token { state = .empty }
+        try? shared?.discard(token)
     }
 
     /// Fetches with `force_refresh: true`, which ends the previous token at WeChat: for a leaked token only.
@@ -79,10 +93,10 @@ public actor AccessTokenProvider {
         if !forceRefresh, case .fetching(_, let task) = state { return try await task.value }
         nextFetchID += 1
         let id = nextFetchID
-        let (source, now) = (self.source, self.now)
+        let obtain = obtainer
         let task = Task {
-            let (value, expiresIn) = try await source.fetchToken(forceRefresh: forceRefresh)
-            return AccessToken(value: value, expiresAt: now() + Double(expiresIn))
+            if forceRefresh { return try await obtain.fetchAndShare(forceRefresh: true) }
+            return try await obtain.waitOrFetch(newerThan: obtain.now())
         }
         state = .fetching(id: id, task)
         do {
@@ -109,27 +123,78 @@ public actor AccessTokenProvider {
     }
 
     private func refreshInBackground() {
-        guard backgroundRefresh == nil else { return }
+        guard backgroundRefresh == nil, case .ready(let current) = state else { return }
+        let obtain = obtainer
         backgroundRefresh = Task {
             do {
-                let token = try await source.fetchToken(forceRefresh: false)
-                refreshed(.success(AccessToken(value: token.value, expiresAt: now() + Double(token.expiresIn))))
+                refreshed(.success(try await obtain.fetchUnlessClaimed(newerThan: current.expiresAt)))
             } catch {
                 refreshed(.failure(error))
             }
         }
     }
 
+    private var obtainer: Obtainer {
+        Obtainer(source: source, shared: shared, now: now, claimLease: claimLease, pollInterval: pollInterval)
+    }
+
     /// A background refresh that fails leaves the current token in place; the next caller tries again.
-    private func refreshed(_ result: Result<AccessToken, any Error>) {
+    /// One that found another process refreshing (nil) leaves it too: that token will be in the store.
+    private func refreshed(_ result: Result<AccessToken?, any Error>) {
         backgroundRefresh = nil
         switch result {
-        case .success(let token):
+        case .success(nil):
+            break
+        case .success(let token?):
             if case .fetching = state { return }  // a blocking fetch is under way and will decide
             state = .ready(token)
             lastError = nil
         case .failure(let error):
             lastError = error
+        }
+    }
+}
+
+/// Gets a token from the shared store or WeChat, outside the actor so that waiting never blocks it.
+private struct Obtainer: Sendable {
+    let source: any AccessTokenSource
+    let shared: (any SharedAccessTokenStore)?
+    let now: @Sendable () -> Double
+    let claimLease: Double
+    let pollInterval: Duration
+
+    /// A stored token that expires after `newerThan`, or one fetched under a claim; waits while
+    /// another process holds the claim.
+    func waitOrFetch(newerThan: Double) async throws -> AccessToken {
+        guard let shared else { return try await fetchAndShare(forceRefresh: false) }
+        while true {
+            if let stored = try shared.storedToken(), stored.expiresAt > newerThan { return stored }
+            if try shared.claimFetch(now: now(), lease: claimLease) { return try await fetchUnderClaim(shared) }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Like `waitOrFetch`, but returns nil instead of waiting when another process holds the claim.
+    func fetchUnlessClaimed(newerThan: Double) async throws -> AccessToken? {
+        guard let shared else { return try await fetchAndShare(forceRefresh: false) }
+        if let stored = try shared.storedToken(), stored.expiresAt > newerThan { return stored }
+        guard try shared.claimFetch(now: now(), lease: claimLease) else { return nil }
+        return try await fetchUnderClaim(shared)
+    }
+
+    func fetchAndShare(forceRefresh: Bool) async throws -> AccessToken {
+        let (value, expiresIn) = try await source.fetchToken(forceRefresh: forceRefresh)
+        let token = AccessToken(value: value, expiresAt: now() + Double(expiresIn))
+        try shared?.store(token)
+        return token
+    }
+
+    private func fetchUnderClaim(_ shared: any SharedAccessTokenStore) async throws -> AccessToken {
+        do {
+            return try await fetchAndShare(forceRefresh: false)
+        } catch {
+            try? shared.releaseClaim()
+            throw error
         }
     }
 }

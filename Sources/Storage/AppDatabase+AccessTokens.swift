@@ -1,0 +1,63 @@
+import GRDB
+
+extension AppDatabase {
+    /// The WeChat access token shared by the worker processes using this database, under `key`
+    /// (the appid and a hash of the secret, so a changed secret never reuses the old token).
+    public func sharedAccessToken(key: String) throws -> (value: String, expiresAt: Double)? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT token, expires_at FROM access_token WHERE key = ? AND token IS NOT NULL", arguments: [key])
+                .map { ($0["token"], $0["expires_at"]) }
+        }
+    }
+
+    /// Takes the right to fetch a token for `lease` seconds, unless another holder's claim is still running.
+    public func claimAccessTokenFetch(key: String, holder: String, now: Double, lease: Double) throws -> Bool {
+        try writer.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO access_token (key) VALUES (?)", arguments: [key])
+            try db.execute(
+                sql: """
+                    UPDATE access_token SET claimed_by = ?, claimed_until = ?
+                    WHERE key = ? AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)
+                    """,
+                arguments: [holder, now + lease, key, now, holder]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// Stores a fetched token and ends `holder`'s claim.
+    public func storeAccessToken(key: String, holder: String, value: String, expiresAt: Double, fetchedAt: Double) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO access_token (key, token, expires_at, fetched_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at,
+                        fetched_at = excluded.fetched_at,
+                        claimed_by = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_by END,
+                        claimed_until = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_until END
+                    """,
+                arguments: [key, value, expiresAt, fetchedAt, holder, holder]
+            )
+        }
+    }
+
+    /// Ends `holder`'s claim without a token.
+    public func releaseAccessTokenClaim(key: String, holder: String) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE access_token SET claimed_by = NULL, claimed_until = NULL WHERE key = ? AND claimed_by = ?",
+                arguments: [key, holder]
+            )
+        }
+    }
+
+    /// Forgets the token if it is still `value`: WeChat refused it, and a newer one must not be lost.
+    public func discardAccessToken(key: String, value: String) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE access_token SET token = NULL, expires_at = NULL WHERE key = ? AND token = ?",
+                arguments: [key, value]
+            )
+        }
+    }
+}

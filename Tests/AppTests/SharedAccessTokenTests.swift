@@ -1,0 +1,82 @@
+import Storage
+import Synchronization
+import TestSupport
+import Testing
+import WeChat
+@testable import App
+
+/// Counts fetches across every "process" of a test, as WeChat would see them.
+final class CountingTokenSource: AccessTokenSource {
+    private let count = Mutex(0)
+    let delay: Duration
+
+    init(delay: Duration = .milliseconds(100)) { self.delay = delay }
+
+    var fetches: Int { count.withLock { $0 } }
+
+    func fetchToken(forceRefresh: Bool) async throws -> (value: String, expiresIn: Int) {
+        let number = count.withLock { count in
+            count += 1
+            return count
+        }
+        try await Task.sleep(for: delay)
+        return ("token-\(number)", 7200)
+    }
+}
+
+/// Worker processes sharing one database file, each with its own connection and claim holder.
+@Suite struct SharedAccessTokenTests {
+    let directory: TemporaryDirectory
+    let source = CountingTokenSource()
+
+    init() throws { directory = try TemporaryDirectory("ca-token") }
+
+    func process(_ name: String, lease: Double = 15) throws -> AccessTokenProvider {
+        let database = try AppDatabase(path: directory.path("coupons.sqlite"))
+        let store = DatabaseAccessTokenStore(database: database, key: "wxappid:secret-hash", holder: name)
+        return AccessTokenProvider(source: source, shared: store, claimLease: lease, pollInterval: .milliseconds(20), now: unixTimeWithFraction)
+    }
+
+    @Test func twoProcessesWithManyCallersMakeOneFetchBetweenThem() async throws {
+        defer { directory.remove() }
+        let processes = [try process("worker-1"), try process("worker-2")]
+        let values = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<200 { group.addTask { try await processes[index % 2].token().value } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(values == ["token-1"])
+        #expect(source.fetches == 1)
+    }
+
+    @Test func aRestartedProcessReusesTheStoredToken() async throws {
+        defer { directory.remove() }
+        let first = try await process("before-restart").token()
+        #expect(try await process("after-restart").token() == first)
+        #expect(source.fetches == 1)
+    }
+
+    @Test func aRefusedTokenIsDroppedForEveryProcessButANewerOneIsKept() async throws {
+        defer { directory.remove() }
+        let one = try process("worker-1")
+        let two = try process("worker-2")
+        let refused = try await one.token()
+        await one.invalidate(refused)
+        let fresh = try await two.token()
+        #expect(fresh.value == "token-2")
+        // worker-1 reports the old token again, late: the new one stays for everyone.
+        await one.invalidate(refused)
+        #expect(try await one.token() == fresh)
+        #expect(source.fetches == 2)
+    }
+
+    @Test func aClaimLeftByADeadProcessRunsOutAndAnotherFetches() async throws {
+        defer { directory.remove() }
+        let database = try AppDatabase(path: directory.path("coupons.sqlite"))
+        // A process claimed the fetch and was killed before storing a token.
+        #expect(try database.claimAccessTokenFetch(key: "wxappid:secret-hash", holder: "killed", now: unixTimeWithFraction(), lease: 1))
+        let started = ContinuousClock.now
+        #expect(try await process("survivor").token().value == "token-1")
+        #expect(ContinuousClock.now - started >= .milliseconds(800))
+        #expect(source.fetches == 1)
+    }
+}
