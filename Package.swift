@@ -6,11 +6,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "coupon-admin", targets: ["coupon-admin"]),
+        .executable(name: "wechat-sandbox", targets: ["wechat-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,6 +33,14 @@ let package = Package(
             dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(name: "WeChat"),
+        .target(
+            name: "WeChatSandbox",
+            dependencies: ["Coupons", "StrictJSON", "WeChat", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .executableTarget(
+            name: "wechat-sandbox",
+            dependencies: ["WeChatSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "Web",
             dependencies: [
@@ -71,6 +81,7 @@ let package = Package(
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
+        .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

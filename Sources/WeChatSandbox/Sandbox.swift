@@ -1,0 +1,208 @@
+import Coupons
+import StrictJSON
+
+/// The state of the stand-in for api.weixin.qq.com while it runs: its credentials, tokens, coupons,
+/// the faults set through its control endpoint, and how often each endpoint was called.
+public actor Sandbox {
+    public struct Settings: Sendable {
+        public var appID: String
+        public var secret: String
+        /// Seconds a token lives.
+        public var tokenLifetime: Double
+        /// Seconds an old token keeps working beside its successor.
+        public var tokenOverlap: Double
+
+        public init(appID: String, secret: String, tokenLifetime: Double = 7200, tokenOverlap: Double = 300) {
+            self.appID = appID
+            self.secret = secret
+            self.tokenLifetime = tokenLifetime
+            self.tokenOverlap = tokenOverlap
+        }
+    }
+
+    /// Faults to play, set at run time through `POST /sandbox/faults`.
+    public struct Faults: Sendable, Equatable {
+        /// Added before every answer of WeChat's endpoints.
+        public var latencyMilliseconds = 0
+        /// The share of calls (0 to 1) that answer -1 "system busy".
+        public var failureRate = 0.0
+        /// The next `errcodeCount` calls answer this errcode.
+        public var errcode = 0
+        public var errcodeCount = 0
+        /// Every WeChat endpoint answers 503 without JSON, as a proxy in front of a dead service would.
+        public var down = false
+
+        public init() {}
+    }
+
+    struct StoredCoupon {
+        var body: [UInt8]
+        var status: Int
+        var createTime: Int
+        var updateTime: Int
+    }
+
+    let settings: Settings
+    private let clock: @Sendable () -> Double
+    private var tokens: SandboxTokens
+    private var coupons: [String: StoredCoupon] = [:]
+    public private(set) var faults = Faults()
+    public private(set) var calls: [String: Int] = [:]
+    /// `add` calls for an id already stored: a client that retries without checking creates these.
+    public private(set) var repeatedAdds = 0
+
+    public init(settings: Settings, clock: @escaping @Sendable () -> Double) {
+        self.settings = settings
+        self.clock = clock
+        tokens = SandboxTokens(lifetime: settings.tokenLifetime, overlap: settings.tokenOverlap)
+    }
+
+    public func setFaults(_ faults: Faults) {
+        self.faults = faults
+    }
+
+    public var storedCouponCount: Int { coupons.count }
+
+    /// What a WeChat endpoint answers, or nil when the sandbox plays "down".
+    public struct Answer: Sendable {
+        public var json: [UInt8]
+        public var latencyMilliseconds: Int
+    }
+
+    /// Counts the call and applies the faults; a non-nil errcode is the answer.
+    private func begin(_ endpoint: String) -> (errcode: Int?, down: Bool) {
+        calls[endpoint, default: 0] += 1
+        if faults.down { return (nil, true) }
+        if faults.errcodeCount > 0 {
+            faults.errcodeCount -= 1
+            return (faults.errcode, false)
+        }
+        if faults.failureRate > 0, Double.random(in: 0..<1) < faults.failureRate { return (-1, false) }
+        return (nil, false)
+    }
+
+    // MARK: Tokens
+
+    /// `POST /cgi-bin/stable_token`.
+    public func stableToken(body: [UInt8]) -> Answer? {
+        let (fault, down) = begin("/cgi-bin/stable_token")
+        if down { return nil }
+        if let fault { return answer(error: fault) }
+        guard case .object(let members)? = try? JSONParser.parse(body) else { return answer(error: 47001) }
+        let fields = Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        guard case .string(let grant)? = fields["grant_type"], grant == "client_credential" else { return answer(error: 40002) }
+        if let error = credentialsError(appID: fields["appid"], secret: fields["secret"]) { return answer(error: error) }
+        let force = fields["force_refresh"] == .bool(true)
+        return answer(token: tokens.stableToken(forceRefresh: force, now: clock()))
+    }
+
+    /// `GET /cgi-bin/token?grant_type=client_credential&appid=&secret=`.
+    public func legacyToken(query: [String: String]) -> Answer? {
+        let (fault, down) = begin("/cgi-bin/token")
+        if down { return nil }
+        if let fault { return answer(error: fault) }
+        guard query["grant_type"] == "client_credential" else { return answer(error: 40002) }
+        if let error = credentialsError(appID: query["appid"].map(JSONValue.string), secret: query["secret"].map(JSONValue.string)) {
+            return answer(error: error)
+        }
+        return answer(token: tokens.legacyToken(now: clock()))
+    }
+
+    private func credentialsError(appID: JSONValue?, secret: JSONValue?) -> Int? {
+        guard appID == .string(settings.appID) else { return 40013 }
+        guard secret == .string(settings.secret) else { return 40125 }
+        return nil
+    }
+
+    private func answer(token: SandboxTokens.Issued) -> Answer {
+        let expiresIn = Int((token.expiresAt - clock()).rounded(.down))
+        var writer = JSONWriter()
+        writer.object {
+            $0.member("access_token") { $0.string(token.value) }
+            $0.member("expires_in") { $0.integer(expiresIn) }
+        }
+        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds)
+    }
+
+    // MARK: Coupons
+
+    /// `POST /shop/coupon/NAME?access_token=...`: the token is checked first, then the call.
+    public func coupon(_ name: String, accessToken: String?, body: [UInt8]) -> Answer? {
+        let (fault, down) = begin("/shop/coupon/" + name)
+        if down { return nil }
+        if let fault { return answer(error: fault) }
+        let tokenError = tokens.check(accessToken, now: clock())
+        if tokenError != 0 { return answer(error: tokenError) }
+        guard let request = try? JSONParser.parse(body) else { return answer(error: 47001) }
+        switch name {
+        case "confirm": return answer(error: 0)
+        case "add": return add(request)
+        case "get": return get(request)
+        default: return answer(error: 48001, message: "this API is not in the sandbox yet")
+        }
+    }
+
+    private func add(_ request: JSONValue) -> Answer {
+        let coupon: Coupon
+        do {
+            coupon = try Coupon.decode(requestBody: request)
+        } catch {
+            return answer(error: Self.errcode(for: error.errors), message: error.errors.first?.description)
+        }
+        if coupons[coupon.outCouponID] != nil {
+            repeatedAdds += 1
+            return answer(error: 0)
+        }
+        let now = Int(clock())
+        coupons[coupon.outCouponID] = StoredCoupon(body: coupon.canonicalJSON, status: CouponStatus.notActive.rawValue, createTime: now, updateTime: now)
+        return answer(error: 0)
+    }
+
+    private func get(_ request: JSONValue) -> Answer {
+        guard case .object(let members) = request, let id = members.first(where: { $0.name == "out_coupon_id" })?.value,
+              case .string(let outCouponID) = id
+        else { return answer(error: 990007, message: "out_coupon_id is missing") }
+        guard let stored = coupons[outCouponID] else { return answer(error: Self.notFound, message: "no coupon \(outCouponID)") }
+        var writer = JSONWriter()
+        writer.object {
+            $0.member("errcode") { $0.integer(0) }
+            $0.member("errmsg") { $0.string("ok") }
+            $0.member("result") { result in
+                result.object {
+                    $0.member("coupon") { coupon in
+                        coupon.object(extending: String(decoding: stored.body, as: UTF8.self)) {
+                            $0.member("status") { $0.integer(stored.status) }
+                            $0.member("create_time") { $0.integer(stored.createTime) }
+                            $0.member("update_time") { $0.integer(stored.updateTime) }
+                            $0.member("appid") { $0.string(settings.appID) }
+                        }
+                    }
+                }
+            }
+        }
+        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds)
+    }
+
+    /// The sandbox's own code for a coupon it does not have; WeChat documents none.
+    public static let notFound = 1_090_004
+
+    /// WeChat's validation codes for what the coupon decoder found: 1090049 without discount_info,
+    /// 1090011 for a product coupon without products, 990009 for a start after its end, 990008 for
+    /// a value too long, 990007 for anything else missing or wrong.
+    static func errcode(for errors: [FieldError]) -> Int {
+        if errors.contains(where: { $0.field.hasSuffix(".discount_info") && $0.message.hasPrefix("is required") }) { return 1_090_049 }
+        if errors.contains(where: { $0.field.hasSuffix(".out_product_ids") && $0.message.hasPrefix("is required") }) { return 1_090_011 }
+        if errors.contains(where: { $0.message.hasPrefix("must be after start_time") }) { return 990_009 }
+        if errors.contains(where: { $0.message.hasPrefix("must be at most") && $0.message.hasSuffix("characters") }) { return 990_008 }
+        return 990_007
+    }
+
+    private func answer(error code: Int, message: String? = nil) -> Answer {
+        var writer = JSONWriter()
+        writer.object {
+            $0.member("errcode") { $0.integer(code) }
+            $0.member("errmsg") { $0.string(message ?? (code == 0 ? "ok" : "sandbox errcode \(code)")) }
+        }
+        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds)
+    }
+}

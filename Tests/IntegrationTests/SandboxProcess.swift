@@ -1,0 +1,55 @@
+import Foundation
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `wechat-sandbox` binary from the same build, running on a free loopback port.
+final class SandboxProcess {
+    static var binary: String {
+        URL(fileURLWithPath: Stack.workerBinary).deletingLastPathComponent().appendingPathComponent("wechat-sandbox").path
+    }
+
+    let port: UInt16
+    let directory: TemporaryDirectory
+    private let process: ChildProcess
+
+    init(arguments: [String] = []) throws {
+        directory = try TemporaryDirectory("ca-sandbox")
+        port = try Stack.freePort()
+        let log = directory.path("sandbox.log")
+        process = try ChildProcess(Self.binary, ["--listen", "127.0.0.1:\(port)"] + arguments, outputPath: log)
+        let started = ContinuousClock.now
+        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("listening on http://127.0.0.1:\(port)") ?? false) {
+            guard process.isRunning, ContinuousClock.now - started < .seconds(20) else {
+                throw StackError(description: "the sandbox did not start:\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        process.send(SIGTERM)
+        if process.wait(upTo: .seconds(10)) == nil {
+            process.send(SIGKILL)
+            _ = process.wait(upTo: .seconds(5))
+        }
+        directory.remove()
+    }
+
+    func post(_ path: String, _ json: String) throws -> [String: Any] {
+        try HTTPClient.request(port: port, "POST", path, headers: ["Content-Type": "application/json"], body: Array(json.utf8)).json()
+    }
+
+    func stableToken(force: Bool = false, secret: String = "sandbox-secret") throws -> [String: Any] {
+        try post("/cgi-bin/stable_token", #"{"grant_type":"client_credential","appid":"wxsandbox","secret":"\#(secret)","force_refresh":\#(force)}"#)
+    }
+
+    func legacyToken() throws -> [String: Any] {
+        try HTTPClient.request(port: port, "GET", "/cgi-bin/token?grant_type=client_credential&appid=wxsandbox&secret=sandbox-secret").json()
+    }
+
+    func coupon(_ name: String, token: String, _ json: String) throws -> [String: Any] {
+        try post("/shop/coupon/\(name)?access_token=\(token)", json)
+    }
+}
