@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -32,7 +34,14 @@ let package = Package(
             name: "Storage",
             dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
-        .target(name: "WeChat"),
+        .target(
+            name: "WeChat",
+            dependencies: [
+                "Coupons", "StrictJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "WeChatSandbox",
             dependencies: ["Coupons", "StrictJSON", "WeChat", .product(name: "Hummingbird", package: "hummingbird")]
@@ -84,7 +93,7 @@ let package = Package(
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "WeChat", "Coupons", "StrictJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

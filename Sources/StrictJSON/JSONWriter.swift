@@ -54,6 +54,11 @@ public struct JSONWriter {
         bytes += String(number).utf8
     }
 
+    public mutating func bool(_ value: Bool) {
+        separate()
+        bytes += (value ? "true" : "false").utf8
+    }
+
     public mutating func null() {
         separate()
         bytes += "null".utf8

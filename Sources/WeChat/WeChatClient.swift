@@ -1,0 +1,224 @@
+import AsyncHTTPClient
+import Coupons
+import Foundation
+import NIOCore
+import StrictJSON
+
+/// WeChat's coupon endpoints (`POST /shop/coupon/NAME`). Note the spellings: `update_coupon_stock`,
+/// `update_user_coupon`, but `get_usercoupon_list` and `update_usercoupon_status`.
+public enum CouponEndpoint: String, CaseIterable, Sendable {
+    case confirm, add, get, update
+    case getList = "get_list"
+    case updateStatus = "update_status"
+    case updateCouponStock = "update_coupon_stock"
+    case addUserCoupon = "add_user_coupon"
+    case getUserCouponList = "get_usercoupon_list"
+    case updateUserCoupon = "update_user_coupon"
+    case updateUserCouponStatus = "update_usercoupon_status"
+
+    public var path: String { "/shop/coupon/" + rawValue }
+}
+
+/// Where and how to reach WeChat.
+public struct WeChatConfiguration: Sendable {
+    public enum TokenEndpoint: String, Sendable {
+        /// `POST /cgi-bin/stable_token`: the same token for every caller while it is valid.
+        case stable
+        /// `GET /cgi-bin/token`: every fetch ends the previous token after five minutes.
+        case legacy
+    }
+
+    public var baseURL: String
+    public var appID: String
+    public var secret: String
+    public var tokenEndpoint: TokenEndpoint
+    public var connectTimeout: Duration
+    public var totalTimeout: Duration
+
+    public init(
+        baseURL: String = "https://api.weixin.qq.com", appID: String, secret: String, tokenEndpoint: TokenEndpoint = .stable,
+        connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(10)
+    ) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.appID = appID
+        self.secret = secret
+        self.tokenEndpoint = tokenEndpoint
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+}
+
+/// Why a call to WeChat produced no answer to act on. Messages never contain an access token.
+public enum WeChatCallError: Error, Sendable, CustomStringConvertible {
+    /// WeChat answered with an errcode.
+    case refused(WeChatError)
+    /// No usable answer: connection failure, timeout, an HTTP error status, or a body that is not JSON.
+    case unreachable(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let error): error.description
+        case .unreachable(let reason): "WeChat did not answer: \(reason)".redactingAccessTokens
+        }
+    }
+}
+
+/// Calls WeChat over one shared `HTTPClient`; `shutdown()` it before the process exits.
+public final class WeChatClient: Sendable {
+    public let configuration: WeChatConfiguration
+    public let tokens: AccessTokenProvider
+    private let http: HTTPClient
+
+    public init(configuration: WeChatConfiguration, shared: (any SharedAccessTokenStore)? = nil, now: @escaping @Sendable () -> Double) {
+        self.configuration = configuration
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.timeout = .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds))
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        tokens = AccessTokenProvider(source: HTTPAccessTokenSource(http: http, configuration: configuration), shared: shared, now: now)
+    }
+
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// Calls `endpoint` with a JSON body and returns WeChat's answer once its errcode is 0. A token WeChat
+    /// refuses (40001, 40014, 42001) is dropped and the call made once more with a new one; a second
+    /// refusal is returned as it is, never retried again.
+    public func call(_ endpoint: CouponEndpoint, body: [UInt8]) async throws(WeChatCallError) -> JSONValue {
+        let first = try await token()
+        do {
+            return try await post(endpoint, body: body, token: first)
+        } catch .refused(let error) where error.kind == .invalidToken {
+            await tokens.invalidate(first)
+            return try await post(endpoint, body: body, token: try await token())
+        }
+    }
+
+    /// `add`: WeChat's coupon object as it is.
+    public func addCoupon(_ coupon: Coupon) async throws(WeChatCallError) {
+        var body: [UInt8] = Array(#"{"coupon":"#.utf8)
+        body += coupon.canonicalJSON
+        body.append(UInt8(ascii: "}"))
+        _ = try await call(.add, body: body)
+    }
+
+    /// What `get` says of a coupon WeChat has: its status and times.
+    public struct CouponState: Sendable, Equatable {
+        public var status: Int
+        public var createTime: Int?
+        public var updateTime: Int?
+    }
+
+    public func couponState(outCouponID: String) async throws(WeChatCallError) -> CouponState {
+        var writer = JSONWriter()
+        writer.object { $0.member("out_coupon_id") { $0.string(outCouponID) } }
+        let answer = try await call(.get, body: writer.bytes)
+        guard let coupon = answer.member("result")?.member("coupon"), let status = coupon.member("status")?.integerValue else {
+            throw .unreachable("get answered without result.coupon.status")
+        }
+        return CouponState(status: status, createTime: coupon.member("create_time")?.integerValue, updateTime: coupon.member("update_time")?.integerValue)
+    }
+
+    private func token() async throws(WeChatCallError) -> AccessToken {
+        do {
+            return try await tokens.token()
+        } catch let error as WeChatError {
+            throw .refused(error)
+        } catch let error as WeChatCallError {
+            throw error
+        } catch {
+            throw .unreachable(String(describing: error))
+        }
+    }
+
+    private func post(_ endpoint: CouponEndpoint, body: [UInt8], token: AccessToken) async throws(WeChatCallError) -> JSONValue {
+        var request = HTTPClientRequest(url: configuration.baseURL + endpoint.path + "?access_token=" + token.value)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let answer = try await WeChatClient.execute(request, on: http, timeout: configuration.totalTimeout)
+        if let error = answer.wechatError { throw .refused(error) }
+        return answer
+    }
+
+    /// Sends `request` and parses the JSON answer; any transport failure or non-JSON answer is `.unreachable`.
+    static func execute(_ request: HTTPClientRequest, on http: HTTPClient, timeout: Duration) async throws(WeChatCallError) -> JSONValue {
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let body = try await response.body.collect(upTo: 4 << 20)
+            guard response.status == .ok else { throw WeChatCallError.unreachable("HTTP \(response.status.code)") }
+            do {
+                return try JSONParser.parse(Array(body.readableBytesView))
+            } catch {
+                throw WeChatCallError.unreachable("the answer is not JSON (\(error.description))")
+            }
+        } catch let error as WeChatCallError {
+            throw error
+        } catch {
+            throw .unreachable(String(describing: error))
+        }
+    }
+}
+
+/// Fetches tokens from `/cgi-bin/stable_token` (or `/cgi-bin/token`).
+struct HTTPAccessTokenSource: AccessTokenSource {
+    let http: HTTPClient
+    let configuration: WeChatConfiguration
+
+    func fetchToken(forceRefresh: Bool) async throws -> (value: String, expiresIn: Int) {
+        var request: HTTPClientRequest
+        switch configuration.tokenEndpoint {
+        case .stable:
+            request = HTTPClientRequest(url: configuration.baseURL + "/cgi-bin/stable_token")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            var writer = JSONWriter()
+            writer.object {
+                $0.member("grant_type") { $0.string("client_credential") }
+                $0.member("appid") { $0.string(configuration.appID) }
+                $0.member("secret") { $0.string(configuration.secret) }
+                $0.member("force_refresh") { $0.bool(forceRefresh) }
+            }
+            request.body = .bytes(ByteBuffer(bytes: writer.bytes))
+        case .legacy:
+            var components = URLComponents(string: configuration.baseURL + "/cgi-bin/token")
+            components?.queryItems = [
+                .init(name: "grant_type", value: "client_credential"), .init(name: "appid", value: configuration.appID),
+                .init(name: "secret", value: configuration.secret),
+            ]
+            request = HTTPClientRequest(url: components?.string ?? "")
+        }
+        let answer = try await WeChatClient.execute(request, on: http, timeout: configuration.totalTimeout)
+        if let error = answer.wechatError { throw error }
+        guard case .string(let token)? = answer.member("access_token"), !token.isEmpty, let expiresIn = answer.member("expires_in")?.integerValue else {
+            throw WeChatCallError.unreachable("the token answer has no access_token and expires_in")
+        }
+        return (token, expiresIn)
+    }
+}
+
+extension JSONValue {
+    func member(_ name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.name == name }?.value
+    }
+
+    var integerValue: Int? {
+        guard case .number(let text) = self else { return nil }
+        return Int(text)
+    }
+
+    /// The errcode of an answer, when it is not 0. WeChat says errors with HTTP 200, so every answer is read.
+    var wechatError: WeChatError? {
+        guard let code = member("errcode")?.integerValue, code != 0 else { return nil }
+        if case .string(let message)? = member("errmsg") { return WeChatError(code: code, message: message) }
+        return WeChatError(code: code, message: "")
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

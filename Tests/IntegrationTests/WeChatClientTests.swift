@@ -1,0 +1,83 @@
+import Coupons
+import Foundation
+import StrictJSON
+import TestSupport
+import Testing
+import WeChat
+
+/// The WeChat client against the sandbox over real HTTP.
+@Suite struct WeChatClientTests {
+    let sandbox: SandboxProcess
+    let client: WeChatClient
+
+    init() throws {
+        sandbox = try SandboxProcess()
+        client = WeChatClient(
+            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
+            now: { Date().timeIntervalSince1970 }
+        )
+    }
+
+    func calls(_ endpoint: String) throws -> Int {
+        (try HTTPClient.request(port: sandbox.port, "GET", "/sandbox/stats").json()["calls"] as? [String: Int])?[endpoint] ?? 0
+    }
+
+    func faults(_ json: String) throws {
+        _ = try sandbox.post("/sandbox/faults", json)
+    }
+
+    @Test func concurrentCallsShareOneTokenFetch() async throws {
+        let client = self.client
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<100 { group.addTask { _ = try await client.call(.confirm, body: Array("{}".utf8)) } }
+            try await group.waitForAll()
+        }
+        #expect(try calls("/cgi-bin/stable_token") == 1)
+        #expect(try calls("/shop/coupon/confirm") == 100)
+        try await client.shutdown()
+    }
+
+    @Test func aRefusedTokenIsFetchedAgainAndTheCallRetriedOnce() async throws {
+        _ = try await client.call(.confirm, body: Array("{}".utf8))
+        try faults(#"{"errcode":40001,"errcode_count":1}"#)
+        _ = try await client.call(.confirm, body: Array("{}".utf8))
+        #expect(try calls("/shop/coupon/confirm") == 3)
+        #expect(try calls("/cgi-bin/stable_token") == 2)
+
+        try faults(#"{"errcode":40001,"errcode_count":100}"#)
+        await #expect(throws: WeChatCallError.self) { _ = try await client.call(.confirm, body: Array("{}".utf8)) }
+        // One call and one retry, no more; the token fetch itself also met the fault.
+        #expect(try calls("/shop/coupon/confirm") == 4)
+        try await client.shutdown()
+    }
+
+    @Test func couponsAreAddedAndTheirStateReadBack() async throws {
+        let body = Array(#"{"coupon":{"out_coupon_id":"c1","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+        let coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
+        try await client.addCoupon(coupon)
+        #expect(try await client.couponState(outCouponID: "c1").status == 1)
+        do {
+            _ = try await client.couponState(outCouponID: "nope")
+            Issue.record("a coupon WeChat does not have came back")
+        } catch {
+            guard case .refused(let refusal) = error else { Issue.record("\(error)"); return }
+            #expect(refusal.code == 1_090_004)
+            #expect(refusal.kind == .refused)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func aDownWeChatIsUnreachableAndNoTokenIsEverInTheMessage() async throws {
+        let token = try await client.tokens.token()
+        try faults(#"{"down":true}"#)
+        do {
+            _ = try await client.call(.confirm, body: Array("{}".utf8))
+            Issue.record("a down WeChat answered")
+        } catch {
+            guard case .unreachable(let reason) = error else { Issue.record("\(error)"); return }
+            #expect(reason == "HTTP 503")
+            #expect(!error.description.contains(token.value))
+        }
+        try await client.shutdown()
+    }
+}
