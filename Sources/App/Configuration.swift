@@ -1,6 +1,8 @@
 import FastCGI
+import Foundation
 import Logging
 import Storage
+import WeChat
 
 /// A setting that is missing or malformed; the message names where the bad value came from.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
@@ -15,6 +17,8 @@ public struct Configuration: Sendable {
     /// The SQLite file; its folder must exist and be writable (SQLite adds `-wal` and `-shm` files beside it).
     public var databasePath: String
     public var databaseDurability: AppDatabase.Durability
+    /// Where and how to reach WeChat; nil when no appid is set, and the worker then syncs nothing.
+    public var wechat: WeChatConfiguration?
 
     public enum Key: String, CaseIterable, Sendable {
         case listen
@@ -26,8 +30,16 @@ public struct Configuration: Sendable {
         case logLevel = "log-level"
         case database
         case databaseSync = "database-sync"
+        case wechatAPIBase = "wechat-api-base"
+        case wechatAppID = "wechat-appid"
+        case wechatSecret = "wechat-secret"
+        case wechatSecretFile = "wechat-secret-file"
+        case wechatTokenEndpoint = "wechat-token-endpoint"
+        case wechatConnectTimeout = "wechat-connect-timeout"
+        case wechatTimeout = "wechat-timeout"
 
-        public var flag: String { "--" + rawValue }
+        /// The `serve` flag; none for the secret, which must not show in a process list.
+        public var flag: String? { self == .wechatSecret ? nil : "--" + rawValue }
 
         public var environmentName: String {
             Configuration.environmentPrefix + rawValue.uppercased().replacing("-", with: "_")
@@ -44,6 +56,11 @@ public struct Configuration: Sendable {
             case .logLevel: "info"
             case .database: "/var/lib/coupon-admin/coupon-admin.sqlite"
             case .databaseSync: AppDatabase.Durability.full.rawValue
+            case .wechatAPIBase: "https://api.weixin.qq.com"
+            case .wechatAppID, .wechatSecret, .wechatSecretFile: ""
+            case .wechatTokenEndpoint: WeChatConfiguration.TokenEndpoint.stable.rawValue
+            case .wechatConnectTimeout: "3"
+            case .wechatTimeout: "10"
             }
         }
     }
@@ -53,7 +70,11 @@ public struct Configuration: Sendable {
     /// - Parameters:
     ///   - environment: the process environment; only `COUPON_ADMIN_*` variables are read.
     ///   - flags: values given on the command line, which win over the environment.
-    public init(environment: [String: String], flags: [Key: String] = [:]) throws(ConfigurationError) {
+    ///   - readFile: reads `COUPON_ADMIN_WECHAT_SECRET_FILE`; tests pass their own.
+    public init(
+        environment: [String: String], flags: [Key: String] = [:],
+        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) throws(ConfigurationError) {
         let values = Values(environment: environment, flags: flags)
         server = ServerConfiguration(
             listen: try values.parse(.listen) { text throws(ConfigurationError) in
@@ -74,6 +95,47 @@ public struct Configuration: Sendable {
         }
         databasePath = try values.parse(.database, expecting: "the path of the SQLite file") { $0.isEmpty ? nil : $0 }
         databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
+        wechat = try Self.wechat(from: values, readFile: readFile)
+    }
+
+    private static func wechat(from values: Values, readFile: (String) throws -> String) throws(ConfigurationError) -> WeChatConfiguration? {
+        let appID = try values.parse(.wechatAppID, expecting: "") { $0 }
+        let secret = try values.parse(.wechatSecret, expecting: "") { $0 }
+        let secretFile = try values.parse(.wechatSecretFile, expecting: "") { $0 }
+        let secretName = Key.wechatSecret.environmentName, fileName = Key.wechatSecretFile.environmentName
+        if !secret.isEmpty && !secretFile.isEmpty {
+            throw ConfigurationError(description: "\(secretName) and \(fileName) are both set; set one")
+        }
+        if appID.isEmpty {
+            guard secret.isEmpty && secretFile.isEmpty else {
+                throw ConfigurationError(description: "a WeChat secret is set but \(Key.wechatAppID.environmentName) is not")
+            }
+            return nil
+        }
+        var resolvedSecret = secret
+        if !secretFile.isEmpty {
+            do {
+                resolvedSecret = try readFile(secretFile).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw ConfigurationError(description: "\(fileName)='\(secretFile)': cannot read it (\(error.localizedDescription))")
+            }
+        }
+        guard !resolvedSecret.isEmpty else {
+            throw ConfigurationError(description: "\(Key.wechatAppID.environmentName) is set but the secret is empty: set \(secretName) or \(fileName)")
+        }
+        let base = try values.parse(.wechatAPIBase, expecting: "an http:// or https:// URL") { text in
+            (text.hasPrefix("https://") || text.hasPrefix("http://")) && URL(string: text)?.host != nil ? text : nil
+        }
+        let endpoint = try values.parse(.wechatTokenEndpoint, expecting: "stable or legacy") { WeChatConfiguration.TokenEndpoint(rawValue: $0) }
+        let connect = try values.parse(.wechatConnectTimeout, expecting: "a number of seconds from 0.1 to 60") { text in
+            Double(text).flatMap { $0.isFinite && (0.1...60).contains($0) ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+        }
+        let total = try values.parse(.wechatTimeout, expecting: "a number of seconds from 0.1 to 300") { text in
+            Double(text).flatMap { $0.isFinite && (0.1...300).contains($0) ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+        }
+        return WeChatConfiguration(
+            baseURL: base, appID: appID, secret: resolvedSecret, tokenEndpoint: endpoint, connectTimeout: connect, totalTimeout: total
+        )
     }
 
     /// `COUPON_ADMIN_*` variables that name no setting: most likely typos, worth a warning.
@@ -113,7 +175,7 @@ private struct Values {
     }
 
     private func lookup(_ key: Configuration.Key) -> (text: String, source: String) {
-        if let flag = flags[key] { return (flag, key.flag) }
+        if let flag = flags[key] { return (flag, key.flag ?? key.environmentName) }
         if let variable = environment[key.environmentName] { return (variable, key.environmentName) }
         return (key.defaultValue, "default \(key.environmentName)")
     }

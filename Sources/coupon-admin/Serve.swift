@@ -34,10 +34,30 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @Option(help: "WeChat's API (default \(Configuration.Key.wechatAPIBase.defaultValue))")
+    var wechatApiBase: String?
+
+    @Option(help: "The mini program's appid; unset, nothing is sent to WeChat")
+    var wechatAppid: String?
+
+    @Option(help: "A file holding the app secret (the secret itself only as COUPON_ADMIN_WECHAT_SECRET)")
+    var wechatSecretFile: String?
+
+    @Option(help: "stable (/cgi-bin/stable_token) or legacy (/cgi-bin/token) (default \(Configuration.Key.wechatTokenEndpoint.defaultValue))")
+    var wechatTokenEndpoint: String?
+
+    @Option(help: "Seconds to connect to WeChat (default \(Configuration.Key.wechatConnectTimeout.defaultValue))")
+    var wechatConnectTimeout: String?
+
+    @Option(help: "Seconds a WeChat call may take in all (default \(Configuration.Key.wechatTimeout.defaultValue))")
+    var wechatTimeout: String?
+
     func run() throws {
         let flags: [Configuration.Key: String] = [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
             .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .logLevel: logLevel,
+            .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
+            .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
         ].compactMapValues { $0 }.merging(database.flags) { $1 }
         let configuration = try loadConfiguration(flags: flags)
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }

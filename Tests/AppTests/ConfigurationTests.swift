@@ -82,8 +82,13 @@ import Testing
         for key in Configuration.Key.allCases {
             let row = text.split(separator: "\n").first { $0.contains("`\(key.environmentName)`") }
             #expect(row != nil, "README has no row for \(key.environmentName)")
-            #expect(row?.contains("`\(key.flag)`") == true, "README row for \(key.environmentName) lacks \(key.flag)")
-            #expect(row?.contains("`\(key.defaultValue)`") == true, "README row for \(key.environmentName) lacks its default")
+            if let flag = key.flag {
+                #expect(row?.contains("`\(flag)`") == true, "README row for \(key.environmentName) lacks \(flag)")
+            } else {
+                #expect(row?.contains("no flag") == true, "README row for \(key.environmentName) should say it has no flag")
+            }
+            let shownDefault = key.defaultValue.isEmpty ? "unset" : "`\(key.defaultValue)`"
+            #expect(row?.contains(shownDefault) == true, "README row for \(key.environmentName) lacks its default")
         }
     }
 
@@ -96,5 +101,50 @@ import Testing
             return String(body[..<equals])
         }
         #expect(Set(names) == Set(Configuration.Key.allCases.map(\.environmentName)))
+    }
+
+    @Test func weChatIsOffWithoutAnAppIDAndNeedsASecretWithOne() throws {
+        #expect(try Configuration(environment: [:]).wechat == nil)
+        let configured = try #require(try Configuration(environment: [
+            "COUPON_ADMIN_WECHAT_APPID": "wx123", "COUPON_ADMIN_WECHAT_SECRET": "s3cret",
+            "COUPON_ADMIN_WECHAT_API_BASE": "http://127.0.0.1:8090", "COUPON_ADMIN_WECHAT_TOKEN_ENDPOINT": "legacy",
+            "COUPON_ADMIN_WECHAT_TIMEOUT": "2.5",
+        ]).wechat)
+        #expect(configured.appID == "wx123" && configured.secret == "s3cret")
+        #expect(configured.baseURL == "http://127.0.0.1:8090")
+        #expect(configured.tokenEndpoint == .legacy)
+        #expect(configured.connectTimeout == .seconds(3) && configured.totalTimeout == .milliseconds(2500))
+        let fromFile = try Configuration(
+            environment: ["COUPON_ADMIN_WECHAT_APPID": "wx123", "COUPON_ADMIN_WECHAT_SECRET_FILE": "/etc/secret"],
+            readFile: { path in path == "/etc/secret" ? "from-file\n" : "" }
+        )
+        #expect(fromFile.wechat?.secret == "from-file")
+    }
+
+    @Test(arguments: [
+        (["COUPON_ADMIN_WECHAT_APPID": "wx1"], "the secret is empty"),
+        (["COUPON_ADMIN_WECHAT_SECRET": "s"], "COUPON_ADMIN_WECHAT_APPID is not"),
+        (["COUPON_ADMIN_WECHAT_APPID": "wx1", "COUPON_ADMIN_WECHAT_SECRET": "s", "COUPON_ADMIN_WECHAT_SECRET_FILE": "/f"], "both set"),
+        (["COUPON_ADMIN_WECHAT_APPID": "wx1", "COUPON_ADMIN_WECHAT_SECRET": "s", "COUPON_ADMIN_WECHAT_API_BASE": "ftp://x"], "COUPON_ADMIN_WECHAT_API_BASE='ftp://x'"),
+        (["COUPON_ADMIN_WECHAT_APPID": "wx1", "COUPON_ADMIN_WECHAT_SECRET": "s", "COUPON_ADMIN_WECHAT_TOKEN_ENDPOINT": "x"], "stable or legacy"),
+        (["COUPON_ADMIN_WECHAT_APPID": "wx1", "COUPON_ADMIN_WECHAT_SECRET": "s", "COUPON_ADMIN_WECHAT_TIMEOUT": "0"], "COUPON_ADMIN_WECHAT_TIMEOUT='0'"),
+    ])
+    func badWeChatSettingsStopStartUpNamingThem(environment: [String: String], message: String) {
+        #expect {
+            try Configuration(environment: environment, readFile: { _ in throw CocoaError(.fileNoSuchFile) })
+        } throws: { error in
+            "\(error)".contains(message) && !"\(error)".contains("s3cret")
+        }
+    }
+
+    @Test func anUnreadableSecretFileIsNamed() {
+        #expect {
+            try Configuration(
+                environment: ["COUPON_ADMIN_WECHAT_APPID": "wx1", "COUPON_ADMIN_WECHAT_SECRET_FILE": "/missing"],
+                readFile: { _ in throw CocoaError(.fileNoSuchFile) }
+            )
+        } throws: { error in
+            "\(error)".contains("COUPON_ADMIN_WECHAT_SECRET_FILE='/missing': cannot read it")
+        }
     }
 }
