@@ -40,16 +40,31 @@ public actor Sandbox {
         var status: Int
         var createTime: Int
         var updateTime: Int
+        var issuedNum: Int
+        var receiveNum: Int
+    }
+
+    struct UserCoupon {
+        var openID: String
+        var outUserCouponID: String
+        var outCouponID: String
+        var status: Int
+        var createTime: Int
+        var updateTime: Int
+        var receiveTime: Int
+        var useTime: Int?
     }
 
     let settings: Settings
-    private let clock: @Sendable () -> Double
+    let clock: @Sendable () -> Double
     private var tokens: SandboxTokens
-    private var coupons: [String: StoredCoupon] = [:]
+    var coupons: [String: StoredCoupon] = [:]
+    /// Keyed by openid and out_user_coupon_id.
+    var userCoupons: [String: UserCoupon] = [:]
     public private(set) var faults = Faults()
     public private(set) var calls: [String: Int] = [:]
     /// `add` calls for an id already stored: a client that retries without checking creates these.
-    public private(set) var repeatedAdds = 0
+    public internal(set) var repeatedAdds = 0
 
     public init(settings: Settings, clock: @escaping @Sendable () -> Double) {
         self.settings = settings
@@ -137,67 +152,26 @@ public actor Sandbox {
         switch name {
         case "confirm": return answer(error: 0)
         case "add": return add(request)
+        case "update": return update(request)
         case "get": return get(request)
-        default: return answer(error: 48001, message: "this API is not in the sandbox yet")
+        case "get_list": return getList(request)
+        case "update_status": return updateStatus(request)
+        case "update_coupon_stock": return updateStock(request)
+        case "add_user_coupon": return addUserCoupon(request)
+        case "get_usercoupon_list": return userCouponList(request)
+        case "update_user_coupon": return updateUserCoupon(request)
+        case "update_usercoupon_status": return updateUserCouponStatus(request)
+        default: return answer(error: 48001, message: "no such API: \(name)")
         }
     }
 
-    private func add(_ request: JSONValue) -> Answer {
-        let coupon: Coupon
-        do {
-            coupon = try Coupon.decode(requestBody: request)
-        } catch {
-            return answer(error: Self.errcode(for: error.errors), message: error.errors.first?.description)
-        }
-        if coupons[coupon.outCouponID] != nil {
-            repeatedAdds += 1
-            return answer(error: 0)
-        }
-        let now = Int(clock())
-        coupons[coupon.outCouponID] = StoredCoupon(body: coupon.canonicalJSON, status: CouponStatus.notActive.rawValue, createTime: now, updateTime: now)
-        return answer(error: 0)
-    }
-
-    private func get(_ request: JSONValue) -> Answer {
-        guard case .object(let members) = request, let id = members.first(where: { $0.name == "out_coupon_id" })?.value,
-              case .string(let outCouponID) = id
-        else { return answer(error: 990007, message: "out_coupon_id is missing") }
-        guard let stored = coupons[outCouponID] else { return answer(error: Self.notFound, message: "no coupon \(outCouponID)") }
-        var writer = JSONWriter()
-        writer.object {
-            $0.member("errcode") { $0.integer(0) }
-            $0.member("errmsg") { $0.string("ok") }
-            $0.member("result") { result in
-                result.object {
-                    $0.member("coupon") { coupon in
-                        coupon.object(extending: String(decoding: stored.body, as: UTF8.self)) {
-                            $0.member("status") { $0.integer(stored.status) }
-                            $0.member("create_time") { $0.integer(stored.createTime) }
-                            $0.member("update_time") { $0.integer(stored.updateTime) }
-                            $0.member("appid") { $0.string(settings.appID) }
-                        }
-                    }
-                }
-            }
-        }
-        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds)
-    }
-
-    /// The sandbox's own code for a coupon it does not have; WeChat documents none.
+    /// The sandbox's own codes, where WeChat documents none: a coupon or user coupon it does not have,
+    /// `update` of a coupon that is no longer in status 1, a status change WeChat does not allow.
     public static let notFound = 1_090_004
+    public static let notEditable = 1_090_007
+    public static let statusChangeRefused = 1_090_008
 
-    /// WeChat's validation codes for what the coupon decoder found: 1090049 without discount_info,
-    /// 1090011 for a product coupon without products, 990009 for a start after its end, 990008 for
-    /// a value too long, 990007 for anything else missing or wrong.
-    static func errcode(for errors: [FieldError]) -> Int {
-        if errors.contains(where: { $0.field.hasSuffix(".discount_info") && $0.message.hasPrefix("is required") }) { return 1_090_049 }
-        if errors.contains(where: { $0.field.hasSuffix(".out_product_ids") && $0.message.hasPrefix("is required") }) { return 1_090_011 }
-        if errors.contains(where: { $0.message.hasPrefix("must be after start_time") }) { return 990_009 }
-        if errors.contains(where: { $0.message.hasPrefix("must be at most") && $0.message.hasSuffix("characters") }) { return 990_008 }
-        return 990_007
-    }
-
-    private func answer(error code: Int, message: String? = nil) -> Answer {
+    func answer(error code: Int, message: String? = nil) -> Answer {
         var writer = JSONWriter()
         writer.object {
             $0.member("errcode") { $0.integer(code) }

@@ -85,4 +85,47 @@ import Testing
         #expect(errcode(try sandbox.coupon("confirm", token: token, "{}")) == 0)
         #expect(try HTTPClient.request(port: sandbox.port, "POST", "/sandbox/faults", body: Array(#"{"nonsense":1}"#.utf8)).status == 400)
     }
+
+    @Test func statusesMoveOnlyForwardAndStockNeedsAnActiveCoupon() throws {
+        let sandbox = try SandboxProcess()
+        let token = try #require(try sandbox.stableToken()["access_token"] as? String)
+        #expect(errcode(try sandbox.coupon("add", token: token, Self.example)) == 0)
+        let stock = #"{"coupon_stock":{"out_coupon_id":"coupon_id_1","stock_info":{"issued_num":50,"receive_num":3}}}"#
+        #expect(errcode(try sandbox.coupon("update_coupon_stock", token: token, stock)) == 1_090_005)
+        // Editable while in status 1.
+        let renamed = Self.example.replacingOccurrences(of: "示例优惠券", with: "改名")
+        #expect(errcode(try sandbox.coupon("update", token: token, renamed)) == 0)
+        #expect(errcode(try sandbox.coupon("update_status", token: token, #"{"out_coupon_id":"coupon_id_1","status":3}"#)) == 1_090_008)
+        #expect(errcode(try sandbox.coupon("update_status", token: token, #"{"out_coupon_id":"coupon_id_1","status":2}"#)) == 0)
+        #expect(errcode(try sandbox.coupon("update", token: token, Self.example)) == 1_090_007)
+        #expect(errcode(try sandbox.coupon("update_coupon_stock", token: token, stock)) == 0)
+        #expect(errcode(try sandbox.coupon("update_status", token: token, #"{"out_coupon_id":"coupon_id_1","status":1}"#)) == 1_090_008)
+
+        let list = try sandbox.coupon("get_list", token: token, #"{"page_size":10,"offset":0}"#)
+        #expect(list["total_num"] as? Int == 1)
+        let entry = try #require((list["result_list"] as? [[String: Any]])?.first)
+        #expect((entry["coupon"] as? [String: Any])?["status"] as? Int == 2)
+        #expect(((entry["coupon"] as? [String: Any])?["coupon_info"] as? [String: Any])?["name"] as? String == "改名")
+        #expect(((entry["coupon_stock"] as? [String: Any])?["stock_info"] as? [String: Any])?["receive_num"] as? Int == 3)
+        #expect(errcode(try sandbox.coupon("get_list", token: token, #"{"page_size":201,"offset":0}"#)) == 990_007)
+    }
+
+    @Test func userCouponsAreGivenUsedAndListed() throws {
+        let sandbox = try SandboxProcess()
+        let token = try #require(try sandbox.stableToken()["access_token"] as? String)
+        #expect(errcode(try sandbox.coupon("add", token: token, Self.example)) == 0)
+        let give = #"{"openid":"o1","user_coupon":{"out_user_coupon_id":"u1","out_coupon_id":"coupon_id_1","status":100},"recv_time":1700000000}"#
+        #expect(errcode(try sandbox.coupon("add_user_coupon", token: token, give)) == 0)
+        #expect(errcode(try sandbox.coupon("add_user_coupon", token: token, give.replacingOccurrences(of: "\"coupon_id_1\"", with: "\"nope\""))) == 1_090_004)
+        let use = #"{"openid":"o1","user_coupon":{"out_user_coupon_id":"u1","out_coupon_id":"coupon_id_1","ext_info":{"use_time":1700000500}},"recv_time":1700000000}"#
+        #expect(errcode(try sandbox.coupon("update_user_coupon", token: token, use)) == 0)
+        #expect(errcode(try sandbox.coupon("update_usercoupon_status", token: token, #"{"openid":"o1","out_coupon_id":"coupon_id_1","out_user_coupon_id":"u1","status":102}"#)) == 0)
+        #expect(errcode(try sandbox.coupon("update_usercoupon_status", token: token, #"{"openid":"o1","out_coupon_id":"coupon_id_1","out_user_coupon_id":"u1","status":7}"#)) == 990_007)
+        let list = try sandbox.coupon("get_usercoupon_list", token: token, #"{"openid":"o1","page_size":10,"offset":0}"#)
+        #expect(list["total_num"] as? Int == 1)
+        let first = try #require((list["result_list"] as? [[String: Any]])?.first)
+        #expect(first["status"] as? Int == 102)
+        #expect((first["ext_info"] as? [String: Any])?["use_time"] as? Int == 1_700_000_500)
+        #expect(try sandbox.coupon("get_usercoupon_list", token: token, #"{"openid":"o2","page_size":10,"offset":0}"#)["total_num"] as? Int == 0)
+    }
 }
