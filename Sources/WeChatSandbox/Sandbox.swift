@@ -31,6 +31,8 @@ public actor Sandbox {
         public var errcodeCount = 0
         /// Every WeChat endpoint answers 503 without JSON, as a proxy in front of a dead service would.
         public var down = false
+        /// Every WeChat endpoint closes the connection partway through its answer.
+        public var drop = false
 
         public init() {}
     }
@@ -82,12 +84,15 @@ public actor Sandbox {
     public struct Answer: Sendable {
         public var json: [UInt8]
         public var latencyMilliseconds: Int
+        /// Close the connection partway through this answer.
+        public var drop = false
     }
 
     /// Counts the call and applies the faults; a non-nil errcode is the answer.
     private func begin(_ endpoint: String) -> (errcode: Int?, down: Bool) {
         calls[endpoint, default: 0] += 1
         if faults.down { return (nil, true) }
+        if faults.drop { return (0, false) }  // answered by `answer(error:)`, which carries the drop
         if faults.errcodeCount > 0 {
             faults.errcodeCount -= 1
             return (faults.errcode, false)
@@ -177,6 +182,6 @@ public actor Sandbox {
             $0.member("errcode") { $0.integer(code) }
             $0.member("errmsg") { $0.string(message ?? (code == 0 ? "ok" : "sandbox errcode \(code)")) }
         }
-        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds)
+        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds, drop: faults.drop)
     }
 }

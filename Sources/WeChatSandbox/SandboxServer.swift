@@ -27,7 +27,7 @@ public enum SandboxServer {
             var request = request
             let body = try await request.collectBody(upTo: 1 << 16)
             guard let faults = Self.faults(from: Array(body.readableBytesView)) else {
-                return json(status: .badRequest, #"{"error":"expected {\"latency_ms\", \"failure_rate\", \"errcode\", \"errcode_count\", \"down\"}"}"#)
+                return json(status: .badRequest, #"{"error":"expected {\"latency_ms\", \"failure_rate\", \"errcode\", \"errcode_count\", \"down\", \"drop\"}"}"#)
             }
             await sandbox.setFaults(faults)
             return json(status: .ok, #"{"ok":true}"#)
@@ -53,6 +53,14 @@ public enum SandboxServer {
             return Response(status: .serviceUnavailable, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "<html>503 Service Unavailable</html>")))
         }
         if answer.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(answer.latencyMilliseconds)) }
+        if answer.drop {
+            // Half the promised body, then the connection closes: the client sees it drop mid-answer.
+            let half = ByteBuffer(bytes: answer.json.prefix(answer.json.count / 2))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(contentLength: answer.json.count) { writer in
+                try await writer.write(half)
+                throw DroppedConnection()
+            })
+        }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer.json)))
     }
 
@@ -60,7 +68,7 @@ public enum SandboxServer {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `{"latency_ms": 200, "failure_rate": 0.1, "errcode": 45011, "errcode_count": 3, "down": false}`;
+    /// `{"latency_ms": 200, "failure_rate": 0.1, "errcode": 45011, "errcode_count": 3, "down": false, "drop": false}`;
     /// members left out are 0 or false.
     static func faults(from body: [UInt8]) -> Sandbox.Faults? {
         guard case .object(let members)? = try? JSONParser.parse(body) else { return nil }
@@ -72,9 +80,13 @@ public enum SandboxServer {
             case ("errcode", .number(let text)): guard let value = Int(text) else { return nil }; faults.errcode = value
             case ("errcode_count", .number(let text)): guard let value = Int(text), value >= 0 else { return nil }; faults.errcodeCount = value
             case ("down", .bool(let value)): faults.down = value
+            case ("drop", .bool(let value)): faults.drop = value
             default: return nil
             }
         }
         return faults
     }
 }
+
+/// Ends an answer partway, for the "drop" fault.
+struct DroppedConnection: Error {}

@@ -80,4 +80,19 @@ import WeChat
         }
         try await client.shutdown()
     }
+
+    @Test func aConnectionDroppedMidAnswerIsUnreachable() async throws {
+        _ = try await client.tokens.token()
+        try faults(#"{"drop":true}"#)
+        do {
+            _ = try await client.call(.confirm, body: Array("{}".utf8))
+            Issue.record("a dropped answer was taken")
+        } catch {
+            guard case .unreachable = error else { Issue.record("\(error)"); return }
+        }
+        try faults("{}")
+        _ = try await client.call(.confirm, body: Array("{}".utf8))
+        #expect(try calls("/shop/coupon/confirm") == 2)
+        try await client.shutdown()
+    }
 }
