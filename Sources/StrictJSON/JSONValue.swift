@@ -33,3 +33,18 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 }
+
+extension JSONValue {
+    /// The value of the object member `name` (the last one, where a name repeats); nil for a
+    /// missing member or when this is not an object.
+    public func member(_ name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.name == name }?.value
+    }
+
+    /// A number written as a whole number that fits an `Int`; nil otherwise.
+    public var integer: Int? {
+        guard case .number(let text) = self else { return nil }
+        return Int(text)
+    }
+}

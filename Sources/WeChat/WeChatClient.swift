@@ -113,10 +113,10 @@ public final class WeChatClient: Sendable {
         var writer = JSONWriter()
         writer.object { $0.member("out_coupon_id") { $0.string(outCouponID) } }
         let answer = try await call(.get, body: writer.bytes)
-        guard let coupon = answer.member("result")?.member("coupon"), let status = coupon.member("status")?.integerValue else {
+        guard let coupon = answer.member("result")?.member("coupon"), let status = coupon.member("status")?.integer else {
             throw .unreachable("get answered without result.coupon.status")
         }
-        return CouponState(status: status, createTime: coupon.member("create_time")?.integerValue, updateTime: coupon.member("update_time")?.integerValue)
+        return CouponState(status: status, createTime: coupon.member("create_time")?.integer, updateTime: coupon.member("update_time")?.integer)
     }
 
     private func token() async throws(WeChatCallError) -> AccessToken {
@@ -190,7 +190,7 @@ struct HTTPAccessTokenSource: AccessTokenSource {
         }
         let answer = try await WeChatClient.execute(request, on: http, timeout: configuration.totalTimeout)
         if let error = answer.wechatError { throw error }
-        guard case .string(let token)? = answer.member("access_token"), !token.isEmpty, let expiresIn = answer.member("expires_in")?.integerValue else {
+        guard case .string(let token)? = answer.member("access_token"), !token.isEmpty, let expiresIn = answer.member("expires_in")?.integer else {
             throw WeChatCallError.unreachable("the token answer has no access_token and expires_in")
         }
         return (token, expiresIn)
@@ -198,19 +198,9 @@ struct HTTPAccessTokenSource: AccessTokenSource {
 }
 
 extension JSONValue {
-    func member(_ name: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.last { $0.name == name }?.value
-    }
-
-    var integerValue: Int? {
-        guard case .number(let text) = self else { return nil }
-        return Int(text)
-    }
-
     /// The errcode of an answer, when it is not 0. WeChat says errors with HTTP 200, so every answer is read.
     var wechatError: WeChatError? {
-        guard let code = member("errcode")?.integerValue, code != 0 else { return nil }
+        guard let code = member("errcode")?.integer, code != 0 else { return nil }
         if case .string(let message)? = member("errmsg") { return WeChatError(code: code, message: message) }
         return WeChatError(code: code, message: "")
     }

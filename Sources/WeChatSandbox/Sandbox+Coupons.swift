@@ -145,15 +145,3 @@ extension Sandbox {
         return 990_007
     }
 }
-
-extension JSONValue {
-    func member(_ name: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.last { $0.name == name }?.value
-    }
-
-    var integer: Int? {
-        guard case .number(let text) = self else { return nil }
-        return Int(text)
-    }
-}

@@ -108,11 +108,10 @@ public actor Sandbox {
         let (fault, down) = begin("/cgi-bin/stable_token")
         if down { return nil }
         if let fault { return answer(error: fault) }
-        guard case .object(let members)? = try? JSONParser.parse(body) else { return answer(error: 47001) }
-        let fields = Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
-        guard case .string(let grant)? = fields["grant_type"], grant == "client_credential" else { return answer(error: 40002) }
-        if let error = credentialsError(appID: fields["appid"], secret: fields["secret"]) { return answer(error: error) }
-        let force = fields["force_refresh"] == .bool(true)
+        guard let request = try? JSONParser.parse(body), case .object = request else { return answer(error: 47001) }
+        guard request.member("grant_type") == .string("client_credential") else { return answer(error: 40002) }
+        if let error = credentialsError(appID: request.member("appid"), secret: request.member("secret")) { return answer(error: error) }
+        let force = request.member("force_refresh") == .bool(true)
         return answer(token: tokens.stableToken(forceRefresh: force, now: clock()))
     }
 
