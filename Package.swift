@@ -87,7 +87,7 @@ let package = Package(
             dependencies: ["FastCGI", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
-        .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON"]),
+        .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),

@@ -8,7 +8,7 @@ import Testing
 
 /// The coupon API driven through the router with `Request` values, over a real database file.
 @Suite struct CouponRoutesTests {
-    static let wechatExample = #"{"coupon":{"out_coupon_id":"coupon_id_1","type":101,"promote_type":4,"coupon_info":{"name":"示例优惠券","promote_info":{"promote_type":4,"finder":{"nickname":"视频号昵称"}},"discount_info":{"discount_condition":{"product_cnt":2,"product_price":5000,"out_product_ids":["product_id_3","product_id_4"],"tradein_info":{"out_product_id":"product_id_5","price":10000},"buyget_info":{"buy_out_product_id":"product_id_1","buy_product_cnt":3,"get_out_product_id":"product_id_2","get_product_cnt":2131241242}},"discount_num":9800,"discount_fee":6400},"receive_info":{"start_time":1625451250,"end_time":1625454250,"limit_num_one_person":10,"total_num":100},"valid_info":{"valid_type":1,"valid_day_num":10,"valid_second":3600,"start_time":1625451250,"end_time":1625464250}}}}"#
+    static let wechatExample = WeChatExample.addBody
 
     /// A small valid body: a shop direct-reduction coupon.
     static func body(id: String, name: String = "Sale", fee: Int = 500) -> String {
