@@ -94,31 +94,6 @@ public final class WeChatClient: Sendable {
         }
     }
 
-    /// `add`: WeChat's coupon object as it is.
-    public func addCoupon(_ coupon: Coupon) async throws(WeChatCallError) {
-        var body: [UInt8] = Array(#"{"coupon":"#.utf8)
-        body += coupon.canonicalJSON
-        body.append(UInt8(ascii: "}"))
-        _ = try await call(.add, body: body)
-    }
-
-    /// What `get` says of a coupon WeChat has: its status and times.
-    public struct CouponState: Sendable, Equatable {
-        public var status: Int
-        public var createTime: Int?
-        public var updateTime: Int?
-    }
-
-    public func couponState(outCouponID: String) async throws(WeChatCallError) -> CouponState {
-        var writer = JSONWriter()
-        writer.object { $0.member("out_coupon_id") { $0.string(outCouponID) } }
-        let answer = try await call(.get, body: writer.bytes)
-        guard let coupon = answer.member("result")?.member("coupon"), let status = coupon.member("status")?.integer else {
-            throw .unreachable("get answered without result.coupon.status")
-        }
-        return CouponState(status: status, createTime: coupon.member("create_time")?.integer, updateTime: coupon.member("update_time")?.integer)
-    }
-
     private func token() async throws(WeChatCallError) -> AccessToken {
         do {
             return try await tokens.token()

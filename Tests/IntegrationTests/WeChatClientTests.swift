@@ -95,4 +95,32 @@ import WeChat
         #expect(try calls("/shop/coupon/confirm") == 2)
         try await client.shutdown()
     }
+
+    @Test func everyCouponEndpointHasATypedCall() async throws {
+        let body = Array(#"{"coupon":{"out_coupon_id":"c9","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+        var coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
+        try await client.confirm()
+        try await client.addCoupon(coupon)
+        coupon.couponInfo.name = "改名"
+        try await client.updateCoupon(coupon)
+        try await client.updateCouponStatus(outCouponID: "c9", status: .active)
+        try await client.updateCouponStock(outCouponID: "c9", issuedNum: 90, receiveNum: 10)
+        let list = try await client.couponList(pageSize: 10, offset: 0)
+        #expect(list.totalNum == 1)
+        let entry = try #require(list.entries.first)
+        #expect(entry.outCouponID == "c9" && entry.state.status == 2 && entry.issuedNum == 90 && entry.receiveNum == 10)
+
+        try await client.addUserCoupon(openID: "o1", outUserCouponID: "u1", outCouponID: "c9", status: .active, receiveTime: 1_800_000_100)
+        try await client.updateUserCoupon(openID: "o1", outUserCouponID: "u1", outCouponID: "c9", useTime: 1_800_000_200, receiveTime: 1_800_000_100)
+        try await client.updateUserCouponStatus(openID: "o1", outCouponID: "c9", outUserCouponID: "u1", status: .used)
+        let users = try await client.userCouponList(openID: "o1", pageSize: 10, offset: 0)
+        #expect(users.totalNum == 1)
+        let user = try #require(users.entries.first)
+        #expect(user.outUserCouponID == "u1" && user.outCouponID == "c9" && user.status == 102 && user.useTime == 1_800_000_200)
+        // Every endpoint was reached once, under WeChat's own spelling.
+        for endpoint in CouponEndpoint.allCases where endpoint != .get {
+            #expect(try calls(endpoint.path) == 1, "\(endpoint.path)")
+        }
+        try await client.shutdown()
+    }
 }
