@@ -27,8 +27,8 @@ public struct DatabaseAccessTokenStore: SharedAccessTokenStore {
         try database.storeAccessToken(key: key, holder: holder, value: token.value, expiresAt: token.expiresAt, fetchedAt: unixTimeWithFraction())
     }
 
-    public func releaseClaim() throws {
-        try database.releaseAccessTokenClaim(key: key, holder: holder)
+    public func releaseClaim(error: String) throws {
+        try database.releaseAccessTokenClaim(key: key, holder: holder, error: error)
     }
 
     public func discard(_ token: AccessToken) throws {

@@ -32,7 +32,7 @@ extension AppDatabase {
                 sql: """
                     INSERT INTO access_token (key, token, expires_at, fetched_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (key) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at,
-                        fetched_at = excluded.fetched_at,
+                        fetched_at = excluded.fetched_at, last_error = NULL,
                         claimed_by = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_by END,
                         claimed_until = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_until END
                     """,
@@ -41,13 +41,29 @@ extension AppDatabase {
         }
     }
 
-    /// Ends `holder`'s claim without a token.
-    public func releaseAccessTokenClaim(key: String, holder: String) throws {
+    /// Ends `holder`'s claim without a token, recording why the fetch failed.
+    public func releaseAccessTokenClaim(key: String, holder: String, error: String) throws {
         try writer.write { db in
             try db.execute(
-                sql: "UPDATE access_token SET claimed_by = NULL, claimed_until = NULL WHERE key = ? AND claimed_by = ?",
-                arguments: [key, holder]
+                sql: "UPDATE access_token SET claimed_by = NULL, claimed_until = NULL, last_error = ? WHERE key = ? AND claimed_by = ?",
+                arguments: [error, key, holder]
             )
+        }
+    }
+
+    /// What `coupon-admin token status` shows: never the token itself.
+    public struct AccessTokenStatus: Sendable, Equatable {
+        public var hasToken: Bool
+        public var expiresAt: Double?
+        public var fetchedAt: Double?
+        public var lastError: String?
+        public var claimedUntil: Double?
+    }
+
+    public func accessTokenStatus(key: String) throws -> AccessTokenStatus? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT token IS NOT NULL AS has_token, expires_at, fetched_at, last_error, claimed_until FROM access_token WHERE key = ?", arguments: [key])
+                .map { AccessTokenStatus(hasToken: $0["has_token"], expiresAt: $0["expires_at"], fetchedAt: $0["fetched_at"], lastError: $0["last_error"], claimedUntil: $0["claimed_until"]) }
         }
     }
 

@@ -72,6 +72,9 @@ public struct AppDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3 access token errors") { db in
+            try db.execute(sql: "ALTER TABLE access_token ADD COLUMN last_error TEXT")
+        }
         return migrator
     }
 }

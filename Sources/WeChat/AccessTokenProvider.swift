@@ -193,7 +193,7 @@ private struct Obtainer: Sendable {
         do {
             return try await fetchAndShare(forceRefresh: false)
         } catch {
-            try? shared.releaseClaim()
+            try? shared.releaseClaim(error: String(describing: error).redactingAccessTokens)
             throw error
         }
     }

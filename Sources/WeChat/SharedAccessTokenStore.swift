@@ -9,8 +9,8 @@ public protocol SharedAccessTokenStore: Sendable {
     func claimFetch(now: Double, lease: Double) throws -> Bool
     /// Stores a fetched token and gives up the claim.
     func store(_ token: AccessToken) throws
-    /// Gives up the claim without a token (the fetch failed).
-    func releaseClaim() throws
+    /// Gives up the claim without a token: the fetch failed, for the reason given.
+    func releaseClaim(error: String) throws
     /// Forgets `token` if it is still the stored one: WeChat refused it.
     func discard(_ token: AccessToken) throws
 }

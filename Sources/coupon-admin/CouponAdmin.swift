@@ -2,11 +2,11 @@ import App
 import ArgumentParser
 
 @main
-struct CouponAdmin: ParsableCommand {
+struct CouponAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-admin",
         abstract: "Back office for WeChat Mini Program shop coupons.",
-        subcommands: [Serve.self, Migrate.self]
+        subcommands: [Serve.self, Migrate.self, Token.self]
     )
 }
 

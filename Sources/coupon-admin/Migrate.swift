@@ -13,13 +13,7 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration(flags: database.flags)
-        let opened: AppDatabase
-        do {
-            opened = try Application.openDatabase(configuration)
-        } catch {
-            FileHandle.standardError.write(Data("coupon-admin: cannot open the database \(configuration.databasePath): \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        let opened = try openDatabase(configuration)
         print("\(configuration.databasePath): migrations applied: \(try opened.appliedMigrations().joined(separator: ", "))")
     }
 }

@@ -79,4 +79,33 @@ final class CountingTokenSource: AccessTokenSource {
         #expect(ContinuousClock.now - started >= .milliseconds(800))
         #expect(source.fetches == 1)
     }
+
+    struct RefusingSource: AccessTokenSource {
+        func fetchToken(forceRefresh: Bool) async throws -> (value: String, expiresIn: Int) {
+            throw WeChatError(code: 40164, message: "invalid ip 10.0.0.1, not in whitelist")
+        }
+    }
+
+    @Test func aFailedFetchIsRecordedForTokenStatusAndClearedByTheNextToken() async throws {
+        defer { directory.remove() }
+        let database = try AppDatabase(path: directory.path("coupons.sqlite"))
+        let store = DatabaseAccessTokenStore(database: database, key: "k", holder: "h")
+        let refusing = AccessTokenProvider(source: RefusingSource(), shared: store, now: unixTimeWithFraction)
+        await #expect(throws: WeChatError.self) { _ = try await refusing.token() }
+        let status = try #require(try database.accessTokenStatus(key: "k"))
+        #expect(!status.hasToken)
+        #expect(status.lastError == "WeChat errcode 40164: invalid ip 10.0.0.1, not in whitelist")
+        #expect(status.claimedUntil == nil)
+
+        let working = AccessTokenProvider(source: source, shared: store, now: unixTimeWithFraction)
+        _ = try await working.token()
+        let after = try #require(try database.accessTokenStatus(key: "k"))
+        #expect(after.hasToken && after.lastError == nil && after.fetchedAt != nil)
+    }
+
+    @Test func theKeyIsTheAppIDAndAHashOfTheSecretNeverTheSecret() {
+        let key = Application.accessTokenKey(for: .init(appID: "wx1", secret: "s3cret"))
+        #expect(key == "wx1:1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0")  // sha256sum of "s3cret"
+        #expect(key != Application.accessTokenKey(for: .init(appID: "wx1", secret: "other")))
+    }
 }

@@ -1,0 +1,22 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+import Storage
+import WeChat
+
+extension Application {
+    /// The WeChat client for `wechat`, its tokens shared with the other processes on `database`.
+    public static func makeWeChatClient(_ wechat: WeChatConfiguration, database: AppDatabase) -> WeChatClient {
+        let holder = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let store = DatabaseAccessTokenStore(database: database, key: accessTokenKey(for: wechat), holder: holder)
+        return WeChatClient(configuration: wechat, shared: store, now: unixTimeWithFraction)
+    }
+
+    /// `APPID:SHA256(secret)`: tokens are shared per app and secret, so a new secret never reuses an
+    /// old token, and the secret itself is never stored.
+    public static func accessTokenKey(for wechat: WeChatConfiguration) -> String {
+        let digest = SHA256.hash(data: Array(wechat.secret.utf8))
+        return wechat.appID + ":" + digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+    }
+}

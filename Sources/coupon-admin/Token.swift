@@ -1,0 +1,88 @@
+import App
+import ArgumentParser
+import Foundation
+import Storage
+import WeChat
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The WeChat access token that the worker processes share: its status, or a forced refresh.",
+        subcommands: [Status.self, Refresh.self]
+    )
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the appid, the token's age and expiry and the last error; never the token.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
+            let opened = try openDatabase(configuration)
+            let status = try opened.accessTokenStatus(key: Application.accessTokenKey(for: wechat))
+            let now = Date().timeIntervalSince1970
+            var lines = ["appid: \(wechat.appID)", "source: \(wechat.tokenEndpoint.rawValue) at \(wechat.baseURL)"]
+            if let status, status.hasToken, let expiresAt = status.expiresAt {
+                if let fetchedAt = status.fetchedAt { lines.append("fetched: \(Self.time(fetchedAt)) (\(Int(now - fetchedAt)) s ago)") }
+                lines.append(expiresAt > now ? "expires: \(Self.time(expiresAt)) (in \(Int(expiresAt - now)) s)" : "expired: \(Self.time(expiresAt))")
+            } else {
+                lines.append("token: none stored yet")
+            }
+            if let until = status?.claimedUntil, until > now { lines.append("fetching: a process is fetching one now") }
+            lines.append("last error: \(status?.lastError ?? "none")")
+            print(lines.joined(separator: "\n"))
+        }
+
+        static func time(_ seconds: Double) -> String {
+            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
+        }
+    }
+
+    struct Refresh: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch a new token with force_refresh, which ends the current one at once (for a leaked token).",
+            discussion: "WeChat allows 20 forced refreshes a day, 30 s apart; the worker never forces one itself."
+        )
+
+        @Flag(help: "Required: say that ending the current token is meant")
+        var force = false
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            guard force else {
+                throw ValidationError("a refresh ends the current token at WeChat; pass --force to do it on purpose")
+            }
+            let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
+            let client = Application.makeWeChatClient(wechat, database: try openDatabase(configuration))
+            do {
+                let token = try await client.tokens.forceRefresh()
+                print("a new token is stored for \(wechat.appID); it expires \(Status.time(token.expiresAt))")
+                try await client.shutdown()
+            } catch {
+                try? await client.shutdown()
+                FileHandle.standardError.write(Data("coupon-admin: the refresh failed: \(String(describing: error).redactingAccessTokens)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+}
+
+/// The configuration, which must name a WeChat app (EX_CONFIG otherwise).
+func loadWeChatConfiguration(flags: [Configuration.Key: String]) throws -> (Configuration, WeChatConfiguration) {
+    let configuration = try loadConfiguration(flags: flags)
+    guard let wechat = configuration.wechat else {
+        FileHandle.standardError.write(Data("coupon-admin: WeChat is not configured: set COUPON_ADMIN_WECHAT_APPID and its secret\n".utf8))
+        throw ExitCode(exitConfigurationError)
+    }
+    return (configuration, wechat)
+}
+
+/// The configured database, or exit 1 naming it.
+func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
+    do {
+        return try Application.openDatabase(configuration)
+    } catch {
+        FileHandle.standardError.write(Data("coupon-admin: cannot open the database \(configuration.databasePath): \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
