@@ -75,6 +75,24 @@ public struct AppDatabase: Sendable {
         migrator.registerMigration("v3 access token errors") { db in
             try db.execute(sql: "ALTER TABLE access_token ADD COLUMN last_error TEXT")
         }
+        migrator.registerMigration("v4 sync attempts") { db in
+            try db.execute(sql: """
+                CREATE TABLE sync_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    coupon_id INTEGER NOT NULL REFERENCES coupon (id) ON DELETE CASCADE,
+                    at REAL NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    errcode INTEGER,
+                    failure TEXT,
+                    duration_ms REAL NOT NULL
+                );
+                CREATE INDEX sync_attempt_by_coupon ON sync_attempt (coupon_id, id);
+                ALTER TABLE coupon ADD COLUMN next_sync_at REAL;
+                ALTER TABLE coupon ADD COLUMN sync_claimed_by TEXT;
+                ALTER TABLE coupon ADD COLUMN sync_claimed_until REAL;
+                CREATE INDEX coupon_due_for_sync ON coupon (sync_state, next_sync_at);
+                """)
+        }
         return migrator
     }
 }

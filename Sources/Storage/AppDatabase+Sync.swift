@@ -1,0 +1,118 @@
+import Coupons
+import GRDB
+
+extension AppDatabase {
+    /// One call to WeChat made for a coupon: when, which endpoint, and what came of it.
+    public struct SyncAttempt: Sendable, Equatable {
+        public var at: Double
+        public var endpoint: String
+        /// WeChat's errcode, when it answered.
+        public var errcode: Int?
+        /// Why the call failed: WeChat's errmsg, or what went wrong when it did not answer.
+        public var failure: String?
+        public var durationMilliseconds: Double
+
+        public init(at: Double, endpoint: String, errcode: Int?, failure: String?, durationMilliseconds: Double) {
+            self.at = at
+            self.endpoint = endpoint
+            self.errcode = errcode
+            self.failure = failure
+            self.durationMilliseconds = durationMilliseconds
+        }
+    }
+
+    /// Where an attempt leaves the coupon.
+    public enum SyncOutcome: Sendable, Equatable {
+        /// WeChat has it, with this status and these times.
+        case synced(status: CouponStatus, createTime: Int?, updateTime: Int?)
+        /// WeChat refused it; retrying the same coupon cannot help.
+        case rejected(reason: String)
+        /// Not settled: try again at `retryAt` (unix seconds).
+        case pending(reason: String, retryAt: Double)
+    }
+
+    /// Records an attempt and moves the coupon to its outcome, in one transaction, and ends `holder`'s
+    /// claim on it. Nil when there is no such coupon.
+    @discardableResult
+    public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome, holder: String? = nil, now: Int) throws -> CouponRecord? {
+        try writer.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]) else { return nil }
+            try db.execute(
+                sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [id, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
+            )
+            switch outcome {
+            case .synced(let status, let createTime, let updateTime):
+                try db.execute(
+                    sql: """
+                        UPDATE coupon SET sync_state = 'synced', sync_error = NULL, next_sync_at = NULL, wechat_status = ?,
+                            wechat_create_time = ?, wechat_update_time = ?, updated_at = ? WHERE id = ?
+                        """,
+                    arguments: [status.rawValue, createTime, updateTime, now, id]
+                )
+            case .rejected(let reason):
+                try db.execute(
+                    sql: "UPDATE coupon SET sync_state = 'rejected', sync_error = ?, next_sync_at = NULL, updated_at = ? WHERE id = ?",
+                    arguments: [reason, now, id]
+                )
+            case .pending(let reason, let retryAt):
+                try db.execute(
+                    sql: "UPDATE coupon SET sync_state = 'pending', sync_error = ?, next_sync_at = ?, updated_at = ? WHERE id = ?",
+                    arguments: [reason, retryAt, now, id]
+                )
+            }
+            if let holder {
+                try db.execute(
+                    sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
+                    arguments: [id, holder]
+                )
+            }
+            return try CouponRecord.readOne(try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE id = ?"), arguments: [id])
+        }
+    }
+
+    /// Every attempt made for a coupon, oldest first.
+    public func syncAttempts(outCouponID: String) throws -> [SyncAttempt] {
+        try readers.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.at, a.endpoint, a.errcode, a.failure, a.duration_ms FROM sync_attempt a
+                    JOIN coupon c ON c.id = a.coupon_id WHERE c.out_coupon_id = ? ORDER BY a.id
+                    """,
+                arguments: [outCouponID]
+            ).map { SyncAttempt(at: $0["at"], endpoint: $0["endpoint"], errcode: $0["errcode"], failure: $0["failure"], durationMilliseconds: $0["duration_ms"]) }
+        }
+    }
+
+    /// Takes the sync of one pending coupon for `lease` seconds, so that no other process syncs it at
+    /// the same time. False when it is not pending, or another holder's claim has not run out.
+    public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ?
+                    WHERE out_coupon_id = ? AND sync_state = 'pending'
+                        AND (sync_claimed_until IS NULL OR sync_claimed_until <= ? OR sync_claimed_by = ?)
+                    """,
+                arguments: [holder, now + lease, outCouponID, now, holder]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// Pending coupons whose next attempt is due, oldest first, that nobody holds a live claim on.
+    public func couponsDueForSync(now: Double, limit: Int) throws -> [String] {
+        try readers.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT out_coupon_id FROM coupon WHERE sync_state = 'pending' AND (next_sync_at IS NULL OR next_sync_at <= ?)
+                        AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
+                    ORDER BY id LIMIT ?
+                    """,
+                arguments: [now, now, limit]
+            )
+        }
+    }
+}
