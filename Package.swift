@@ -43,6 +43,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(name: "Sync", dependencies: ["Coupons", "Storage", "StrictJSON", "WeChat"]),
         .target(
             name: "WeChatSandbox",
             dependencies: ["Coupons", "StrictJSON", "WeChat", .product(name: "Hummingbird", package: "hummingbird")]
@@ -96,7 +97,7 @@ let package = Package(
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "WeChat", "Coupons", "StrictJSON"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,111 @@
+import Coupons
+import Foundation
+import Storage
+import StrictJSON
+import Sync
+import TestSupport
+import Testing
+import WeChat
+
+/// Stored coupons sent to the sandbox over real HTTP, and what is recorded of it.
+@Suite struct CouponSyncTests {
+    let sandbox: SandboxProcess
+    let database: AppDatabase
+    let client: WeChatClient
+    let sync: CouponSync
+
+    init() throws {
+        sandbox = try SandboxProcess()
+        database = try AppDatabase(path: sandbox.directory.path("coupons.sqlite"))
+        client = WeChatClient(
+            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
+            now: { Date().timeIntervalSince1970 }
+        )
+        sync = CouponSync(database: database, client: client, holder: "test", now: { Date().timeIntervalSince1970 })
+    }
+
+    func store(_ id: String) throws {
+        let body = Array(#"{"coupon":{"out_coupon_id":"\#(id)","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+        _ = try database.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(body)), now: 1)
+    }
+
+    func stats() throws -> [String: Any] {
+        try HTTPClient.request(port: sandbox.port, "GET", "/sandbox/stats").json()
+    }
+
+    @Test func aCouponWeChatTakesIsSyncedWithItsStatus() async throws {
+        try await run {
+            try store("c1")
+            guard case .synced(let record) = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
+            #expect(record.syncState == "synced" && record.wechatStatus == 1 && record.wechatCreateTime != nil)
+            let attempts = try database.syncAttempts(outCouponID: "c1")
+            #expect(attempts.count == 1 && attempts[0].errcode == 0 && attempts[0].endpoint == "/shop/coupon/add")
+            // Synced coupons are not pending any more: a second call claims nothing.
+            guard case .notClaimed = try await sync.sync(outCouponID: "c1") else { Issue.record("synced twice"); return }
+        }
+    }
+
+    @Test func aRefusalIsRecordedAsRejectedWithWeChatsReason() async throws {
+        try await run {
+            try store("c1")
+            _ = try await client.tokens.token()  // so that the fault meets the add, not the token fetch
+            _ = try sandbox.post("/sandbox/faults", #"{"errcode":1090011,"errcode_count":1}"#)
+            guard case .rejected(let record, let error) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
+            #expect(error.code == 1_090_011)
+            #expect(record.syncState == "rejected" && record.syncError?.hasPrefix("1090011") == true)
+        }
+    }
+
+    @Test func aDownWeChatLeavesCouponsPendingAndTheyAreSyncedOnceItIsBackWithoutDuplicates() async throws {
+        try await run {
+            for index in 1...5 { try store("c\(index)") }
+            _ = try await client.tokens.token()
+            _ = try sandbox.post("/sandbox/faults", #"{"down":true}"#)
+            for index in 1...5 {
+                guard case .pending(let record, let reason) = try await sync.sync(outCouponID: "c\(index)") else { Issue.record("not pending"); return }
+                #expect(record.syncState == "pending" && reason.contains("HTTP 503"))
+            }
+            // Each waits its backoff: none is due at once.
+            #expect(try database.couponsDueForSync(now: Date().timeIntervalSince1970, limit: 10).isEmpty)
+            #expect(try database.couponsDueForSync(now: Date().timeIntervalSince1970 + 3, limit: 10).count == 5)
+            _ = try sandbox.post("/sandbox/faults", "{}")
+            for index in 1...5 {
+                guard case .synced = try await sync.sync(outCouponID: "c\(index)") else { Issue.record("c\(index) not synced"); return }
+            }
+            let stats = try stats()
+            #expect(stats["coupons"] as? Int == 5)
+            #expect(stats["repeated_adds"] as? Int == 0)
+            #expect(try database.syncAttempts(outCouponID: "c3").count == 2)
+        }
+    }
+
+    @Test func aCouponAnotherProcessIsSyncingIsLeftToIt() async throws {
+        try await run {
+            try store("c1")
+            #expect(try database.claimSync(outCouponID: "c1", holder: "other-process", now: Date().timeIntervalSince1970, lease: 60))
+            guard case .notClaimed = try await sync.sync(outCouponID: "c1") else { Issue.record("synced under another's claim"); return }
+            #expect(try stats()["coupons"] as? Int == 0)
+        }
+    }
+
+    /// Runs a test's body, then shuts the client down whatever happened: AsyncHTTPClient traps on a
+    /// client dropped while running.
+    func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+@Suite struct SyncBackoffTests {
+    @Test func backoffDoublesWithJitterUpToItsCap() {
+        for (attempts, base) in [(1, 2.0), (2, 4.0), (3, 8.0), (6, 60.0), (40, 60.0)] {
+            let wait = CouponSync.backoff(afterAttempts: attempts, first: 2, maximum: 60)
+            #expect(wait >= base * 0.75 && wait <= base, "\(attempts): \(wait)")
+        }
+    }
+}
