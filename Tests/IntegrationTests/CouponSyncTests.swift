@@ -61,13 +61,15 @@ import WeChat
             for index in 1...5 { try store("c\(index)") }
             _ = try await client.tokens.token()
             _ = try sandbox.post("/sandbox/faults", #"{"down":true}"#)
+            let firstTry = Date().timeIntervalSince1970
             for index in 1...5 {
                 guard case .pending(let record, let reason) = try await sync.sync(outCouponID: "c\(index)") else { Issue.record("not pending"); return }
                 #expect(record.syncState == "pending" && reason.contains("HTTP 503"))
             }
-            // Each waits its backoff: none is due at once.
-            #expect(try database.couponsDueForSync(now: Date().timeIntervalSince1970, limit: 10).isEmpty)
-            #expect(try database.couponsDueForSync(now: Date().timeIntervalSince1970 + 3, limit: 10).count == 5)
+            // Each waits its backoff (2 s, less up to a quarter): none is due before it, all are after.
+            let lastTry = Date().timeIntervalSince1970
+            #expect(try database.couponsDueForSync(now: firstTry + 1.4, limit: 10).isEmpty)
+            #expect(try database.couponsDueForSync(now: lastTry + 2.1, limit: 10).count == 5)
             _ = try sandbox.post("/sandbox/faults", "{}")
             for index in 1...5 {
                 guard case .synced = try await sync.sync(outCouponID: "c\(index)") else { Issue.record("c\(index) not synced"); return }
