@@ -27,99 +27,117 @@ import WeChat
     }
 
     @Test func concurrentCallsShareOneTokenFetch() async throws {
-        let client = self.client
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<100 { group.addTask { _ = try await client.call(.confirm, body: Array("{}".utf8)) } }
-            try await group.waitForAll()
+        try await run {
+            let client = self.client
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<100 { group.addTask { _ = try await client.call(.confirm, body: Array("{}".utf8)) } }
+                try await group.waitForAll()
+            }
+            #expect(try calls("/cgi-bin/stable_token") == 1)
+            #expect(try calls("/shop/coupon/confirm") == 100)
         }
-        #expect(try calls("/cgi-bin/stable_token") == 1)
-        #expect(try calls("/shop/coupon/confirm") == 100)
-        try await client.shutdown()
     }
 
     @Test func aRefusedTokenIsFetchedAgainAndTheCallRetriedOnce() async throws {
-        _ = try await client.call(.confirm, body: Array("{}".utf8))
-        try faults(#"{"errcode":40001,"errcode_count":1}"#)
-        _ = try await client.call(.confirm, body: Array("{}".utf8))
-        #expect(try calls("/shop/coupon/confirm") == 3)
-        #expect(try calls("/cgi-bin/stable_token") == 2)
+        try await run {
+            _ = try await client.call(.confirm, body: Array("{}".utf8))
+            try faults(#"{"errcode":40001,"errcode_count":1}"#)
+            _ = try await client.call(.confirm, body: Array("{}".utf8))
+            #expect(try calls("/shop/coupon/confirm") == 3)
+            #expect(try calls("/cgi-bin/stable_token") == 2)
 
-        try faults(#"{"errcode":40001,"errcode_count":100}"#)
-        await #expect(throws: WeChatCallError.self) { _ = try await client.call(.confirm, body: Array("{}".utf8)) }
-        // One call and one retry, no more; the token fetch itself also met the fault.
-        #expect(try calls("/shop/coupon/confirm") == 4)
-        try await client.shutdown()
+            try faults(#"{"errcode":40001,"errcode_count":100}"#)
+            await #expect(throws: WeChatCallError.self) { _ = try await client.call(.confirm, body: Array("{}".utf8)) }
+            // One call and one retry, no more; the token fetch itself also met the fault.
+            #expect(try calls("/shop/coupon/confirm") == 4)
+        }
     }
 
     @Test func couponsAreAddedAndTheirStateReadBack() async throws {
-        let body = Array(#"{"coupon":{"out_coupon_id":"c1","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
-        let coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
-        try await client.addCoupon(coupon)
-        #expect(try await client.couponState(outCouponID: "c1").status == 1)
-        do {
-            _ = try await client.couponState(outCouponID: "nope")
-            Issue.record("a coupon WeChat does not have came back")
-        } catch {
-            guard case .refused(let refusal) = error else { Issue.record("\(error)"); return }
-            #expect(refusal.code == 1_090_004)
-            #expect(refusal.kind == .refused)
+        try await run {
+            let body = Array(#"{"coupon":{"out_coupon_id":"c1","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+            let coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
+            try await client.addCoupon(coupon)
+            #expect(try await client.couponState(outCouponID: "c1").status == 1)
+            do throws(WeChatCallError) {
+                _ = try await client.couponState(outCouponID: "nope")
+                Issue.record("a coupon WeChat does not have came back")
+            } catch {
+                guard case .refused(let refusal) = error else { Issue.record("\(error)"); return }
+                #expect(refusal.code == 1_090_004)
+                #expect(refusal.kind == .refused)
+            }
         }
-        try await client.shutdown()
     }
 
     @Test func aDownWeChatIsUnreachableAndNoTokenIsEverInTheMessage() async throws {
-        let token = try await client.tokens.token()
-        try faults(#"{"down":true}"#)
-        do {
-            _ = try await client.call(.confirm, body: Array("{}".utf8))
-            Issue.record("a down WeChat answered")
-        } catch {
-            guard case .unreachable(let reason) = error else { Issue.record("\(error)"); return }
-            #expect(reason == "HTTP 503")
-            #expect(!error.description.contains(token.value))
+        try await run {
+            let token = try await client.tokens.token()
+            try faults(#"{"down":true}"#)
+            do throws(WeChatCallError) {
+                _ = try await client.call(.confirm, body: Array("{}".utf8))
+                Issue.record("a down WeChat answered")
+            } catch {
+                guard case .unreachable(let reason) = error else { Issue.record("\(error)"); return }
+                #expect(reason == "HTTP 503")
+                #expect(!error.description.contains(token.value))
+            }
         }
-        try await client.shutdown()
     }
 
     @Test func aConnectionDroppedMidAnswerIsUnreachable() async throws {
-        _ = try await client.tokens.token()
-        try faults(#"{"drop":true}"#)
-        do {
+        try await run {
+            _ = try await client.tokens.token()
+            try faults(#"{"drop":true}"#)
+            do throws(WeChatCallError) {
+                _ = try await client.call(.confirm, body: Array("{}".utf8))
+                Issue.record("a dropped answer was taken")
+            } catch {
+                guard case .unreachable = error else { Issue.record("\(error)"); return }
+            }
+            try faults("{}")
             _ = try await client.call(.confirm, body: Array("{}".utf8))
-            Issue.record("a dropped answer was taken")
-        } catch {
-            guard case .unreachable = error else { Issue.record("\(error)"); return }
+            #expect(try calls("/shop/coupon/confirm") == 2)
         }
-        try faults("{}")
-        _ = try await client.call(.confirm, body: Array("{}".utf8))
-        #expect(try calls("/shop/coupon/confirm") == 2)
-        try await client.shutdown()
     }
 
     @Test func everyCouponEndpointHasATypedCall() async throws {
-        let body = Array(#"{"coupon":{"out_coupon_id":"c9","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
-        var coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
-        try await client.confirm()
-        try await client.addCoupon(coupon)
-        coupon.couponInfo.name = "改名"
-        try await client.updateCoupon(coupon)
-        try await client.updateCouponStatus(outCouponID: "c9", status: .active)
-        try await client.updateCouponStock(outCouponID: "c9", issuedNum: 90, receiveNum: 10)
-        let list = try await client.couponList(pageSize: 10, offset: 0)
-        #expect(list.totalNum == 1)
-        let entry = try #require(list.entries.first)
-        #expect(entry.outCouponID == "c9" && entry.state.status == 2 && entry.issuedNum == 90 && entry.receiveNum == 10)
+        try await run {
+            let body = Array(#"{"coupon":{"out_coupon_id":"c9","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+            var coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
+            try await client.confirm()
+            try await client.addCoupon(coupon)
+            coupon.couponInfo.name = "改名"
+            try await client.updateCoupon(coupon)
+            try await client.updateCouponStatus(outCouponID: "c9", status: .active)
+            try await client.updateCouponStock(outCouponID: "c9", issuedNum: 90, receiveNum: 10)
+            let list = try await client.couponList(pageSize: 10, offset: 0)
+            #expect(list.totalNum == 1)
+            let entry = try #require(list.entries.first)
+            #expect(entry.outCouponID == "c9" && entry.state.status == 2 && entry.issuedNum == 90 && entry.receiveNum == 10)
 
-        try await client.addUserCoupon(openID: "o1", outUserCouponID: "u1", outCouponID: "c9", status: .active, receiveTime: 1_800_000_100)
-        try await client.updateUserCoupon(openID: "o1", outUserCouponID: "u1", outCouponID: "c9", useTime: 1_800_000_200, receiveTime: 1_800_000_100)
-        try await client.updateUserCouponStatus(openID: "o1", outCouponID: "c9", outUserCouponID: "u1", status: .used)
-        let users = try await client.userCouponList(openID: "o1", pageSize: 10, offset: 0)
-        #expect(users.totalNum == 1)
-        let user = try #require(users.entries.first)
-        #expect(user.outUserCouponID == "u1" && user.outCouponID == "c9" && user.status == 102 && user.useTime == 1_800_000_200)
-        // Every endpoint was reached once, under WeChat's own spelling.
-        for endpoint in CouponEndpoint.allCases where endpoint != .get {
-            #expect(try calls(endpoint.path) == 1, "\(endpoint.path)")
+            try await client.addUserCoupon(openID: "o1", outUserCouponID: "u1", outCouponID: "c9", status: .active, receiveTime: 1_800_000_100)
+            try await client.updateUserCoupon(openID: "o1", outUserCouponID: "u1", outCouponID: "c9", useTime: 1_800_000_200, receiveTime: 1_800_000_100)
+            try await client.updateUserCouponStatus(openID: "o1", outCouponID: "c9", outUserCouponID: "u1", status: .used)
+            let users = try await client.userCouponList(openID: "o1", pageSize: 10, offset: 0)
+            #expect(users.totalNum == 1)
+            let user = try #require(users.entries.first)
+            #expect(user.outUserCouponID == "u1" && user.outCouponID == "c9" && user.status == 102 && user.useTime == 1_800_000_200)
+            // Every endpoint was reached once, under WeChat's own spelling.
+            for endpoint in CouponEndpoint.allCases where endpoint != .get {
+                #expect(try calls(endpoint.path) == 1, "\(endpoint.path)")
+            }
+        }
+    }
+
+    /// Runs a test's body, then shuts the client down whatever happened: AsyncHTTPClient traps on a
+    /// client dropped while running.
+    func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
         try await client.shutdown()
     }
