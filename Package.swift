@@ -59,6 +59,7 @@ let package = Package(
                 "Coupons",
                 "Storage",
                 "StrictJSON",
+                "Sync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Resources/openapi.json")]
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "FastCGI",
                 "Storage",
+                "Sync",
                 "WeChat",
                 "Web",
                 .product(name: "Crypto", package: "swift-crypto"),

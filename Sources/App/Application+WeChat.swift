@@ -8,8 +8,7 @@ import WeChat
 extension Application {
     /// The WeChat client for `wechat`, its tokens shared with the other processes on `database`.
     public static func makeWeChatClient(_ wechat: WeChatConfiguration, database: AppDatabase) -> WeChatClient {
-        let holder = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let store = DatabaseAccessTokenStore(database: database, key: accessTokenKey(for: wechat), holder: holder)
+        let store = DatabaseAccessTokenStore(database: database, key: accessTokenKey(for: wechat), holder: processHolder)
         return WeChatClient(configuration: wechat, shared: store, now: unixTimeWithFraction)
     }
 
@@ -20,3 +19,6 @@ extension Application {
         return wechat.appID + ":" + digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
     }
 }
+
+/// This process, as the holder of claims in the database (on the access token, on a coupon's sync).
+let processHolder = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"

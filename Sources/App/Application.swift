@@ -4,16 +4,17 @@ import Glibc
 import FastCGI
 import Logging
 import Storage
+import Sync
 import Web
 
 /// Wires the configuration to the router and the FastCGI server. `coupon-admin serve` and the tests
 /// build the application the same way.
 public enum Application {
     /// Every route the worker answers.
-    public static func makeRouter(database: AppDatabase, now: @escaping @Sendable () -> Int = unixTime) -> Router {
+    public static func makeRouter(database: AppDatabase, sync: CouponSync? = nil, now: @escaping @Sendable () -> Int = unixTime) -> Router {
         var router = Router()
         router.addHealthRoutes()
-        router.addCouponRoutes(database: database, now: now)
+        router.addCouponRoutes(database: database, sync: sync, now: now)
         router.addOpenAPIRoutes()
         return router
     }
@@ -28,7 +29,11 @@ public enum Application {
         for name in Configuration.unknownVariables(in: currentEnvironment()) {
             logger.warning("ignoring unknown setting", metadata: ["variable": "\(name)"])
         }
-        let server = try Server(configuration: configuration.server, responder: makeRouter(database: database), logger: logger)
+        // With WeChat configured, new coupons are sent to it as they are created.
+        let client = configuration.wechat.map { makeWeChatClient($0, database: database) }
+        defer { client?.shutdownAndWait() }
+        let sync = client.map { CouponSync(database: database, client: $0, holder: processHolder, now: unixTimeWithFraction) }
+        let server = try Server(configuration: configuration.server, responder: makeRouter(database: database, sync: sync), logger: logger)
         server.shutDownOnSignals()
         server.start()
         return server.waitUntilStopped()

@@ -22,6 +22,9 @@ public struct Problem: Codable, Sendable, Equatable {
     public var instance: String?
     public var requestID: String?
     public var errors: [FieldError]?
+    /// The code and message of an upstream service that refused the request (WeChat's errcode and errmsg).
+    public var errcode: Int?
+    public var errmsg: String?
 
     public init(
         status: Int,
@@ -42,7 +45,7 @@ public struct Problem: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, instance, errors
+        case type, title, status, detail, instance, errors, errcode, errmsg
         case requestID = "request_id"
     }
 

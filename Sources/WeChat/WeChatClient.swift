@@ -81,6 +81,11 @@ public final class WeChatClient: Sendable {
         try await http.shutdown()
     }
 
+    /// `shutdown()` for code that is not async, such as the end of `serve`.
+    public func shutdownAndWait() {
+        try? http.syncShutdown()
+    }
+
     /// Calls `endpoint` with a JSON body and returns WeChat's answer once its errcode is 0. A token WeChat
     /// refuses (40001, 40014, 42001) is dropped and the call made once more with a new one; a second
     /// refusal is returned as it is, never retried again.
