@@ -86,9 +86,7 @@ public struct Configuration: Sendable {
             maxInFlight: try values.integer(.maxInFlight, in: 1...4096),
             listenBacklog: Int32(try values.integer(.listenBacklog, in: 1...65535)),
             maxBodyBytes: try values.integer(.maxBodyBytes, in: 1...(1 << 30)),
-            shutdownTimeout: try values.parse(.shutdownTimeout, expecting: "a number of seconds from 0 to 3600") { text in
-                Double(text).flatMap { $0.isFinite && (0...3600).contains($0) ? .milliseconds(Int64($0 * 1000)) : nil }
-            }
+            shutdownTimeout: try values.seconds(.shutdownTimeout, in: 0...3600)
         )
         logLevel = try values.parse(.logLevel, expecting: "one of trace, debug, info, notice, warning, error, critical") {
             Logger.Level(rawValue: $0)
@@ -127,12 +125,8 @@ public struct Configuration: Sendable {
             (text.hasPrefix("https://") || text.hasPrefix("http://")) && URL(string: text)?.host != nil ? text : nil
         }
         let endpoint = try values.parse(.wechatTokenEndpoint, expecting: "stable or legacy") { WeChatConfiguration.TokenEndpoint(rawValue: $0) }
-        let connect = try values.parse(.wechatConnectTimeout, expecting: "a number of seconds from 0.1 to 60") { text in
-            Double(text).flatMap { $0.isFinite && (0.1...60).contains($0) ? Duration.milliseconds(Int64($0 * 1000)) : nil }
-        }
-        let total = try values.parse(.wechatTimeout, expecting: "a number of seconds from 0.1 to 300") { text in
-            Double(text).flatMap { $0.isFinite && (0.1...300).contains($0) ? Duration.milliseconds(Int64($0 * 1000)) : nil }
-        }
+        let connect = try values.seconds(.wechatConnectTimeout, in: 0.1...60)
+        let total = try values.seconds(.wechatTimeout, in: 0.1...300)
         return WeChatConfiguration(
             baseURL: base, appID: appID, secret: resolvedSecret, tokenEndpoint: endpoint, connectTimeout: connect, totalTimeout: total
         )
@@ -171,6 +165,14 @@ private struct Values {
     func integer(_ key: Configuration.Key, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         try parse(key, expecting: "a whole number from \(range.lowerBound) to \(range.upperBound)") { text in
             Int(text).flatMap { range.contains($0) ? $0 : nil }
+        }
+    }
+
+    /// A number of seconds, fractions allowed, to the millisecond.
+    func seconds(_ key: Configuration.Key, in range: ClosedRange<Double>) throws(ConfigurationError) -> Duration {
+        func shown(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+        return try parse(key, expecting: "a number of seconds from \(shown(range.lowerBound)) to \(shown(range.upperBound))") { text in
+            Double(text).flatMap { $0.isFinite && range.contains($0) ? .milliseconds(Int64($0 * 1000)) : nil }
         }
     }
 
