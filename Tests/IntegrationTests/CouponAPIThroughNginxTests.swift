@@ -7,7 +7,7 @@ import Testing
     static let wechatExample = WeChatExample.addBody
 
     static func body(id: String, fee: Int = 500) -> [UInt8] {
-        Array(#"{"coupon":{"out_coupon_id":"\#(id)","type":104,"promote_type":4,"coupon_info":{"name":"立减 🎉","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":\#(fee)},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+        Array(WeChatExample.directReduction(id: id, name: "立减 🎉", fee: fee).utf8)
     }
 
     func post(_ stack: Stack, _ body: [UInt8], path: String = "/api/v1/coupons", port: UInt16? = nil) throws -> HTTPResponse {

@@ -6,7 +6,7 @@ import Testing
 /// the coupon, 422 when it refuses, 202 when it cannot be reached.
 @Suite(.serialized) struct SyncOnCreateTests {
     static func body(id: String) -> [UInt8] {
-        Array(#"{"coupon":{"out_coupon_id":"\#(id)","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+        Array(WeChatExample.directReduction(id: id).utf8)
     }
 
     @Test func createAnswersWithWhatWeChatMadeOfTheCoupon() throws {

@@ -55,7 +55,7 @@ import WeChat
 
     @Test func couponsAreAddedAndTheirStateReadBack() async throws {
         try await run {
-            let body = Array(#"{"coupon":{"out_coupon_id":"c1","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+            let body = Array(WeChatExample.directReduction(id: "c1").utf8)
             let coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
             try await client.addCoupon(coupon)
             #expect(try await client.couponState(outCouponID: "c1").status == 1)
@@ -103,7 +103,7 @@ import WeChat
 
     @Test func everyCouponEndpointHasATypedCall() async throws {
         try await run {
-            let body = Array(#"{"coupon":{"out_coupon_id":"c9","type":104,"promote_type":4,"coupon_info":{"name":"立减","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":500},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#.utf8)
+            let body = Array(WeChatExample.directReduction(id: "c9").utf8)
             var coupon = try Coupon.decode(requestBody: try JSONParser.parse(body))
             try await client.confirm()
             try await client.addCoupon(coupon)

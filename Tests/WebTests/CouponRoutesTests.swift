@@ -12,7 +12,7 @@ import Testing
 
     /// A small valid body: a shop direct-reduction coupon.
     static func body(id: String, name: String = "Sale", fee: Int = 500) -> String {
-        #"{"coupon":{"out_coupon_id":"\#(id)","type":104,"promote_type":4,"coupon_info":{"name":"\#(name)","promote_info":{"promote_type":4,"finder":{"nickname":"live"}},"discount_info":{"discount_fee":\#(fee)},"receive_info":{"start_time":1800000000,"end_time":1800086400,"limit_num_one_person":1,"total_num":100},"valid_info":{"valid_type":2,"valid_day_num":7}}}}"#
+        WeChatExample.directReduction(id: id, name: name, fee: fee)
     }
 
     let directory: TemporaryDirectory
