@@ -43,7 +43,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .target(name: "Sync", dependencies: ["Coupons", "Storage", "StrictJSON", "WeChat"]),
+        .target(name: "Sync", dependencies: ["Coupons", "Storage", "StrictJSON", "WeChat", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "WeChatSandbox",
             dependencies: ["Coupons", "StrictJSON", "WeChat", .product(name: "Hummingbird", package: "hummingbird")]

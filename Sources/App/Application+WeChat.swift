@@ -3,6 +3,7 @@ import Crypto
 import Glibc
 #endif
 import Storage
+import Sync
 import WeChat
 
 extension Application {
@@ -10,6 +11,11 @@ extension Application {
     public static func makeWeChatClient(_ wechat: WeChatConfiguration, database: AppDatabase) -> WeChatClient {
         let store = DatabaseAccessTokenStore(database: database, key: accessTokenKey(for: wechat), holder: processHolder)
         return WeChatClient(configuration: wechat, shared: store, now: unixTimeWithFraction)
+    }
+
+    /// Syncs coupons through `client` as this process.
+    public static func makeCouponSync(database: AppDatabase, client: WeChatClient) -> CouponSync {
+        CouponSync(database: database, client: client, holder: processHolder, now: unixTimeWithFraction)
     }
 
     /// `APPID:SHA256(secret)`: tokens are shared per app and secret, so a new secret never reuses an

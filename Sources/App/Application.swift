@@ -11,9 +11,14 @@ import Web
 /// build the application the same way.
 public enum Application {
     /// Every route the worker answers.
+    /// With `sync`, `/healthz` is degraded while WeChat calls are paused.
     public static func makeRouter(database: AppDatabase, sync: CouponSync? = nil, now: @escaping @Sendable () -> Int = unixTime) -> Router {
         var router = Router()
-        router.addHealthRoutes()
+        if let client = sync?.client {
+            router.addHealthRoutes { client.pause?.description }
+        } else {
+            router.addHealthRoutes()
+        }
         router.addCouponRoutes(database: database, sync: sync, now: now)
         router.addOpenAPIRoutes()
         return router
@@ -32,10 +37,13 @@ public enum Application {
         // With WeChat configured, new coupons are sent to it as they are created.
         let client = configuration.wechat.map { makeWeChatClient($0, database: database) }
         defer { client?.shutdownAndWait() }
-        let sync = client.map { CouponSync(database: database, client: $0, holder: processHolder, now: unixTimeWithFraction) }
+        let sync = client.map { makeCouponSync(database: database, client: $0) }
         let server = try Server(configuration: configuration.server, responder: makeRouter(database: database, sync: sync), logger: logger)
         server.shutDownOnSignals()
         server.start()
+        // Pending coupons are retried in the background until each is synced or rejected.
+        let loop = sync.map { sync in Task.detached { await SyncLoop(sync: sync).run(logger: logger) } }
+        defer { loop?.cancel() }
         return server.waitUntilStopped()
     }
 }

@@ -31,10 +31,10 @@ extension AppDatabase {
         case pending(reason: String, retryAt: Double)
     }
 
-    /// Records an attempt and moves the coupon to its outcome, in one transaction, and ends `holder`'s
-    /// claim on it. Nil when there is no such coupon.
+    /// Records an attempt and moves the coupon to its outcome (nil: leaves its state as it was), in
+    /// one transaction, and ends `holder`'s claim on it. Nil when there is no such coupon.
     @discardableResult
-    public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome, holder: String? = nil, now: Int) throws -> CouponRecord? {
+    public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, now: Int) throws -> CouponRecord? {
         try writer.write { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]) else { return nil }
             try db.execute(
@@ -60,6 +60,8 @@ extension AppDatabase {
                     sql: "UPDATE coupon SET sync_state = 'pending', sync_error = ?, next_sync_at = ?, updated_at = ? WHERE id = ?",
                     arguments: [reason, retryAt, now, id]
                 )
+            case nil:
+                break
             }
             if let holder {
                 try db.execute(
@@ -73,21 +75,32 @@ extension AppDatabase {
 
     /// Every attempt made for a coupon, oldest first.
     public func syncAttempts(outCouponID: String) throws -> [SyncAttempt] {
+        try readers.read { db in try Self.syncAttempts(outCouponID: outCouponID, db) }
+    }
+
+    /// A coupon and every attempt made for it, read together.
+    public func couponWithAttempts(outCouponID: String) throws -> (CouponRecord, [SyncAttempt])? {
         try readers.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.at, a.endpoint, a.errcode, a.failure, a.duration_ms FROM sync_attempt a
-                    JOIN coupon c ON c.id = a.coupon_id WHERE c.out_coupon_id = ? ORDER BY a.id
-                    """,
-                arguments: [outCouponID]
-            ).map { SyncAttempt(at: $0["at"], endpoint: $0["endpoint"], errcode: $0["errcode"], failure: $0["failure"], durationMilliseconds: $0["duration_ms"]) }
+            let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
+            guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]) else { return nil }
+            return (record, try Self.syncAttempts(outCouponID: outCouponID, db))
         }
     }
 
+    private static func syncAttempts(outCouponID: String, _ db: Database) throws -> [SyncAttempt] {
+        try Row.fetchAll(
+            try db.cachedStatement(sql: """
+                SELECT a.at, a.endpoint, a.errcode, a.failure, a.duration_ms FROM sync_attempt a
+                JOIN coupon c ON c.id = a.coupon_id WHERE c.out_coupon_id = ? ORDER BY a.id
+                """),
+            arguments: [outCouponID]
+        ).map { SyncAttempt(at: $0["at"], endpoint: $0["endpoint"], errcode: $0["errcode"], failure: $0["failure"], durationMilliseconds: $0["duration_ms"]) }
+    }
+
     /// Takes the sync of one pending coupon for `lease` seconds, so that no other process syncs it at
-    /// the same time. False when it is not pending, or another holder's claim has not run out.
-    public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) throws -> Bool {
+    /// the same time. Answers how many attempts were made for it before, or nil when it is not
+    /// pending or another holder's claim has not run out.
+    public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) throws -> Int? {
         try writer.write { db in
             try db.execute(
                 sql: """
@@ -97,22 +110,43 @@ extension AppDatabase {
                     """,
                 arguments: [holder, now + lease, outCouponID, now, holder]
             )
+            guard db.changesCount == 1 else { return nil }
+            return try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM sync_attempt WHERE coupon_id = (SELECT id FROM coupon WHERE out_coupon_id = ?)",
+                arguments: [outCouponID]
+            )
+        }
+    }
+
+    /// Makes a rejected or pending coupon due for an attempt now. False when there is no such coupon
+    /// or it is synced.
+    public func requeueSync(outCouponID: String, now: Int) throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL, updated_at = ?
+                    WHERE out_coupon_id = ? AND sync_state IN ('pending', 'rejected')
+                    """,
+                arguments: [now, outCouponID]
+            )
             return db.changesCount == 1
         }
     }
 
-    /// Pending coupons whose next attempt is due, oldest first, that nobody holds a live claim on.
-    public func couponsDueForSync(now: Double, limit: Int) throws -> [String] {
+    /// Pending coupons that nobody holds a live claim on, oldest first, from after `afterRow`: only those
+    /// whose next attempt is due by `now`, or every one with `ignoringBackoff`.
+    public func couponsDueForSync(now: Double, limit: Int, afterRow: Int64 = 0, ignoringBackoff: Bool = false) throws -> [(row: Int64, outCouponID: String)] {
         try readers.read { db in
-            try String.fetchAll(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT out_coupon_id FROM coupon WHERE sync_state = 'pending' AND (next_sync_at IS NULL OR next_sync_at <= ?)
+                    SELECT id, out_coupon_id FROM coupon WHERE sync_state = 'pending' AND id > ?
+                        AND (? OR next_sync_at IS NULL OR next_sync_at <= ?)
                         AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
                     ORDER BY id LIMIT ?
                     """,
-                arguments: [now, now, limit]
-            )
+                arguments: [afterRow, ignoringBackoff, now, now, limit]
+            ).map { (row: $0[0], outCouponID: $0[1]) }
         }
     }
 }

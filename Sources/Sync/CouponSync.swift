@@ -17,7 +17,7 @@ public struct CouponSync: Sendable {
     }
 
     let database: AppDatabase
-    let client: WeChatClient
+    public let client: WeChatClient
     /// Who holds a claim: this process.
     let holder: String
     let now: @Sendable () -> Double
@@ -37,41 +37,83 @@ public struct CouponSync: Sendable {
         self.now = now
     }
 
-    /// One attempt for one coupon, if no other process holds it.
+    /// One attempt for one coupon, if no other process holds it. A coupon tried before may have
+    /// reached WeChat although no answer came back, so WeChat is asked for it before it is added again.
     public func sync(outCouponID: String) async throws -> Result {
         let lease = client.configuration.totalTimeout.secondsValue * 3 + 5
-        guard try database.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
+        guard let previousAttempts = try database.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
               let stored = try database.coupon(outCouponID: outCouponID)
         else { return .notClaimed }
         let coupon = try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8)))
         let started = now()
-        switch await send(coupon) {
-        case .success(let state):
-            let status = CouponStatus(rawValue: state.status) ?? .notActive
-            let updated = try save(outCouponID, started, errcode: 0, failure: nil,
-                                   .synced(status: status, createTime: state.createTime, updateTime: state.updateTime))
-            return .synced(updated)
-        case .failure(.refused(let error)) where error.kind == .refused:
-            let updated = try save(outCouponID, started, errcode: error.code, failure: error.message,
-                                   .rejected(reason: "\(error.code) \(error.message)"))
-            return .rejected(updated, error)
-        case .failure(let error):
-            let code: Int? = if case .refused(let refusal) = error { refusal.code } else { nil }
-            let attempts = try database.syncAttempts(outCouponID: outCouponID).count
-            let retryAt = now() + Self.backoff(afterAttempts: attempts + 1, first: firstBackoff, maximum: maximumBackoff)
-            let updated = try save(outCouponID, started, errcode: code, failure: error.description,
-                                   .pending(reason: error.description, retryAt: retryAt))
-            return .pending(updated, reason: error.description)
+        switch await send(coupon, askFirst: previousAttempts > 0) {
+        case .success(let sent):
+            return .synced(try save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state)))
+        case .failure(let failed):
+            switch failed.error {
+            case .refused(let error) where error.kind == .refused:
+                let updated = try save(outCouponID, started, failed.endpoint, errcode: error.code, failure: error.message,
+                                       .rejected(reason: "\(error.code) \(error.message)"))
+                return .rejected(updated, error)
+            case let error:
+                var retryAt = now() + Self.backoff(afterAttempts: previousAttempts + 1, first: firstBackoff, maximum: maximumBackoff)
+                if case .paused(let pause) = error { retryAt = max(retryAt, pause.until) }
+                let updated = try save(outCouponID, started, failed.endpoint, errcode: error.errcode, failure: error.description,
+                                       .pending(reason: error.description, retryAt: retryAt))
+                return .pending(updated, reason: error.description)
+            }
         }
     }
 
-    /// `add`, then `get` for what WeChat made of it.
-    private func send(_ coupon: Coupon) async -> Swift.Result<WeChatClient.CouponState, WeChatCallError> {
+    /// A call that failed, and which endpoint it was.
+    struct FailedCall: Error {
+        var endpoint: CouponEndpoint
+        var error: WeChatCallError
+    }
+
+    /// `add`, then `get` for what WeChat made of it; with `askFirst`, `get` comes first and `add`
+    /// only when WeChat has no such coupon. Answers the main endpoint called (`add` if it was).
+    private func send(_ coupon: Coupon, askFirst: Bool) async -> Swift.Result<(endpoint: CouponEndpoint, state: WeChatClient.CouponState), FailedCall> {
+        var endpoint = CouponEndpoint.get
         do throws(WeChatCallError) {
+            if askFirst, let state = try await stateIfWeChatHas(coupon.outCouponID) { return .success((.get, state)) }
+            endpoint = .add
             try await client.addCoupon(coupon)
-            return .success(try await client.couponState(outCouponID: coupon.outCouponID))
+            endpoint = .get
+            let state = try await client.couponState(outCouponID: coupon.outCouponID)
+            return .success((.add, state))
         } catch {
+            return .failure(FailedCall(endpoint: endpoint, error: error))
+        }
+    }
+
+    /// Asks WeChat for a coupon's status and times and stores them (a pending or rejected coupon that
+    /// WeChat turns out to have becomes synced). On failure the stored coupon is left as it was;
+    /// either way the attempt is recorded. Nil when no such coupon is stored.
+    public func refresh(outCouponID: String) async throws -> Swift.Result<CouponRecord, WeChatCallError>? {
+        guard try database.coupon(outCouponID: outCouponID) != nil else { return nil }
+        let started = now()
+        let answer: Swift.Result<WeChatClient.CouponState, WeChatCallError>
+        do throws(WeChatCallError) {
+            answer = .success(try await client.couponState(outCouponID: outCouponID))
+        } catch {
+            answer = .failure(error)
+        }
+        switch answer {
+        case .success(let state):
+            return .success(try save(outCouponID, started, .get, errcode: 0, failure: nil, .synced(state)))
+        case .failure(let error):
+            _ = try save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil)
             return .failure(error)
+        }
+    }
+
+    /// WeChat's state of a coupon, or nil when WeChat says it has no such coupon.
+    private func stateIfWeChatHas(_ outCouponID: String) async throws(WeChatCallError) -> WeChatClient.CouponState? {
+        do {
+            return try await client.couponState(outCouponID: outCouponID)
+        } catch .refused(let error) where error.kind == .refused {
+            return nil
         }
     }
 
@@ -83,10 +125,10 @@ public struct CouponSync: Sendable {
     }
 
     private func save(
-        _ outCouponID: String, _ started: Double, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome
+        _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?
     ) throws -> CouponRecord {
         let attempt = AppDatabase.SyncAttempt(
-            at: started, endpoint: CouponEndpoint.add.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000
+            at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000
         )
         guard let updated = try database.recordSync(outCouponID: outCouponID, attempt: attempt, outcome: outcome, holder: holder, now: Int(now())) else {
             throw SyncError.couponVanished(outCouponID)
@@ -103,5 +145,11 @@ extension Duration {
     var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension AppDatabase.SyncOutcome {
+    static func synced(_ state: WeChatClient.CouponState) -> Self {
+        .synced(status: CouponStatus(rawValue: state.status) ?? .notActive, createTime: state.createTime, updateTime: state.updateTime)
     }
 }

@@ -54,23 +54,48 @@ public enum WeChatCallError: Error, Sendable, CustomStringConvertible {
     case refused(WeChatError)
     /// No usable answer: connection failure, timeout, an HTTP error status, or a body that is not JSON.
     case unreachable(String)
+    /// Not sent: an earlier answer paused every call for a while.
+    case paused(CallPause)
 
     public var description: String {
         switch self {
         case .refused(let error): error.description
         case .unreachable(let reason): "WeChat did not answer: \(reason)".redactingAccessTokens
+        case .paused(let pause): pause.description
+        }
+    }
+
+    /// WeChat's refusal, when it answered with one.
+    public var refusal: WeChatError? {
+        if case .refused(let error) = self { error } else { nil }
+    }
+
+    /// WeChat's errcode, when it answered with one (or paused the calls with it).
+    public var errcode: Int? {
+        switch self {
+        case .refused(let error): error.code
+        case .paused(let pause): pause.cause.code
+        case .unreachable: nil
         }
     }
 }
 
 /// Calls WeChat over one shared `HTTPClient`; `shutdown()` it before the process exits.
+///
+/// Refused credentials stop every call for `credentialPause` seconds, a spent daily quota until
+/// WeChat's next day: calls made meanwhile fail at once with `.paused`.
 public final class WeChatClient: Sendable {
     public let configuration: WeChatConfiguration
     public let tokens: AccessTokenProvider
     private let http: HTTPClient
+    private let pauses: CallPauses
 
-    public init(configuration: WeChatConfiguration, shared: (any SharedAccessTokenStore)? = nil, now: @escaping @Sendable () -> Double) {
+    public init(
+        configuration: WeChatConfiguration, shared: (any SharedAccessTokenStore)? = nil, credentialPause: Double = 600,
+        now: @escaping @Sendable () -> Double
+    ) {
         self.configuration = configuration
+        pauses = CallPauses(credentialPause: credentialPause, now: now)
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds))
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
@@ -90,14 +115,23 @@ public final class WeChatClient: Sendable {
     /// refuses (40001, 40014, 42001) is dropped and the call made once more with a new one; a second
     /// refusal is returned as it is, never retried again.
     public func call(_ endpoint: CouponEndpoint, body: [UInt8]) async throws(WeChatCallError) -> JSONValue {
-        let first = try await token()
+        if let pause = pauses.active { throw .paused(pause) }
         do {
-            return try await post(endpoint, body: body, token: first)
-        } catch .refused(let error) where error.kind == .invalidToken {
-            await tokens.invalidate(first)
-            return try await post(endpoint, body: body, token: try await token())
+            let first = try await token()
+            do {
+                return try await post(endpoint, body: body, token: first)
+            } catch .refused(let error) where error.kind == .invalidToken {
+                await tokens.invalidate(first)
+                return try await post(endpoint, body: body, token: try await token())
+            }
+        } catch .refused(let error) {
+            pauses.note(error)
+            throw .refused(error)
         }
     }
+
+    /// The pause in force after refused credentials or a spent daily quota, if any.
+    public var pause: CallPause? { pauses.active }
 
     private func token() async throws(WeChatCallError) -> AccessToken {
         do {

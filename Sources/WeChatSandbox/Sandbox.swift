@@ -31,7 +31,8 @@ public actor Sandbox {
         public var errcodeCount = 0
         /// Every WeChat endpoint answers 503 without JSON, as a proxy in front of a dead service would.
         public var down = false
-        /// Every WeChat endpoint closes the connection partway through its answer.
+        /// Every WeChat endpoint carries the call out, then closes the connection partway through its
+        /// answer: the caller cannot tell whether it happened.
         public var drop = false
 
         public init() {}
@@ -92,7 +93,6 @@ public actor Sandbox {
     private func begin(_ endpoint: String) -> (errcode: Int?, down: Bool) {
         calls[endpoint, default: 0] += 1
         if faults.down { return (nil, true) }
-        if faults.drop { return (0, false) }  // answered by `answer(error:)`, which carries the drop
         if faults.errcodeCount > 0 {
             faults.errcodeCount -= 1
             return (faults.errcode, false)
@@ -140,7 +140,7 @@ public actor Sandbox {
             $0.member("access_token") { $0.string(token.value) }
             $0.member("expires_in") { $0.integer(expiresIn) }
         }
-        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds)
+        return Answer(json: writer.bytes, latencyMilliseconds: faults.latencyMilliseconds, drop: faults.drop)
     }
 
     // MARK: Coupons

@@ -5,10 +5,11 @@ import StrictJSON
 /// How the API shows stored coupons: the coupon object as `/shop/coupon/get` gives it (WeChat's
 /// `status`, `create_time` and `update_time` once known), then our own state beside it.
 enum CouponJSON {
-    /// `{"coupon": {...}, "sync": {"state": ...}, "created_at": ..., "updated_at": ...}`
-    static func item(_ record: CouponRecord) -> [UInt8] {
+    /// `{"coupon": {...}, "sync": {"state": ..., "attempts": [...]}, "created_at": ..., "updated_at": ...}`;
+    /// `attempts` only when given (a list leaves them out).
+    static func item(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil) -> [UInt8] {
         var writer = JSONWriter()
-        write(record, to: &writer)
+        write(record, attempts: attempts, to: &writer)
         return writer.bytes
     }
 
@@ -26,7 +27,7 @@ enum CouponJSON {
         return writer.bytes
     }
 
-    private static func write(_ record: CouponRecord, to writer: inout JSONWriter) {
+    private static func write(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil, to writer: inout JSONWriter) {
         writer.object {
             $0.member("coupon") {
                 $0.object(extending: record.body) { coupon in
@@ -39,10 +40,22 @@ enum CouponJSON {
                 sync.object {
                     $0.member("state") { $0.string(record.syncState) }
                     if let error = record.syncError { $0.member("error") { $0.string(error) } }
+                    if let attempts { $0.member("attempts") { list in list.array { for attempt in attempts { write(attempt, to: &$0) } } } }
                 }
             }
             $0.member("created_at") { $0.integer(record.createdAt) }
             $0.member("updated_at") { $0.integer(record.updatedAt) }
+        }
+    }
+
+    /// `{"at": unix seconds, "endpoint": "/shop/coupon/add", "errcode": 0, "failure": "...", "duration_ms": 12}`
+    private static func write(_ attempt: AppDatabase.SyncAttempt, to writer: inout JSONWriter) {
+        writer.object {
+            $0.member("at") { $0.integer(Int(attempt.at)) }
+            $0.member("endpoint") { $0.string(attempt.endpoint) }
+            if let errcode = attempt.errcode { $0.member("errcode") { $0.integer(errcode) } }
+            if let failure = attempt.failure { $0.member("failure") { $0.string(failure) } }
+            $0.member("duration_ms") { $0.integer(Int(attempt.durationMilliseconds.rounded())) }
         }
     }
 }

@@ -27,22 +27,7 @@ extension Router {
             switch try database.createCoupon(coupon, now: now()) {
             case .created(let record):
                 guard let sync else { return .json(status: 202, CouponJSON.item(record), headers: location) }
-                switch await Self.attempt(sync, outCouponID: record.outCouponID, within: syncDeadline) {
-                case .synced(let synced)?:
-                    return .json(status: 201, CouponJSON.item(synced), headers: location)
-                case .rejected(_, let refusal)?:
-                    var problem = Problem(
-                        status: 422, detail: "WeChat refused the coupon: \(refusal.message) (errcode \(refusal.code)). It is stored as rejected.",
-                        instance: context.request.fullPath, requestID: context.request.requestID
-                    )
-                    problem.errcode = refusal.code
-                    problem.errmsg = refusal.message
-                    return .problem(problem, headers: location)
-                case .pending(let pending, _)?:
-                    return .json(status: 202, CouponJSON.item(pending), headers: location)
-                case .notClaimed?, nil:
-                    return .json(status: 202, CouponJSON.item(try database.coupon(outCouponID: record.outCouponID) ?? record), headers: location)
-                }
+                return try await Self.answer(syncing: record.outCouponID, sync, within: syncDeadline, database, syncedStatus: 201, headers: location)
             case .alreadyStored(let record):
                 return .json(status: 200, CouponJSON.item(record), headers: location)
             case .conflict:
@@ -55,10 +40,31 @@ extension Router {
         }
 
         get("/api/v1/coupons/{out_coupon_id}") { context in
-            guard let id = context.parameters["out_coupon_id"], let record = try database.coupon(outCouponID: id) else {
-                throw HTTPError(status: 404, detail: "There is no coupon with this out_coupon_id.")
+            let refresh = try RefreshQuery(context.request.query).refresh
+            let id = context.parameters["out_coupon_id"] ?? ""
+            if refresh {
+                switch try await Self.syncConfigured(sync).refresh(outCouponID: id) {
+                case .success?: break
+                case .failure(let error)?:
+                    throw HTTPError(
+                        status: 502, detail: "WeChat could not be asked for the coupon: \(error.description). The stored copy is unchanged.",
+                        errcode: error.errcode, errmsg: error.refusal?.message
+                    )
+                case nil: throw Self.noSuchCoupon
+                }
             }
-            return .json(status: 200, CouponJSON.item(record))
+            guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
+            return .json(status: 200, CouponJSON.item(record, attempts: attempts))
+        }
+
+        post("/api/v1/coupons/{out_coupon_id}/sync") { context in
+            let sync = try Self.syncConfigured(sync)
+            let id = context.parameters["out_coupon_id"] ?? ""
+            guard try database.requeueSync(outCouponID: id, now: now()) else {
+                guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
+                return .json(status: 200, CouponJSON.item(record, attempts: attempts))
+            }
+            return try await Self.answer(syncing: id, sync, within: syncDeadline, database, syncedStatus: 200)
         }
 
         get("/api/v1/coupons") { context in
@@ -66,6 +72,33 @@ extension Router {
             let page = try database.coupons(matching: query.filter, limit: query.limit, before: query.before)
             return .json(status: 200, CouponJSON.page(page))
         }
+    }
+
+    static let noSuchCoupon = HTTPError(status: 404, detail: "There is no coupon with this out_coupon_id.")
+
+    static func syncConfigured(_ sync: CouponSync?) throws(HTTPError) -> CouponSync {
+        guard let sync else {
+            throw HTTPError(status: 409, detail: "WeChat is not configured on this worker (COUPON_ADMIN_WECHAT_APPID), so nothing can be asked of it.")
+        }
+        return sync
+    }
+
+    /// Syncs a stored coupon for at most `deadline` and answers with the outcome: `syncedStatus` when
+    /// synced, 422 rejected with WeChat's errcode and errmsg, 202 pending.
+    static func answer(
+        syncing outCouponID: String, _ sync: CouponSync, within deadline: Duration, _ database: AppDatabase,
+        syncedStatus: Int, headers: HTTPHeaders = HTTPHeaders()
+    ) async throws -> Response {
+        let result = await attempt(sync, outCouponID: outCouponID, within: deadline)
+        if case .rejected(_, let refusal)? = result {
+            throw HTTPError(
+                status: 422, detail: "WeChat refused the coupon: \(refusal.message) (errcode \(refusal.code)). It is stored as rejected.",
+                headers: headers, errcode: refusal.code, errmsg: refusal.message
+            )
+        }
+        guard let (record, attempts) = try database.couponWithAttempts(outCouponID: outCouponID) else { throw noSuchCoupon }
+        let status = if case .synced? = result { syncedStatus } else { 202 }
+        return .json(status: status, CouponJSON.item(record, attempts: attempts), headers: headers)
     }
 
     /// One sync attempt, or nil when it has not finished within `deadline`: the attempt then goes on
@@ -80,6 +113,20 @@ extension Router {
                 try? await Task.sleep(for: deadline)
                 resume(nil)
             }
+        }
+    }
+}
+
+/// The query of `GET /api/v1/coupons/{out_coupon_id}`: `refresh=true` asks WeChat first.
+struct RefreshQuery {
+    var refresh = false
+
+    init(_ query: String) throws(HTTPError) {
+        guard !query.isEmpty else { return }
+        switch try QueryParameters(query, allowed: ["refresh"])["refresh"] {
+        case "true"?: refresh = true
+        case "false"?, nil: refresh = false
+        default: throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: [.init(field: "refresh", message: "must be true or false")])
         }
     }
 }

@@ -6,15 +6,26 @@ public struct HTTPError: Error, Sendable, Equatable {
     public var detail: String?
     public var fieldErrors: [Problem.FieldError]?
     public var headers: HTTPHeaders
+    /// WeChat's errcode and errmsg, when WeChat's refusal is the reason.
+    public var errcode: Int?
+    public var errmsg: String?
 
-    public init(status: Int, detail: String? = nil, fieldErrors: [Problem.FieldError]? = nil, headers: HTTPHeaders = HTTPHeaders()) {
+    public init(
+        status: Int, detail: String? = nil, fieldErrors: [Problem.FieldError]? = nil, headers: HTTPHeaders = HTTPHeaders(),
+        errcode: Int? = nil, errmsg: String? = nil
+    ) {
         self.status = status
         self.detail = detail
         self.fieldErrors = fieldErrors
         self.headers = headers
+        self.errcode = errcode
+        self.errmsg = errmsg
     }
 
     public func response(for request: Request) -> Response {
-        .problem(status: status, detail: detail, errors: fieldErrors, for: request, headers: headers)
+        var problem = Problem(status: status, detail: detail, instance: request.fullPath, requestID: request.requestID, errors: fieldErrors)
+        problem.errcode = errcode
+        problem.errmsg = errmsg
+        return .problem(problem, headers: headers)
     }
 }

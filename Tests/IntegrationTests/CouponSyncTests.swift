@@ -29,6 +29,10 @@ import WeChat
         _ = try database.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(body)), now: 1)
     }
 
+    func calls(_ endpoint: String) throws -> Int {
+        (try stats()["calls"] as? [String: Int])?[endpoint] ?? 0
+    }
+
     func stats() throws -> [String: Any] {
         try HTTPClient.request(port: sandbox.port, "GET", "/sandbox/stats").json()
     }
@@ -84,9 +88,52 @@ import WeChat
     @Test func aCouponAnotherProcessIsSyncingIsLeftToIt() async throws {
         try await run {
             try store("c1")
-            #expect(try database.claimSync(outCouponID: "c1", holder: "other-process", now: Date().timeIntervalSince1970, lease: 60))
+            #expect(try database.claimSync(outCouponID: "c1", holder: "other-process", now: Date().timeIntervalSince1970, lease: 60) == 0)
             guard case .notClaimed = try await sync.sync(outCouponID: "c1") else { Issue.record("synced under another's claim"); return }
             #expect(try stats()["coupons"] as? Int == 0)
+        }
+    }
+
+    @Test func aCouponWeChatGotWhileItsAnswerWasLostIsFoundNotAddedAgain() async throws {
+        try await run {
+            try store("c1")
+            _ = try await client.tokens.token()
+            _ = try sandbox.post("/sandbox/faults", #"{"drop":true}"#)
+            guard case .pending = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
+            _ = try sandbox.post("/sandbox/faults", "{}")
+            guard case .synced(let record) = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
+            #expect(record.wechatStatus == 1)
+            #expect(try stats()["repeated_adds"] as? Int == 0)
+            #expect(try calls("/shop/coupon/add") == 1)
+            let attempts = try database.syncAttempts(outCouponID: "c1")
+            #expect(attempts.map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get"])
+            #expect(attempts.map(\.errcode) == [nil, 0])
+        }
+    }
+
+    @Test func aRefreshStoresWeChatsStatusAndAFailedOneChangesNothing() async throws {
+        try await run {
+            try store("c1")
+            guard case .synced = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
+            _ = try await client.updateCouponStatus(outCouponID: "c1", status: .active)
+            guard case .success(let refreshed)? = try await sync.refresh(outCouponID: "c1") else { Issue.record("no refresh"); return }
+            #expect(refreshed.wechatStatus == 2 && refreshed.syncState == "synced")
+            _ = try sandbox.post("/sandbox/faults", #"{"down":true}"#)
+            guard case .failure(.unreachable)? = try await sync.refresh(outCouponID: "c1") else { Issue.record("refresh did not fail"); return }
+            #expect(try database.coupon(outCouponID: "c1") == refreshed)
+            #expect(try database.syncAttempts(outCouponID: "c1").map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get", "/shop/coupon/get"])
+            #expect(try await sync.refresh(outCouponID: "nope") == nil)
+        }
+    }
+
+    @Test func aPassSyncsEveryDueCouponAndLeavesTheOthers() async throws {
+        try await run {
+            for index in 1...20 { try store("c\(index)") }
+            let loop = SyncLoop(sync: sync, concurrency: 4)
+            let summary = try await loop.pass()
+            #expect(summary.synced == 20 && summary.pending == 0 && summary.pausedBy == nil)
+            #expect(try stats()["coupons"] as? Int == 20)
+            #expect(try await loop.pass().tried == 0)
         }
     }
 
@@ -109,5 +156,32 @@ import WeChat
             let wait = CouponSync.backoff(afterAttempts: attempts, first: 2, maximum: 60)
             #expect(wait >= base * 0.75 && wait <= base, "\(attempts): \(wait)")
         }
+    }
+}
+
+/// Refused credentials: every coupon stays pending, and calls stop instead of repeating the refusal.
+@Suite struct RefusedCredentialsTests {
+    @Test func refusedCredentialsPauseTheCallsAndThePass() async throws {
+        let sandbox = try SandboxProcess()
+        let database = try AppDatabase(path: sandbox.directory.path("coupons.sqlite"))
+        let client = WeChatClient(
+            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "not-the-secret"),
+            now: { Date().timeIntervalSince1970 }
+        )
+        let sync = CouponSync(database: database, client: client, holder: "test", now: { Date().timeIntervalSince1970 })
+        defer { client.shutdownAndWait() }
+        for index in 1...10 {
+            _ = try database.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c\(index)").utf8))), now: 1)
+        }
+        guard case .pending(let record, let reason) = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
+        #expect(reason.contains("40125") && record.syncState == "pending")
+        let pause = try #require(client.pause)
+        #expect(pause.cause.code == 40125 && pause.until > Date().timeIntervalSince1970 + 500)
+        let summary = try await SyncLoop(sync: sync).pass(ignoringBackoff: true)
+        #expect(summary.pausedBy == pause && summary.tried == 0)
+        guard case .pending(let second, _) = try await sync.sync(outCouponID: "c2") else { Issue.record("not pending"); return }
+        #expect(second.syncError?.contains("paused until") == true)
+        let calls = (try HTTPClient.request(port: sandbox.port, "GET", "/sandbox/stats").json()["calls"] as? [String: Int]) ?? [:]
+        #expect(calls == ["/cgi-bin/stable_token": 1])
     }
 }

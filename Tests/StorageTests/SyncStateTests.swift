@@ -4,6 +4,10 @@ import Testing
 
 /// What a sync attempt does to a stored coupon: recorded, moved to synced, rejected or pending, claimed by one process.
 @Suite struct SyncStateTests {
+    func due(_ database: AppDatabase, now: Double, ignoringBackoff: Bool = false, afterRow: Int64 = 0) throws -> [String] {
+        try database.couponsDueForSync(now: now, limit: 10, afterRow: afterRow, ignoringBackoff: ignoringBackoff).map(\.outCouponID)
+    }
+
     func attempt(_ at: Double, errcode: Int? = nil, failure: String? = nil) -> AppDatabase.SyncAttempt {
         .init(at: at, endpoint: "/shop/coupon/add", errcode: errcode, failure: failure, durationMilliseconds: 12.5)
     }
@@ -17,14 +21,14 @@ import Testing
         let pending = try #require(try database.recordSync(
             outCouponID: "c1", attempt: attempt(10, failure: "timed out"), outcome: .pending(reason: "timed out", retryAt: 40), now: 10))
         #expect(pending.syncState == "pending" && pending.syncError == "timed out")
-        #expect(try database.couponsDueForSync(now: 39, limit: 10) == [])
-        #expect(try database.couponsDueForSync(now: 40, limit: 10) == ["c1"])
+        #expect(try due(database, now: 39) == [])
+        #expect(try due(database, now: 40) == ["c1"])
 
         let synced = try #require(try database.recordSync(
             outCouponID: "c1", attempt: attempt(40, errcode: 0), outcome: .synced(status: .notActive, createTime: 41, updateTime: 42), now: 40))
         #expect(synced.syncState == "synced" && synced.syncError == nil)
         #expect(synced.wechatStatus == 1 && synced.wechatCreateTime == 41 && synced.wechatUpdateTime == 42 && synced.updatedAt == 40)
-        #expect(try database.couponsDueForSync(now: 1000, limit: 10) == [])
+        #expect(try due(database, now: 1000) == [])
 
         let attempts = try database.syncAttempts(outCouponID: "c1")
         #expect(attempts == [attempt(10, failure: "timed out"), attempt(40, errcode: 0)])
@@ -39,8 +43,8 @@ import Testing
         let rejected = try #require(try database.recordSync(
             outCouponID: "c1", attempt: attempt(5, errcode: 1_090_011, failure: "商品券缺少商品"), outcome: .rejected(reason: "1090011 商品券缺少商品"), now: 5))
         #expect(rejected.syncState == "rejected" && rejected.syncError == "1090011 商品券缺少商品")
-        #expect(try database.couponsDueForSync(now: 1000, limit: 10) == [])
-        #expect(try !database.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30))
+        #expect(try due(database, now: 1000) == [])
+        #expect(try database.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30) == nil)
     }
 
     @Test func oneProcessAtATimeSyncsACoupon() throws {
@@ -49,13 +53,57 @@ import Testing
         let first = try file.open()
         let second = try file.open()
         _ = try first.createCoupon(coupon("c1"), now: 1)
-        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 100, lease: 30))
-        #expect(try !second.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30))
-        #expect(try second.couponsDueForSync(now: 110, limit: 10) == [])
+        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 100, lease: 30) == 0)
+        #expect(try second.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == nil)
+        #expect(try due(second, now: 110) == [])
         // A claim left by a killed process runs out.
-        #expect(try second.claimSync(outCouponID: "c1", holder: "worker-2", now: 130, lease: 30))
+        #expect(try second.claimSync(outCouponID: "c1", holder: "worker-2", now: 130, lease: 30) == 0)
         // Recording the outcome ends the holder's claim.
         try second.recordSync(outCouponID: "c1", attempt: attempt(131), outcome: .pending(reason: "busy", retryAt: 140), holder: "worker-2", now: 131)
-        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 141, lease: 30))
+        // The claim answers how many attempts came before.
+        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 141, lease: 30) == 1)
+    }
+
+    @Test func aRejectedCouponCanBeQueuedAgainButASyncedOneCannot() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        _ = try database.createCoupon(coupon("c1"), now: 1)
+        _ = try database.createCoupon(coupon("c2"), now: 1)
+        try database.recordSync(outCouponID: "c1", attempt: attempt(5, errcode: 48001), outcome: .rejected(reason: "48001 api unauthorized"), now: 5)
+        try database.recordSync(outCouponID: "c2", attempt: attempt(5, errcode: 0), outcome: .synced(status: .notActive, createTime: 5, updateTime: 5), now: 5)
+        #expect(try database.requeueSync(outCouponID: "c1", now: 6))
+        #expect(try !database.requeueSync(outCouponID: "c2", now: 6))
+        #expect(try !database.requeueSync(outCouponID: "nope", now: 6))
+        #expect(try due(database, now: 6) == ["c1"])
+        #expect(try database.coupon(outCouponID: "c1")?.syncState == "pending")
+    }
+
+    @Test func aPassByHandIgnoresTheBackoffAndPagesByRow() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        for id in ["c1", "c2", "c3"] {
+            _ = try database.createCoupon(coupon(id), now: 1)
+            try database.recordSync(outCouponID: id, attempt: attempt(2, failure: "down"), outcome: .pending(reason: "down", retryAt: 100), now: 2)
+        }
+        #expect(try due(database, now: 50) == [])
+        let all = try database.couponsDueForSync(now: 50, limit: 2, ignoringBackoff: true)
+        #expect(all.map(\.outCouponID) == ["c1", "c2"])
+        #expect(try due(database, now: 50, ignoringBackoff: true, afterRow: all[1].row) == ["c3"])
+    }
+
+    @Test func anAttemptWithoutOutcomeIsRecordedAndLeavesTheStateAlone() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        _ = try database.createCoupon(coupon("c1"), now: 1)
+        try database.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
+        let unchanged = try #require(try database.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
+        #expect(unchanged.syncState == "synced" && unchanged.wechatStatus == 2 && unchanged.updatedAt == 3)
+        let (record, attempts) = try #require(try database.couponWithAttempts(outCouponID: "c1"))
+        #expect(record == unchanged)
+        #expect(attempts == [attempt(3, errcode: 0), attempt(9, failure: "timed out")])
+        #expect(try database.couponWithAttempts(outCouponID: "nope") == nil)
     }
 }

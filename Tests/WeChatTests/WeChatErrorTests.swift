@@ -1,5 +1,5 @@
 import Testing
-import WeChat
+@testable import WeChat
 
 @Suite struct WeChatErrorTests {
     @Test(arguments: [
@@ -21,5 +21,16 @@ import WeChat
         let twice = "a?access_token=one b?access_token=two"
         #expect(twice.redactingAccessTokens == "a?access_token=REDACTED b?access_token=REDACTED")
         #expect("no token here".redactingAccessTokens == "no token here")
+    }
+}
+
+@Suite struct CallPauseTests {
+    @Test func theDailyQuotaPausesUntilWeChatsNextDay() throws {
+        // 2026-11-23 15:59:59 UTC is 23:59:59 in China: the pause ends a second later.
+        let now = 1_795_449_599.0
+        let pause = try #require(CallPause.after(WeChatError(code: 45009, message: "reach max api daily quota limit"), at: now, credentialPause: 600))
+        #expect(pause.until == now + 1)
+        #expect(CallPause.after(WeChatError(code: 45011, message: "api minute-quota reach limit"), at: now, credentialPause: 600) == nil)
+        #expect(CallPause.after(WeChatError(code: 40164, message: "invalid ip"), at: now, credentialPause: 600)?.until == now + 600)
     }
 }
