@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync"]),
     ],
     swiftLanguageModes: [.v6]
 )

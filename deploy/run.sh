@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds CouponAdmin and runs it locally: the worker behind nginx, state under .run/, until Ctrl-C.
+# Without COUPON_ADMIN_WECHAT_APPID in the environment, the WeChat sandbox stands in for WeChat.
 #
 #   deploy/run.sh [--address HOST:PORT] [--state DIR] [--binary PATH]
 #
 #   --address   where nginx listens (default 127.0.0.1:8080); the stand-in for a merchant's existing
-#               site, with CouponAdmin under /coupon-admin/, listens on the next port
+#               site, with CouponAdmin under /coupon-admin/, listens on the next port, the sandbox on the one after
 #   --state     folder for sockets, logs and nginx's files (default .run/ in the checkout)
-#   --binary    a coupon-admin binary to run instead of building a release one
+#   --binary    a coupon-admin binary to run instead of building a release one (wechat-sandbox beside it)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
         --address) address=$2; shift 2 ;;
         --state) state=$2; shift 2 ;;
         --binary) binary=$2; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -26,38 +27,55 @@ host=${address%:*}
 port=${address##*:}
 [[ $port =~ ^[0-9]+$ ]] && [ -n "$host" ] || die "--address must be HOST:PORT, not $address"
 prefix_address=$host:$((port + 1))
+sandbox_address=127.0.0.1:$((port + 2))
 
 need_packages nginx libfcgi-dev libsqlite3-dev curl
 if [ -z "$binary" ]; then
     need_swift
     say "building (release)..."
-    (cd "$ROOT" && swift build -c release --product coupon-admin >&2)
+    (cd "$ROOT" && swift build -c release --product coupon-admin >&2 && swift build -c release --product wechat-sandbox >&2)
     binary=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
 fi
 [ -x "$binary" ] || die "no coupon-admin binary at $binary"
+sandbox_binary=$(dirname "$binary")/wechat-sandbox
 
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 # A previous run that did not get to clean up (killed terminal, kill -9): stop what it left.
 stop_pidfile "$state/nginx.pid"
 stop_pidfile "$state/worker.pid"
+stop_pidfile "$state/sandbox.pid"
 
 "$ROOT/deploy/render-nginx.sh" "$state/conf" STATE_DIR="$state" LISTEN="$address" PREFIX_LISTEN="$prefix_address" \
     SOCKET="$state/worker.sock" STATIC_ROOT="$ROOT/nginx/static"
 
-worker_pid= nginx_pid= tail_pid=
+worker_pid= nginx_pid= sandbox_pid= tail_pid=
 stop_all() {
     trap - INT TERM EXIT
     say "stopping..."
     [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
     [ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null
     wait "$nginx_pid" "$worker_pid" 2>/dev/null || true
+    [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
     [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
-    rm -f "$state/worker.pid"
+    rm -f "$state/worker.pid" "$state/sandbox.pid"
     say "stopped"
 }
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
+
+if [ -n "${COUPON_ADMIN_WECHAT_APPID:-}" ]; then
+    wechat="WeChat: ${COUPON_ADMIN_WECHAT_API_BASE:-https://api.weixin.qq.com} as appid $COUPON_ADMIN_WECHAT_APPID"
+else
+    [ -x "$sandbox_binary" ] || die "no wechat-sandbox binary at $sandbox_binary"
+    "$sandbox_binary" --listen "$sandbox_address" >>"$state/sandbox.log" 2>&1 &
+    sandbox_pid=$!
+    echo "$sandbox_pid" >"$state/sandbox.pid"
+    wait_for "curl -fsS http://$sandbox_address/sandbox/stats" || die "the WeChat sandbox did not start; see $state/sandbox.log"
+    export COUPON_ADMIN_WECHAT_API_BASE=http://$sandbox_address COUPON_ADMIN_WECHAT_APPID=wxsandbox COUPON_ADMIN_WECHAT_SECRET=sandbox-secret
+    unset COUPON_ADMIN_WECHAT_SECRET_FILE
+    wechat="WeChat: the local sandbox at http://$sandbox_address/ (faults: POST /sandbox/faults, counts: GET /sandbox/stats)"
+fi
 
 "$binary" serve --listen "unix:$state/worker.sock" --database "$state/coupon-admin.sqlite" >>"$state/worker.log" 2>&1 &
 worker_pid=$!
@@ -75,7 +93,8 @@ cat <<MESSAGE
 
 CouponAdmin is running at http://$address/  (health: http://$address/healthz)
 Mounted in an existing site:  http://$prefix_address/coupon-admin/
-Logs: $state/worker.log, $state/nginx-error.log, $state/nginx-access.log
+$wechat
+Logs: $state/worker.log, $state/nginx-error.log, $state/nginx-access.log${sandbox_pid:+, $state/sandbox.log}
 Press Ctrl-C to stop.
 
 MESSAGE

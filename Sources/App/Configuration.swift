@@ -2,6 +2,7 @@ import FastCGI
 import Foundation
 import Logging
 import Storage
+import Sync
 import WeChat
 
 /// A setting that is missing or malformed; the message names where the bad value came from.
@@ -94,6 +95,8 @@ public struct Configuration: Sendable {
         databasePath = try values.parse(.database, expecting: "the path of the SQLite file") { $0.isEmpty ? nil : $0 }
         databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
         wechat = try Self.wechat(from: values, readFile: readFile)
+        // Each request in flight makes one WeChat call at a time, and the background sync a few more.
+        wechat?.maxConnections = server.maxInFlight + SyncLoop.defaultConcurrency
     }
 
     private static func wechat(from values: Values, readFile: (String) throws -> String) throws(ConfigurationError) -> WeChatConfiguration? {

@@ -12,7 +12,7 @@ public struct ServerConfiguration: Sendable {
     public var shutdownTimeout: Duration
 
     public static let defaultSocketMode: UInt32 = 0o660
-    public static let defaultMaxInFlight = 64
+    public static let defaultMaxInFlight = 256
     public static let defaultListenBacklog: Int32 = 1024
     public static let defaultMaxBodyBytes = 1 << 20
     public static let defaultShutdownTimeout: Duration = .seconds(10)

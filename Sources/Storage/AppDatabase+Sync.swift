@@ -97,24 +97,27 @@ extension AppDatabase {
         ).map { SyncAttempt(at: $0["at"], endpoint: $0["endpoint"], errcode: $0["errcode"], failure: $0["failure"], durationMilliseconds: $0["duration_ms"]) }
     }
 
-    /// Takes the sync of one pending coupon for `lease` seconds, so that no other process syncs it at
-    /// the same time. Answers how many attempts were made for it before, or nil when it is not
-    /// pending or another holder's claim has not run out.
+    /// Takes the sync of one pending coupon for `lease` seconds, so that no other attempt (from this
+    /// process or another) runs at the same time. Answers how many attempts were begun before: those
+    /// recorded, plus one if a claim left by a process that died is taken over. Nil when the coupon is
+    /// not pending or someone else's claim has not run out.
     public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) throws -> Int? {
         try writer.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT id, sync_claimed_by FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]
+            ) else { return nil }
+            let id: Int64 = row["id"]
             try db.execute(
                 sql: """
                     UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ?
-                    WHERE out_coupon_id = ? AND sync_state = 'pending'
-                        AND (sync_claimed_until IS NULL OR sync_claimed_until <= ? OR sync_claimed_by = ?)
+                    WHERE id = ? AND sync_state = 'pending' AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
                     """,
-                arguments: [holder, now + lease, outCouponID, now, holder]
+                arguments: [holder, now + lease, id, now]
             )
             guard db.changesCount == 1 else { return nil }
-            return try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM sync_attempt WHERE coupon_id = (SELECT id FROM coupon WHERE out_coupon_id = ?)",
-                arguments: [outCouponID]
-            )
+            let recorded = try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_attempt WHERE coupon_id = ?", arguments: [id]) ?? 0
+            let abandoned: String? = row["sync_claimed_by"]
+            return recorded + (abandoned == nil ? 0 : 1)
         }
     }
 

@@ -35,7 +35,9 @@ public struct SyncLoop: Sendable {
     /// The wait between passes.
     let interval: Duration
 
-    public init(sync: CouponSync, concurrency: Int = 8, interval: Duration = .seconds(1)) {
+    public static let defaultConcurrency = 8
+
+    public init(sync: CouponSync, concurrency: Int = defaultConcurrency, interval: Duration = .seconds(1)) {
         self.sync = sync
         self.concurrency = concurrency
         self.interval = interval

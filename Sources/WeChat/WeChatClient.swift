@@ -34,10 +34,12 @@ public struct WeChatConfiguration: Sendable {
     public var tokenEndpoint: TokenEndpoint
     public var connectTimeout: Duration
     public var totalTimeout: Duration
+    /// Calls in flight at once; more wait for a connection.
+    public var maxConnections: Int
 
     public init(
         baseURL: String = "https://api.weixin.qq.com", appID: String, secret: String, tokenEndpoint: TokenEndpoint = .stable,
-        connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(10)
+        connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(10), maxConnections: Int = 64
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.appID = appID
@@ -45,6 +47,7 @@ public struct WeChatConfiguration: Sendable {
         self.tokenEndpoint = tokenEndpoint
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
+        self.maxConnections = maxConnections
     }
 }
 
@@ -98,6 +101,7 @@ public final class WeChatClient: Sendable {
         pauses = CallPauses(credentialPause: credentialPause, now: now)
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds))
+        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         tokens = AccessTokenProvider(source: HTTPAccessTokenSource(http: http, configuration: configuration), shared: shared, now: now)
     }

@@ -24,9 +24,9 @@ public actor Sandbox {
     public struct Faults: Sendable, Equatable {
         /// Added before every answer of WeChat's endpoints.
         public var latencyMilliseconds = 0
-        /// The share of calls (0 to 1) that answer -1 "system busy".
+        /// The share of coupon calls (0 to 1) that answer -1 "system busy".
         public var failureRate = 0.0
-        /// The next `errcodeCount` calls answer this errcode.
+        /// The next `errcodeCount` coupon calls answer this errcode.
         public var errcode = 0
         public var errcodeCount = 0
         /// Every WeChat endpoint answers 503 without JSON, as a proxy in front of a dead service would.
@@ -89,10 +89,12 @@ public actor Sandbox {
         public var drop = false
     }
 
-    /// Counts the call and applies the faults; a non-nil errcode is the answer.
+    /// Counts the call and applies the faults; a non-nil errcode is the answer. The errcode and
+    /// failure-rate faults are for the coupon endpoints: a token endpoint has errors of its own.
     private func begin(_ endpoint: String) -> (errcode: Int?, down: Bool) {
         calls[endpoint, default: 0] += 1
         if faults.down { return (nil, true) }
+        guard endpoint.hasPrefix("/shop/") else { return (nil, false) }
         if faults.errcodeCount > 0 {
             faults.errcodeCount -= 1
             return (faults.errcode, false)

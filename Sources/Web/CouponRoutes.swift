@@ -26,10 +26,11 @@ extension Router {
             let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
             switch try database.createCoupon(coupon, now: now()) {
             case .created(let record):
-                guard let sync else { return .json(status: 202, CouponJSON.item(record), headers: location) }
+                guard let sync else { return .json(status: 202, CouponJSON.item(record, attempts: []), headers: location) }
                 return try await Self.answer(syncing: record.outCouponID, sync, within: syncDeadline, database, syncedStatus: 201, headers: location)
             case .alreadyStored(let record):
-                return .json(status: 200, CouponJSON.item(record), headers: location)
+                let attempts = try database.syncAttempts(outCouponID: record.outCouponID)
+                return .json(status: 200, CouponJSON.item(record, attempts: attempts), headers: location)
             case .conflict:
                 throw HTTPError(
                     status: 409,

@@ -10,7 +10,7 @@ import Testing
         let configuration = try Configuration(environment: [:])
         #expect(configuration.server.listen == .unix(path: "/run/coupon-admin/worker.sock"))
         #expect(configuration.server.socketMode == 0o660)
-        #expect(configuration.server.maxInFlight == 64)
+        #expect(configuration.server.maxInFlight == 256)
         #expect(configuration.server.listenBacklog == 1024)
         #expect(configuration.server.maxBodyBytes == 1_048_576)
         #expect(configuration.server.shutdownTimeout == .seconds(10))

@@ -14,9 +14,11 @@ import Glibc
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: state.appendingPathComponent("run.out"))
         let script = Stack.packageRoot.appendingPathComponent("deploy/run.sh").path
+        // No WeChat settings: run.sh starts the sandbox in WeChat's place.
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COUPON_ADMIN_") }
         let run = try ChildProcess("/bin/bash", [
             script, "--binary", Stack.workerBinary, "--address", "127.0.0.1:\(port)", "--state", state.appendingPathComponent("s").path,
-        ], outputPath: state.appendingPathComponent("run.out").path)
+        ], environment: environment, outputPath: state.appendingPathComponent("run.out").path)
         let started = ContinuousClock.now
         while !output.contains("CouponAdmin is running at") || (try? HTTPClient.request(port: port, "GET", "/healthz").status) != 200 {
             guard run.isRunning, ContinuousClock.now - started < .seconds(120) else {
@@ -29,7 +31,7 @@ import Glibc
 
     /// Stops what a run may have left behind when a test failed half-way, then removes the state.
     func cleanUp() {
-        for name in ["nginx.pid", "worker.pid"] {
+        for name in ["nginx.pid", "worker.pid", "sandbox.pid"] {
             let file = state.appendingPathComponent("s/\(name)").path
             if let text = try? String(contentsOfFile: file, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 kill(pid, SIGTERM)
@@ -41,33 +43,42 @@ import Glibc
 
     var output: String { (try? String(contentsOf: state.appendingPathComponent("run.out"), encoding: .utf8)) ?? "" }
 
-    /// Two free ports in a row: run.sh puts the prefix-mounted site on the second.
-    func freePortPair() throws -> UInt16 {
+    /// Three free ports in a row: run.sh puts the prefix-mounted site on the second, the sandbox on the third.
+    func freePorts() throws -> UInt16 {
         for _ in 0..<50 {
             let port = try Stack.freePort()
-            if port < 65535, (try? TestSocket(port: port + 1)) == nil { return port }
+            if port < 65534, (try? TestSocket(port: port + 1)) == nil, (try? TestSocket(port: port + 2)) == nil { return port }
         }
-        throw StackError(description: "no two free ports in a row")
+        throw StackError(description: "no three free ports in a row")
     }
 
     @Test func servesStopsOnCtrlCAndRunsAgain() throws {
         defer { cleanUp() }
-        let port = try freePortPair()
+        let port = try freePorts()
         for round in 1...2 {
             let run = try startRunScript(port: port)
             #expect(output.contains("http://127.0.0.1:\(port)/"), "run.sh prints the URL")
             #expect(try HTTPClient.request(port: port + 1, "GET", "/coupon-admin/healthz").status == 200)
+            #expect(output.contains("WeChat: the local sandbox at http://127.0.0.1:\(port + 2)/"))
+            // A newcomer's first coupon is synced with the sandbox.
+            let created = try HTTPClient.request(
+                port: port, "POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"],
+                body: Array(WeChatExample.directReduction(id: "first\(round)").utf8)
+            )
+            #expect(created.status == 201, "\(created.text)")
+            #expect((try created.json()["sync"] as? [String: Any])?["state"] as? String == "synced")
             run.send(SIGINT)
             #expect(run.wait(upTo: .seconds(30)) == 0, "round \(round):\n\(output)")
             #expect((try? TestSocket(port: port)) == nil, "nginx is gone")
             #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("s/worker.sock").path))
+            #expect((try? TestSocket(port: port + 2)) == nil, "the sandbox is gone")
         }
     }
 
     /// A run killed outright leaves nginx and the worker running; the next run stops them and starts.
     @Test func recoversFromARunThatWasKilled() throws {
         defer { cleanUp() }
-        let port = try freePortPair()
+        let port = try freePorts()
         let killed = try startRunScript(port: port)
         killed.send(SIGKILL)
         _ = killed.wait(upTo: .seconds(10))

@@ -37,6 +37,32 @@ final class SandboxProcess {
         directory.remove()
     }
 
+    /// Worker flags that point it at this sandbox; the secret goes in a file, as in production.
+    func workerArguments(secret: String = "sandbox-secret") throws -> [String] {
+        let secretFile = directory.path("secret-\(UUID().uuidString.prefix(8))")
+        try (secret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
+        return ["--wechat-api-base", "http://127.0.0.1:\(port)", "--wechat-appid", "wxsandbox", "--wechat-secret-file", secretFile]
+    }
+
+    /// The same settings as environment variables, for the commands that take them only so.
+    func workerEnvironment() -> [String: String] {
+        ["COUPON_ADMIN_WECHAT_API_BASE": "http://127.0.0.1:\(port)", "COUPON_ADMIN_WECHAT_APPID": "wxsandbox", "COUPON_ADMIN_WECHAT_SECRET": "sandbox-secret"]
+    }
+
+    /// `GET /sandbox/stats`.
+    func stats() throws -> [String: Any] {
+        try HTTPClient.request(port: port, "GET", "/sandbox/stats").json()
+    }
+
+    /// How many times an endpoint was called.
+    func calls(_ endpoint: String) throws -> Int {
+        (try stats()["calls"] as? [String: Int])?[endpoint] ?? 0
+    }
+
+    func faults(_ json: String) throws {
+        _ = try post("/sandbox/faults", json)
+    }
+
     func post(_ path: String, _ json: String) throws -> [String: Any] {
         try HTTPClient.request(port: port, "POST", path, headers: ["Content-Type": "application/json"], body: Array(json.utf8)).json()
     }

@@ -86,6 +86,11 @@ final class Stack {
         guard process.isRunning else { throw StackError(description: "the worker exited at start:\n\(workerLog)") }
     }
 
+    /// Another worker process on the same database, listening on `listen`; stopped by its caller.
+    func launchWorker(listen: String, arguments: [String], log: String) throws -> ChildProcess {
+        try launch(Self.workerBinary, ["serve", "--listen", listen, "--database", databasePath] + arguments, log: log)
+    }
+
     private func startNginx() throws {
         let process = try launch(Self.nginxBinary, [
             "-e", stateDirectory.appendingPathComponent("nginx-error.log").path, "-p", stateDirectory.path,

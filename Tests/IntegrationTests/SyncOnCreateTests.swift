@@ -11,11 +11,7 @@ import Testing
 
     @Test func createAnswersWithWhatWeChatMadeOfTheCoupon() throws {
         let sandbox = try SandboxProcess()
-        let secretFile = sandbox.directory.path("secret")
-        try "sandbox-secret\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
-        let stack = try Stack(workerArguments: [
-            "--wechat-api-base", "http://127.0.0.1:\(sandbox.port)", "--wechat-appid", "wxsandbox", "--wechat-secret-file", secretFile,
-        ])
+        let stack = try Stack(workerArguments: try sandbox.workerArguments())
         func post(_ id: String) throws -> HTTPResponse {
             try stack.request("POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"], body: Self.body(id: id))
         }

@@ -48,8 +48,9 @@ import WeChat
 
             try faults(#"{"errcode":40001,"errcode_count":100}"#)
             await #expect(throws: WeChatCallError.self) { _ = try await client.call(.confirm, body: Array("{}".utf8)) }
-            // One call and one retry, no more; the token fetch itself also met the fault.
-            #expect(try calls("/shop/coupon/confirm") == 4)
+            // One call, one new token, one retry, no more.
+            #expect(try calls("/shop/coupon/confirm") == 5)
+            #expect(try calls("/cgi-bin/stable_token") == 3)
         }
     }
 
