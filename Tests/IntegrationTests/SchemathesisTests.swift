@@ -14,7 +14,9 @@ import Testing
     /// needs, a cursor this server gave out), so data valid by the schema alone is rightly refused by those.
     @Test func theLiveAPIKeepsToItsDocument() throws {
         let st = try #require(Self.schemathesis, "set COUPON_ADMIN_SCHEMATHESIS to schemathesis' st, as deploy/test.sh does")
-        let stack = try Stack()
+        // With the sandbox as WeChat, so that the answers of a sync (201, 422 from WeChat, refresh) are checked too.
+        let sandbox = try SandboxProcess()
+        let stack = try Stack(workerArguments: try sandbox.workerArguments())
         let workDirectory = stack.stateDirectory.path
         let (status, output) = try Stack.run("/bin/sh", ["-c", #"cd "$0" && exec "$@""#, workDirectory, st, "run",
             "http://127.0.0.1:\(stack.port)/api/v1/openapi.json",

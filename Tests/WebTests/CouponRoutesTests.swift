@@ -86,6 +86,22 @@ import Testing
         }
     }
 
+    @Test func askingWeChatWithoutWeChatConfiguredIs409AndABadRefreshIs400() async throws {
+        defer { directory.remove() }
+        #expect(try await post(Self.body(id: "c1")).status == 202)
+        let refresh = try await send("GET", "/api/v1/coupons/c1", query: "refresh=true")
+        #expect(refresh.status == 409)
+        #expect((refresh.json["detail"] as? String)?.contains("WeChat is not configured") == true)
+        #expect(try await send("POST", "/api/v1/coupons/c1/sync").status == 409)
+        #expect(try await send("GET", "/api/v1/coupons/c1", query: "refresh=false").status == 200)
+        let bad = try await send("GET", "/api/v1/coupons/c1", query: "refresh=yes")
+        #expect(bad.status == 400)
+        #expect((bad.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "refresh")
+        #expect(try await send("GET", "/api/v1/coupons/c1", query: "fresh=true").status == 400)
+        let stored = try await send("GET", "/api/v1/coupons/c1")
+        #expect((stored.json["sync"] as? [String: Any])?["attempts"] as? [Any] != nil)
+    }
+
     @Test(arguments: [nil, "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/jsonx"])
     func bodiesThatAreNotJSONAre415(contentType: String?) async throws {
         defer { directory.remove() }
