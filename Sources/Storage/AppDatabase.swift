@@ -19,10 +19,12 @@ public struct AppDatabase: Sendable {
     public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
-        configuration.prepareDatabase { db in
+        writer = try DatabasePool(path: path, configuration: configuration)
+        // Set on the writer once it is open: turning WAL on, the pool sets it to NORMAL, after any
+        // `prepareDatabase`. Readers never commit, so theirs does not matter.
+        try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         }
-        writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)
         readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders)
     }

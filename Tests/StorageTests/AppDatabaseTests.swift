@@ -38,7 +38,8 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        let (journal, synchronous) = try database.writer.read { db in
+        // Asked on the connection that commits: a reader's setting says nothing about writes.
+        let (journal, synchronous) = try database.writer.writeWithoutTransaction { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }
         #expect(journal == "wal")
@@ -46,7 +47,7 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         #expect(try database.appliedMigrations() == AppDatabase.migrationNames)
         #expect(FileManager.default.fileExists(atPath: file.path))
         let normal = try file.open(durability: .normal)
-        #expect(try normal.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+        #expect(try normal.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
     }
 
     @Test func aCouponIsStoredPendingAndSurvivesReopening() throws {
