@@ -11,14 +11,21 @@ extension AppDatabase {
         case conflict(CouponRecord)
     }
 
-    /// Stores a new coupon, pending sync, unless its `out_coupon_id` is taken.
-    public func createCoupon(_ coupon: Coupon, createdBy: String? = nil, now: Int) throws -> CreateOutcome {
+    /// Stores a new coupon, pending sync, unless its `out_coupon_id` is taken. With `claim`, the new
+    /// coupon's sync is claimed in the same transaction, so that no other attempt takes it first.
+    public func createCoupon(_ coupon: Coupon, createdBy: String? = nil, now: Int, claimingSync claim: SyncClaim? = nil) throws -> CreateOutcome {
         var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
         return try writer.write { db in
             if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
                 return stored.body == record.body ? .alreadyStored(stored) : .conflict(stored)
             }
             try record.insert(db)
+            if let claim {
+                try db.execute(
+                    sql: "UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ? WHERE id = ?",
+                    arguments: [claim.holder, claim.until, record.id]
+                )
+            }
             return .created(record)
         }
     }

@@ -31,11 +31,25 @@ extension AppDatabase {
         case pending(reason: String, retryAt: Double)
     }
 
+    /// A claim on a coupon's sync: the process holding it, and until when (unix seconds).
+    public struct SyncClaim: Sendable, Equatable {
+        public var holder: String
+        public var until: Double
+
+        public init(holder: String, until: Double) {
+            self.holder = holder
+            self.until = until
+        }
+    }
+
     /// Records an attempt and moves the coupon to its outcome (nil: leaves its state as it was), in
     /// one transaction, and ends `holder`'s claim on it. Nil when there is no such coupon.
+    ///
+    /// Async, like `claimSync`, because attempts run on Swift's few cooperative threads: the commit
+    /// and its fsync wait on the database's own writer thread instead of holding one of them.
     @discardableResult
-    public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, now: Int) throws -> CouponRecord? {
-        try writer.write { db in
+    public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, now: Int) async throws -> CouponRecord? {
+        try await writer.write { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]) else { return nil }
             try db.execute(
                 sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
@@ -101,8 +115,8 @@ extension AppDatabase {
     /// process or another) runs at the same time. Answers how many attempts were begun before: those
     /// recorded, plus one if a claim left by a process that died is taken over. Nil when the coupon is
     /// not pending or someone else's claim has not run out.
-    public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) throws -> Int? {
-        try writer.write { db in
+    public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) async throws -> Int? {
+        try await writer.write { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT id, sync_claimed_by FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]
             ) else { return nil }

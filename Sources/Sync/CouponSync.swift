@@ -37,28 +37,46 @@ public struct CouponSync: Sendable {
         self.now = now
     }
 
+    /// How long an attempt holds its claim: longer than its calls can take, so that only a claim left
+    /// by a process that died runs out.
+    private var lease: Double { client.configuration.totalTimeout.secondsValue * 3 + 5 }
+
+    /// The claim to store a new coupon with (`AppDatabase.createCoupon(_:now:claimingSync:)`), so that
+    /// its first attempt is `syncNew` and nothing else takes it meanwhile.
+    public func newClaim() -> AppDatabase.SyncClaim {
+        AppDatabase.SyncClaim(holder: holder, until: now() + lease)
+    }
+
     /// One attempt for one coupon, if no other process holds it. A coupon tried before may have
     /// reached WeChat although no answer came back, so WeChat is asked for it before it is added again.
     public func sync(outCouponID: String) async throws -> Result {
-        let lease = client.configuration.totalTimeout.secondsValue * 3 + 5
-        guard let previousAttempts = try database.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
+        guard let previousAttempts = try await database.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
               let stored = try database.coupon(outCouponID: outCouponID)
         else { return .notClaimed }
-        let coupon = try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8)))
+        return try await attempt(try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8))), previousAttempts: previousAttempts)
+    }
+
+    /// The first attempt for a coupon just stored under `newClaim()`.
+    public func syncNew(_ coupon: Coupon) async throws -> Result {
+        try await attempt(coupon, previousAttempts: 0)
+    }
+
+    private func attempt(_ coupon: Coupon, previousAttempts: Int) async throws -> Result {
+        let outCouponID = coupon.outCouponID
         let started = now()
         switch await send(coupon, askFirst: previousAttempts > 0) {
         case .success(let sent):
-            return .synced(try save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state)))
+            return .synced(try await save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state)))
         case .failure(let failed):
             switch failed.error {
             case .refused(let error) where error.kind == .refused:
-                let updated = try save(outCouponID, started, failed.endpoint, errcode: error.code, failure: error.message,
+                let updated = try await save(outCouponID, started, failed.endpoint, errcode: error.code, failure: error.message,
                                        .rejected(reason: "\(error.code) \(error.message)"))
                 return .rejected(updated, error)
             case let error:
                 var retryAt = now() + Self.backoff(afterAttempts: previousAttempts + 1, first: firstBackoff, maximum: maximumBackoff)
                 if case .paused(let pause) = error { retryAt = max(retryAt, pause.until) }
-                let updated = try save(outCouponID, started, failed.endpoint, errcode: error.errcode, failure: error.description,
+                let updated = try await save(outCouponID, started, failed.endpoint, errcode: error.errcode, failure: error.description,
                                        .pending(reason: error.description, retryAt: retryAt))
                 return .pending(updated, reason: error.description)
             }
@@ -101,9 +119,9 @@ public struct CouponSync: Sendable {
         }
         switch answer {
         case .success(let state):
-            return .success(try save(outCouponID, started, .get, errcode: 0, failure: nil, .synced(state)))
+            return .success(try await save(outCouponID, started, .get, errcode: 0, failure: nil, .synced(state)))
         case .failure(let error):
-            _ = try save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil)
+            _ = try await save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil)
             return .failure(error)
         }
     }
@@ -126,11 +144,11 @@ public struct CouponSync: Sendable {
 
     private func save(
         _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?
-    ) throws -> CouponRecord {
+    ) async throws -> CouponRecord {
         let attempt = AppDatabase.SyncAttempt(
             at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000
         )
-        guard let updated = try database.recordSync(outCouponID: outCouponID, attempt: attempt, outcome: outcome, holder: holder, now: Int(now())) else {
+        guard let updated = try await database.recordSync(outCouponID: outCouponID, attempt: attempt, outcome: outcome, holder: holder, now: Int(now())) else {
             throw SyncError.couponVanished(outCouponID)
         }
         return updated

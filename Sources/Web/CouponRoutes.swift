@@ -24,10 +24,12 @@ extension Router {
                 )
             }
             let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
-            switch try database.createCoupon(coupon, now: now()) {
+            switch try database.createCoupon(coupon, now: now(), claimingSync: sync?.newClaim()) {
             case .created(let record):
                 guard let sync else { return .json(status: 202, CouponJSON.item(record, attempts: []), headers: location) }
-                return try await Self.answer(syncing: record.outCouponID, sync, within: syncDeadline, database, syncedStatus: 201, headers: location)
+                return try await Self.answer(coupon.outCouponID, within: syncDeadline, database, syncedStatus: 201, headers: location) {
+                    try await sync.syncNew(coupon)
+                }
             case .alreadyStored(let record):
                 let attempts = try database.syncAttempts(outCouponID: record.outCouponID)
                 return .json(status: 200, CouponJSON.item(record, attempts: attempts), headers: location)
@@ -65,7 +67,7 @@ extension Router {
                 guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
                 return .json(status: 200, CouponJSON.item(record, attempts: attempts))
             }
-            return try await Self.answer(syncing: id, sync, within: syncDeadline, database, syncedStatus: 200)
+            return try await Self.answer(id, within: syncDeadline, database, syncedStatus: 200) { try await sync.sync(outCouponID: id) }
         }
 
         get("/api/v1/coupons") { context in
@@ -84,13 +86,13 @@ extension Router {
         return sync
     }
 
-    /// Syncs a stored coupon for at most `deadline` and answers with the outcome: `syncedStatus` when
-    /// synced, 422 rejected with WeChat's errcode and errmsg, 202 pending.
+    /// Runs a sync attempt for a stored coupon for at most `deadline` and answers with the outcome:
+    /// `syncedStatus` when synced, 422 rejected with WeChat's errcode and errmsg, 202 pending.
     static func answer(
-        syncing outCouponID: String, _ sync: CouponSync, within deadline: Duration, _ database: AppDatabase,
-        syncedStatus: Int, headers: HTTPHeaders = HTTPHeaders()
+        _ outCouponID: String, within deadline: Duration, _ database: AppDatabase, syncedStatus: Int, headers: HTTPHeaders = HTTPHeaders(),
+        syncing attempt: @escaping @Sendable () async throws -> CouponSync.Result
     ) async throws -> Response {
-        let result = await attempt(sync, outCouponID: outCouponID, within: deadline)
+        let result = await Self.attempt(within: deadline, attempt)
         if case .rejected(_, let refusal)? = result {
             throw HTTPError(
                 status: 422, detail: "WeChat refused the coupon: \(refusal.message) (errcode \(refusal.code)). It is stored as rejected.",
@@ -102,17 +104,19 @@ extension Router {
         return .json(status: status, CouponJSON.item(record, attempts: attempts), headers: headers)
     }
 
-    /// One sync attempt, or nil when it has not finished within `deadline`: the attempt then goes on
-    /// by itself, off the request's thread, and records its outcome when it has one.
-    static func attempt(_ sync: CouponSync, outCouponID: String, within deadline: Duration) async -> CouponSync.Result? {
-        let work = Task(executorPreference: globalConcurrentExecutor) { try await sync.sync(outCouponID: outCouponID) }
-        return await withCheckedContinuation { continuation in
+    /// The outcome of a sync attempt, or nil when it has not finished within `deadline`: the attempt then
+    /// goes on by itself, off the request's thread, and records its outcome when it has one.
+    static func attempt(within deadline: Duration, _ attempt: @escaping @Sendable () async throws -> CouponSync.Result) async -> CouponSync.Result? {
+        await withCheckedContinuation { continuation in
             let pending = Mutex<CheckedContinuation<CouponSync.Result?, Never>?>(continuation)
             let resume: @Sendable (CouponSync.Result?) -> Void = { result in pending.withLock { $0.take() }?.resume(returning: result) }
-            Task(executorPreference: globalConcurrentExecutor) { resume(try? await work.value) }
-            Task(executorPreference: globalConcurrentExecutor) {
+            let timer = Task(executorPreference: globalConcurrentExecutor) {
                 try? await Task.sleep(for: deadline)
                 resume(nil)
+            }
+            Task(executorPreference: globalConcurrentExecutor) {
+                resume(try? await attempt())
+                timer.cancel()
             }
         }
     }

@@ -12,19 +12,19 @@ import Testing
         .init(at: at, endpoint: "/shop/coupon/add", errcode: errcode, failure: failure, durationMilliseconds: 12.5)
     }
 
-    @Test func attemptsAreKeptAndTheOutcomeMovesTheCoupon() throws {
+    @Test func attemptsAreKeptAndTheOutcomeMovesTheCoupon() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
         _ = try database.createCoupon(coupon("c1"), now: 1)
 
-        let pending = try #require(try database.recordSync(
+        let pending = try #require(try await database.recordSync(
             outCouponID: "c1", attempt: attempt(10, failure: "timed out"), outcome: .pending(reason: "timed out", retryAt: 40), now: 10))
         #expect(pending.syncState == "pending" && pending.syncError == "timed out")
         #expect(try due(database, now: 39) == [])
         #expect(try due(database, now: 40) == ["c1"])
 
-        let synced = try #require(try database.recordSync(
+        let synced = try #require(try await database.recordSync(
             outCouponID: "c1", attempt: attempt(40, errcode: 0), outcome: .synced(status: .notActive, createTime: 41, updateTime: 42), now: 40))
         #expect(synced.syncState == "synced" && synced.syncError == nil)
         #expect(synced.wechatStatus == 1 && synced.wechatCreateTime == 41 && synced.wechatUpdateTime == 42 && synced.updatedAt == 40)
@@ -32,47 +32,69 @@ import Testing
 
         let attempts = try database.syncAttempts(outCouponID: "c1")
         #expect(attempts == [attempt(10, failure: "timed out"), attempt(40, errcode: 0)])
-        #expect(try database.recordSync(outCouponID: "nope", attempt: attempt(1), outcome: .rejected(reason: "x"), now: 1) == nil)
+        #expect(try await database.recordSync(outCouponID: "nope", attempt: attempt(1), outcome: .rejected(reason: "x"), now: 1) == nil)
     }
 
-    @Test func aRejectedCouponKeepsItsReasonAndIsNotRetried() throws {
+    @Test func aRejectedCouponKeepsItsReasonAndIsNotRetried() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
         _ = try database.createCoupon(coupon("c1"), now: 1)
-        let rejected = try #require(try database.recordSync(
+        let rejected = try #require(try await database.recordSync(
             outCouponID: "c1", attempt: attempt(5, errcode: 1_090_011, failure: "商品券缺少商品"), outcome: .rejected(reason: "1090011 商品券缺少商品"), now: 5))
         #expect(rejected.syncState == "rejected" && rejected.syncError == "1090011 商品券缺少商品")
         #expect(try due(database, now: 1000) == [])
-        #expect(try database.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30) == nil)
+        #expect(try await database.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30) == nil)
     }
 
-    @Test func oneProcessAtATimeSyncsACoupon() throws {
+    @Test func oneProcessAtATimeSyncsACoupon() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let first = try file.open()
         let second = try file.open()
         _ = try first.createCoupon(coupon("c1"), now: 1)
-        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 100, lease: 30) == 0)
-        #expect(try second.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == nil)
+        #expect(try await first.claimSync(outCouponID: "c1", holder: "worker-1", now: 100, lease: 30) == 0)
+        #expect(try await second.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == nil)
         #expect(try due(second, now: 110) == [])
-        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 110, lease: 30) == nil)
+        #expect(try await first.claimSync(outCouponID: "c1", holder: "worker-1", now: 110, lease: 30) == nil)
         // A claim left by a killed process runs out; its attempt may have reached WeChat, so it counts.
-        #expect(try second.claimSync(outCouponID: "c1", holder: "worker-2", now: 130, lease: 30) == 1)
+        #expect(try await second.claimSync(outCouponID: "c1", holder: "worker-2", now: 130, lease: 30) == 1)
         // Recording the outcome ends the holder's claim.
-        try second.recordSync(outCouponID: "c1", attempt: attempt(131), outcome: .pending(reason: "busy", retryAt: 140), holder: "worker-2", now: 131)
+        try await second.recordSync(outCouponID: "c1", attempt: attempt(131), outcome: .pending(reason: "busy", retryAt: 140), holder: "worker-2", now: 131)
         // The claim answers how many attempts came before.
-        #expect(try first.claimSync(outCouponID: "c1", holder: "worker-1", now: 141, lease: 30) == 1)
+        #expect(try await first.claimSync(outCouponID: "c1", holder: "worker-1", now: 141, lease: 30) == 1)
     }
 
-    @Test func aRejectedCouponCanBeQueuedAgainButASyncedOneCannot() throws {
+    @Test func aCouponStoredWithAClaimIsNobodyElsesUntilTheClaimEnds() async throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let worker = try file.open()
+        let other = try file.open()
+        let claim = AppDatabase.SyncClaim(holder: "worker-1", until: 130)
+        guard case .created = try worker.createCoupon(coupon("c1"), now: 100, claimingSync: claim) else { Issue.record("not created"); return }
+        #expect(try due(other, now: 129) == [])
+        #expect(try await other.claimSync(outCouponID: "c1", holder: "worker-2", now: 129, lease: 30) == nil)
+        // A retry of the same create takes no claim of its own: once worker-1's claim ends, the coupon is due.
+        guard case .alreadyStored = try other.createCoupon(coupon("c1"), now: 101, claimingSync: .init(holder: "worker-2", until: 500)) else {
+            Issue.record("not a retry")
+            return
+        }
+        try await worker.recordSync(outCouponID: "c1", attempt: attempt(101), outcome: .pending(reason: "busy", retryAt: 110), holder: "worker-1", now: 101)
+        #expect(try due(other, now: 110) == ["c1"])
+        #expect(try await other.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == 1)
+        // A claim the creating process never ended (it was killed) runs out, and counts as an attempt.
+        _ = try worker.createCoupon(coupon("c2"), now: 100, claimingSync: claim)
+        #expect(try await other.claimSync(outCouponID: "c2", holder: "worker-2", now: 130, lease: 30) == 1)
+    }
+
+    @Test func aRejectedCouponCanBeQueuedAgainButASyncedOneCannot() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
         _ = try database.createCoupon(coupon("c1"), now: 1)
         _ = try database.createCoupon(coupon("c2"), now: 1)
-        try database.recordSync(outCouponID: "c1", attempt: attempt(5, errcode: 48001), outcome: .rejected(reason: "48001 api unauthorized"), now: 5)
-        try database.recordSync(outCouponID: "c2", attempt: attempt(5, errcode: 0), outcome: .synced(status: .notActive, createTime: 5, updateTime: 5), now: 5)
+        try await database.recordSync(outCouponID: "c1", attempt: attempt(5, errcode: 48001), outcome: .rejected(reason: "48001 api unauthorized"), now: 5)
+        try await database.recordSync(outCouponID: "c2", attempt: attempt(5, errcode: 0), outcome: .synced(status: .notActive, createTime: 5, updateTime: 5), now: 5)
         #expect(try database.requeueSync(outCouponID: "c1", now: 6))
         #expect(try !database.requeueSync(outCouponID: "c2", now: 6))
         #expect(try !database.requeueSync(outCouponID: "nope", now: 6))
@@ -80,13 +102,13 @@ import Testing
         #expect(try database.coupon(outCouponID: "c1")?.syncState == "pending")
     }
 
-    @Test func aPassByHandIgnoresTheBackoffAndPagesByRow() throws {
+    @Test func aPassByHandIgnoresTheBackoffAndPagesByRow() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
         for id in ["c1", "c2", "c3"] {
             _ = try database.createCoupon(coupon(id), now: 1)
-            try database.recordSync(outCouponID: id, attempt: attempt(2, failure: "down"), outcome: .pending(reason: "down", retryAt: 100), now: 2)
+            try await database.recordSync(outCouponID: id, attempt: attempt(2, failure: "down"), outcome: .pending(reason: "down", retryAt: 100), now: 2)
         }
         #expect(try due(database, now: 50) == [])
         let all = try database.couponsDueForSync(now: 50, limit: 2, ignoringBackoff: true)
@@ -94,13 +116,13 @@ import Testing
         #expect(try due(database, now: 50, ignoringBackoff: true, afterRow: all[1].row) == ["c3"])
     }
 
-    @Test func anAttemptWithoutOutcomeIsRecordedAndLeavesTheStateAlone() throws {
+    @Test func anAttemptWithoutOutcomeIsRecordedAndLeavesTheStateAlone() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
         _ = try database.createCoupon(coupon("c1"), now: 1)
-        try database.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
-        let unchanged = try #require(try database.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
+        try await database.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
+        let unchanged = try #require(try await database.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
         #expect(unchanged.syncState == "synced" && unchanged.wechatStatus == 2 && unchanged.updatedAt == 3)
         let (record, attempts) = try #require(try database.couponWithAttempts(outCouponID: "c1"))
         #expect(record == unchanged)
