@@ -11,6 +11,7 @@
 # Prints requests/s and p50/p99 latency per round, then the medians and the ratios.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/wrk.sh"
 
 rounds=3 duration=10 connections=32 threads=64
 while [ $# -gt 0 ]; do
@@ -72,8 +73,6 @@ nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" -p "$work"
 wait_for "curl -fsS http://127.0.0.1:$worker_port/healthz" || die "the worker is not answering"
 wait_for "curl -fsS http://127.0.0.1:$c_port/healthz" || die "the C responder is not answering"
 
-# wrk's latency lines read "50%  1.23ms"; in milliseconds.
-to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
 wrk_run() {  # port path seconds [script [script args]] -> wrk's report
     local port=$1 path=$2 seconds=$3 script=()
     shift 3
@@ -81,19 +80,15 @@ wrk_run() {  # port path seconds [script [script args]] -> wrk's report
     wrk -t1 -c"$connections" -d"${seconds}s" --latency "${script[@]}" "http://127.0.0.1:$port$path" ${1:+--} "$@"
 }
 measure() {  # wrk_run's arguments, duration implied -> "rps p50 p99"
-    local port=$1 path=$2 out
+    local port=$1 path=$2
     shift 2
-    out=$(wrk_run "$port" "$path" "$duration" "$@")
-    grep -q "Non-2xx" <<<"$out" && die "non-2xx answers during the run: $out"
-    printf '%s %s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-        "$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)" "$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)"
+    wrk_run "$port" "$path" "$duration" "$@" | wrk_summary
 }
-median() { sort -g | awk '{ v[NR]=$1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$worker_pid/status"; }
 
 coupons=10000
 say "storing $coupons coupons through the API..."
-template=$(sed -n "s/^local template = '\(.*\)'$/\1/p; s/^    \.\. '\(.*\)'$/\1/p" "$ROOT/deploy/bench/create.lua" | tr -d '\n')
+template=$(coupon_template)
 for i in $(seq "$coupons"); do
     [ "$i" -gt 1 ] && echo next
     printf 'url = "http://127.0.0.1:%s/api/v1/coupons"\nheader = "Content-Type: application/json"\ndata = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \

@@ -1,5 +1,7 @@
--- wrk: POST /api/v1/coupons, each request a new coupon PREFIX-N (wrk ... -- PREFIX).
+-- wrk: POST /api/v1/coupons, each request a new coupon PREFIX-N, each answered STATUS
+-- (wrk ... -- PREFIX [STATUS]; 202 by default, 201 when the worker syncs with WeChat).
 local prefix = "create"
+local expected = 202
 local counter = 0
 local template = '{"coupon":{"out_coupon_id":"%s","type":104,"promote_type":4,"coupon_info":{"name":"春季立减5元",'
     .. '"promote_info":{"promote_type":4,"finder":{"nickname":"shop-live"}},"discount_info":{"discount_fee":500},'
@@ -7,6 +9,7 @@ local template = '{"coupon":{"out_coupon_id":"%s","type":104,"promote_type":4,"c
     .. '"valid_info":{"valid_type":2,"valid_day_num":7}}}}'
 function init(args)
     prefix = args[1] or prefix
+    expected = tonumber(args[2]) or expected
 end
 function request()
     counter = counter + 1
@@ -14,5 +17,5 @@ function request()
         string.format(template, prefix .. "-" .. counter))
 end
 function response(status)
-    if status ~= 202 then error("create answered " .. status) end
+    if status ~= expected then error("create answered " .. status) end
 end
