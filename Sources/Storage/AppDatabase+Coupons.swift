@@ -21,7 +21,7 @@ extension AppDatabase {
             }
             try record.insert(db)
             if let claim {
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ? WHERE id = ?",
                     arguments: [claim.holder, claim.until, record.id]
                 )

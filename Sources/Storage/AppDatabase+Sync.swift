@@ -50,14 +50,14 @@ extension AppDatabase {
     @discardableResult
     public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, now: Int) async throws -> CouponRecord? {
         try await writer.write { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]) else { return nil }
-            try db.execute(
+            guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]) else { return nil }
+            try db.executeCached(
                 sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [id, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
             )
             switch outcome {
             case .synced(let status, let createTime, let updateTime):
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         UPDATE coupon SET sync_state = 'synced', sync_error = NULL, next_sync_at = NULL, wechat_status = ?,
                             wechat_create_time = ?, wechat_update_time = ?, updated_at = ? WHERE id = ?
@@ -65,12 +65,12 @@ extension AppDatabase {
                     arguments: [status.rawValue, createTime, updateTime, now, id]
                 )
             case .rejected(let reason):
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon SET sync_state = 'rejected', sync_error = ?, next_sync_at = NULL, updated_at = ? WHERE id = ?",
                     arguments: [reason, now, id]
                 )
             case .pending(let reason, let retryAt):
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon SET sync_state = 'pending', sync_error = ?, next_sync_at = ?, updated_at = ? WHERE id = ?",
                     arguments: [reason, retryAt, now, id]
                 )
@@ -78,7 +78,7 @@ extension AppDatabase {
                 break
             }
             if let holder {
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
                     arguments: [id, holder]
                 )
@@ -118,10 +118,10 @@ extension AppDatabase {
     public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) async throws -> Int? {
         try await writer.write { db in
             guard let row = try Row.fetchOne(
-                db, sql: "SELECT id, sync_claimed_by FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]
+                db.cachedStatement(sql: "SELECT id, sync_claimed_by FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]
             ) else { return nil }
             let id: Int64 = row["id"]
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ?
                     WHERE id = ? AND sync_state = 'pending' AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
@@ -129,7 +129,7 @@ extension AppDatabase {
                 arguments: [holder, now + lease, id, now]
             )
             guard db.changesCount == 1 else { return nil }
-            let recorded = try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_attempt WHERE coupon_id = ?", arguments: [id]) ?? 0
+            let recorded = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sync_attempt WHERE coupon_id = ?"), arguments: [id]) ?? 0
             let abandoned: String? = row["sync_claimed_by"]
             return recorded + (abandoned == nil ? 0 : 1)
         }

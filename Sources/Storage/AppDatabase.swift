@@ -98,3 +98,10 @@ public struct AppDatabase: Sendable {
         return migrator
     }
 }
+
+extension Database {
+    /// Runs an update through the connection's statement cache, compiled once rather than on every call.
+    func executeCached(sql: String, arguments: StatementArguments) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
