@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "StrictJSON"),
         .target(name: "Coupons", dependencies: ["StrictJSON"]),
         .target(
+            name: "Accounts",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]
+        ),
+        .target(
             name: "Storage",
             dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
@@ -93,6 +97,7 @@ let package = Package(
             dependencies: ["FastCGI", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
