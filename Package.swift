@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["Accounts", "Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "WeChat",
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON", "TestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Coupons", "StrictJSON", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounts", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),

@@ -95,6 +95,28 @@ public struct AppDatabase: Sendable {
                 CREATE INDEX coupon_due_for_sync ON coupon (sync_state, next_sync_at);
                 """)
         }
+        migrator.registerMigration("v5 accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff_user (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    disabled_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE api_key (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    last_used_at INTEGER,
+                    revoked_at INTEGER
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,148 @@
+import Accounts
+import GRDB
+
+extension AppDatabase {
+    /// A staff account, as stored.
+    public struct StaffUser: Sendable, Equatable {
+        public var name: String
+        public var role: Role
+        /// `PasswordHash.stored`.
+        public var passwordHash: String
+        /// Unix seconds; a disabled account cannot log in.
+        public var disabledAt: Int?
+        public var createdAt: Int
+        public var updatedAt: Int
+    }
+
+    /// An API key, as stored: never the key itself.
+    public struct StoredAPIKey: Sendable, Equatable {
+        public var id: Int64
+        public var name: String
+        public var role: Role
+        public var createdAt: Int
+        public var lastUsedAt: Int?
+        public var revokedAt: Int?
+    }
+
+    public enum AccountError: Error, Equatable, CustomStringConvertible {
+        case nameTaken(String)
+
+        public var description: String {
+            switch self {
+            case .nameTaken(let name): "the name \(name) is taken"
+            }
+        }
+    }
+
+    // MARK: - Staff accounts
+
+    public func addUser(name: String, role: Role, passwordHash: String, now: Int) throws {
+        try writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE name = ?", arguments: [name]) == nil else {
+                throw AccountError.nameTaken(name)
+            }
+            try db.execute(
+                sql: "INSERT INTO staff_user (name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [name, role.rawValue, passwordHash, now, now]
+            )
+        }
+    }
+
+    public func users() throws -> [StaffUser] {
+        try readers.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM staff_user ORDER BY name").map(Self.user) }
+    }
+
+    public func user(named name: String) throws -> StaffUser? {
+        try readers.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.userColumns) FROM staff_user WHERE name = ?"), arguments: [name]).map(Self.user)
+        }
+    }
+
+    /// False when there is no such account.
+    public func setUserRole(name: String, role: Role, now: Int) throws -> Bool {
+        try updateUser(name, set: "role = ?", [role.rawValue], now: now)
+    }
+
+    /// False when there is no such account.
+    public func setUserPassword(name: String, passwordHash: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "password_hash = ?", [passwordHash], now: now)
+    }
+
+    /// False when there is no such account or it is disabled already.
+    public func disableUser(name: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL")
+    }
+
+    private func updateUser(_ name: String, set assignment: String, _ values: StatementArguments, now: Int, onlyIf condition: String = "1") throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE staff_user SET \(assignment), updated_at = ? WHERE name = ? AND \(condition)",
+                arguments: values + [now, name]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    private static let userColumns = "name, role, password_hash, disabled_at, created_at, updated_at"
+
+    private static func user(_ row: Row) -> StaffUser {
+        StaffUser(
+            name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer, passwordHash: row["password_hash"],
+            disabledAt: row["disabled_at"], createdAt: row["created_at"], updatedAt: row["updated_at"]
+        )
+    }
+
+    // MARK: - API keys
+
+    public func addAPIKey(name: String, role: Role, keyHash: String, now: Int) throws {
+        try writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE name = ?", arguments: [name]) == nil else {
+                throw AccountError.nameTaken(name)
+            }
+            try db.execute(
+                sql: "INSERT INTO api_key (name, role, key_hash, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, role.rawValue, keyHash, now]
+            )
+        }
+    }
+
+    /// Every key, revoked ones included, oldest first.
+    public func apiKeys() throws -> [StoredAPIKey] {
+        try readers.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.keyColumns) FROM api_key ORDER BY id").map(Self.key) }
+    }
+
+    /// The live (not revoked) key with this hash.
+    public func liveAPIKey(hash: String) throws -> StoredAPIKey? {
+        try readers.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(Self.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL"), arguments: [hash]
+            ).map(Self.key)
+        }
+    }
+
+    /// False when there is no such live key.
+    public func revokeAPIKey(name: String, now: Int) throws -> Bool {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Records that a key was used at `now`, at most once a minute, so that busy keys do not turn
+    /// every read into a write.
+    public func noteAPIKeyUse(_ key: StoredAPIKey, now: Int) throws {
+        guard (key.lastUsedAt ?? Int.min) < now - 60 else { return }
+        try writer.write { db in
+            try db.executeCached(sql: "UPDATE api_key SET last_used_at = ? WHERE id = ?", arguments: [now, key.id])
+        }
+    }
+
+    private static let keyColumns = "id, name, role, created_at, last_used_at, revoked_at"
+
+    private static func key(_ row: Row) -> StoredAPIKey {
+        StoredAPIKey(
+            id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer,
+            createdAt: row["created_at"], lastUsedAt: row["last_used_at"], revokedAt: row["revoked_at"]
+        )
+    }
+}

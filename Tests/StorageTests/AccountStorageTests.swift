@@ -1,0 +1,59 @@
+import Accounts
+import Testing
+@testable import Storage
+
+/// Staff accounts and API keys on a real file.
+@Suite struct AccountStorageTests {
+    @Test func usersAreAddedListedChangedAndDisabled() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        try database.addUser(name: "li.wei", role: .editor, passwordHash: "hash-1", now: 10)
+        try database.addUser(name: "admin", role: .admin, passwordHash: "hash-2", now: 11)
+        #expect(throws: AppDatabase.AccountError.nameTaken("admin")) {
+            try database.addUser(name: "admin", role: .viewer, passwordHash: "other", now: 12)
+        }
+        #expect(try database.users().map(\.name) == ["admin", "li.wei"])
+        #expect(try database.user(named: "admin")?.passwordHash == "hash-2")
+
+        #expect(try database.setUserRole(name: "li.wei", role: .viewer, now: 20))
+        #expect(try database.setUserPassword(name: "li.wei", passwordHash: "hash-3", now: 21))
+        #expect(try database.disableUser(name: "li.wei", now: 22))
+        #expect(try !database.disableUser(name: "li.wei", now: 23))
+        let changed = try #require(try database.user(named: "li.wei"))
+        #expect(changed.role == .viewer && changed.passwordHash == "hash-3" && changed.disabledAt == 22 && changed.updatedAt == 22)
+
+        #expect(try !database.setUserRole(name: "nobody", role: .admin, now: 30))
+        #expect(try !database.setUserPassword(name: "nobody", passwordHash: "x", now: 30))
+        #expect(try database.user(named: "nobody") == nil)
+    }
+
+    @Test func keysAreFoundByHashUntilRevokedAndTheirUseIsNotedAtMostOnceAMinute() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let (key, hash) = APIKey.generate()
+        try database.addAPIKey(name: "erp", role: .editor, keyHash: hash, now: 100)
+        #expect(throws: AppDatabase.AccountError.nameTaken("erp")) {
+            try database.addAPIKey(name: "erp", role: .viewer, keyHash: APIKey.generate().hash, now: 101)
+        }
+        let found = try #require(try database.liveAPIKey(hash: APIKey.hash(key)))
+        #expect(found.name == "erp" && found.role == .editor && found.createdAt == 100 && found.lastUsedAt == nil)
+
+        try database.noteAPIKeyUse(found, now: 200)
+        let used = try #require(try database.liveAPIKey(hash: hash))
+        #expect(used.lastUsedAt == 200)
+        try database.noteAPIKeyUse(used, now: 230)
+        #expect(try database.liveAPIKey(hash: hash)?.lastUsedAt == 200)
+        try database.noteAPIKeyUse(used, now: 261)
+        #expect(try database.liveAPIKey(hash: hash)?.lastUsedAt == 261)
+
+        #expect(try database.revokeAPIKey(name: "erp", now: 300))
+        #expect(try !database.revokeAPIKey(name: "erp", now: 301))
+        #expect(try database.liveAPIKey(hash: hash) == nil)
+        #expect(try database.apiKeys().map(\.revokedAt) == [300])
+        // Nothing stored holds the key itself.
+        let stored = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT name || role || key_hash FROM api_key") }
+        #expect(stored.allSatisfy { !$0.contains(key.dropFirst(4)) })
+    }
+}
