@@ -59,6 +59,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
+                "Accounts",
                 "FastCGI",
                 "Coupons",
                 "Storage",
@@ -83,6 +84,7 @@ let package = Package(
         .executableTarget(
             name: "coupon-admin",
             dependencies: [
+                "Accounts",
                 "App",
                 "FastCGI",
                 "Storage",
@@ -102,7 +104,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounts", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "FastCGI", "Storage", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync"]),
     ],

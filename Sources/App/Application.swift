@@ -13,7 +13,7 @@ public enum Application {
     /// Every route the worker answers.
     /// With `sync`, `/healthz` is degraded while WeChat calls are paused.
     public static func makeRouter(database: AppDatabase, sync: CouponSync? = nil, now: @escaping @Sendable () -> Int = unixTime) -> Router {
-        var router = Router()
+        var router = Router(authenticator: APIKeyAuthenticator(database: database, now: now))
         if let client = sync?.client {
             router.addHealthRoutes { client.pause?.description }
         } else {

@@ -5,7 +5,7 @@ import StrictJSON
 /// How the API shows stored coupons: the coupon object as `/shop/coupon/get` gives it (WeChat's
 /// `status`, `create_time` and `update_time` once known), then our own state beside it.
 enum CouponJSON {
-    /// `{"coupon": {...}, "sync": {"state": ..., "attempts": [...]}, "created_at": ..., "updated_at": ...}`;
+    /// `{"coupon": {...}, "sync": {"state": ..., "attempts": [...]}, "created_by": ..., "created_at": ..., "updated_at": ...}`;
     /// `attempts` only when given (a list leaves them out).
     static func item(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil) -> [UInt8] {
         var writer = JSONWriter()
@@ -43,6 +43,7 @@ enum CouponJSON {
                     if let attempts { $0.member("attempts") { list in list.array { for attempt in attempts { write(attempt, to: &$0) } } } }
                 }
             }
+            if let creator = record.createdBy { $0.member("created_by") { $0.string(creator) } }
             $0.member("created_at") { $0.integer(record.createdAt) }
             $0.member("updated_at") { $0.integer(record.updatedAt) }
         }

@@ -12,7 +12,7 @@ extension Router {
     public mutating func addCouponRoutes(
         database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5), now: @escaping @Sendable () -> Int
     ) {
-        post("/api/v1/coupons") { context in
+        post("/api/v1/coupons", access: .atLeast(.editor)) { context in
             let coupon: Coupon
             do {
                 coupon = try Coupon.decode(requestBody: try context.request.jsonBody())
@@ -24,7 +24,7 @@ extension Router {
                 )
             }
             let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
-            switch try database.createCoupon(coupon, now: now(), claimingSync: sync?.newClaim()) {
+            switch try database.createCoupon(coupon, createdBy: context.principal?.name, now: now(), claimingSync: sync?.newClaim()) {
             case .created(let record):
                 guard let sync else { return .json(status: 202, CouponJSON.item(record, attempts: []), headers: location) }
                 return try await Self.answer(coupon.outCouponID, within: syncDeadline, database, syncedStatus: 201, headers: location) {
@@ -42,10 +42,11 @@ extension Router {
             }
         }
 
-        get("/api/v1/coupons/{out_coupon_id}") { context in
+        get("/api/v1/coupons/{out_coupon_id}", access: .atLeast(.viewer)) { context in
             let refresh = try RefreshQuery(context.request.query).refresh
             let id = context.parameters["out_coupon_id"] ?? ""
             if refresh {
+                try context.require(.editor)
                 switch try await Self.syncConfigured(sync).refresh(outCouponID: id) {
                 case .success?: break
                 case .failure(let error)?:
@@ -60,7 +61,7 @@ extension Router {
             return .json(status: 200, CouponJSON.item(record, attempts: attempts))
         }
 
-        post("/api/v1/coupons/{out_coupon_id}/sync") { context in
+        post("/api/v1/coupons/{out_coupon_id}/sync", access: .atLeast(.editor)) { context in
             let sync = try Self.syncConfigured(sync)
             let id = context.parameters["out_coupon_id"] ?? ""
             guard try database.requeueSync(outCouponID: id, now: now()) else {
@@ -70,7 +71,7 @@ extension Router {
             return try await Self.answer(id, within: syncDeadline, database, syncedStatus: 200) { try await sync.sync(outCouponID: id) }
         }
 
-        get("/api/v1/coupons") { context in
+        get("/api/v1/coupons", access: .atLeast(.viewer)) { context in
             let query = try CouponListQuery(context.request.query)
             let page = try database.coupons(matching: query.filter, limit: query.limit, before: query.before)
             return .json(status: 200, CouponJSON.page(page))

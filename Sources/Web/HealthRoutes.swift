@@ -6,7 +6,7 @@ extension Router {
     /// It answers 200 `{"status":"ok"}`, or 200 `{"status":"degraded","reason":...}` while `degradedReason`
     /// gives a reason: the worker still serves, but something it depends on (WeChat) does not work.
     public mutating func addHealthRoutes(degradedReason: (@Sendable () -> String?)? = nil) {
-        get("/healthz") { _ in
+        get("/healthz", access: .everyone) { _ in
             guard let reason = degradedReason?() else { return healthy }
             var writer = JSONWriter()
             writer.object {

@@ -3,7 +3,7 @@ import FastCGI
 extension Router {
     /// `GET /api/v1/openapi.json`: the API document, as kept in `Sources/Web/Resources/openapi.json`.
     public mutating func addOpenAPIRoutes() {
-        get("/api/v1/openapi.json") { _ in openAPIDocument }
+        get("/api/v1/openapi.json", access: .atLeast(.viewer)) { _ in openAPIDocument }
     }
 }
 

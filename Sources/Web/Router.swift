@@ -4,37 +4,45 @@ import Logging
 /// Picks a handler by method and path. Unknown paths answer 404, known paths with another method 405
 /// with `Allow`, both as problem+json; a path with a trailing slash redirects to the route without it.
 /// `HEAD` is answered by the `GET` handler.
+///
+/// Every route says who may use it. For a route that needs a role, the authenticator names the
+/// request's principal first: none gives 401, too small a role 403, and the handler is not called.
 public struct Router: Responder {
     private struct Route: Sendable {
         let method: String
         let pattern: RoutePattern
+        let access: Access
         let handler: RouteHandler
     }
 
     private var routes: [Route] = []
+    private let authenticator: (any Authenticator)?
 
-    public init() {}
+    /// Without an authenticator, every route that needs a role answers 401.
+    public init(authenticator: (any Authenticator)? = nil) {
+        self.authenticator = authenticator
+    }
 
-    public mutating func add(_ method: String, _ pattern: String, handler: @escaping RouteHandler) {
+    public mutating func add(_ method: String, _ pattern: String, access: Access, handler: @escaping RouteHandler) {
         let pattern = RoutePattern(pattern)
         precondition(
             !routes.contains { $0.method == method && $0.pattern == pattern },
             "route \(method) \(pattern) registered twice"
         )
-        routes.append(Route(method: method, pattern: pattern, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, access: access, handler: handler))
     }
 
-    public mutating func get(_ pattern: String, handler: @escaping RouteHandler) {
-        add("GET", pattern, handler: handler)
+    public mutating func get(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
+        add("GET", pattern, access: access, handler: handler)
     }
 
-    public mutating func post(_ pattern: String, handler: @escaping RouteHandler) {
-        add("POST", pattern, handler: handler)
+    public mutating func post(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
+        add("POST", pattern, access: access, handler: handler)
     }
 
-    /// Every registered method and pattern, for tests that walk all routes.
-    public var registeredRoutes: [(method: String, pattern: String)] {
-        routes.map { ($0.method, $0.pattern.description) }
+    /// Every registered method and pattern with who may use it, for tests that walk all routes.
+    public var registeredRoutes: [(method: String, pattern: String, access: Access)] {
+        routes.map { ($0.method, $0.pattern.description, $0.access) }
     }
 
     public func respond(to request: Request, logger: Logger) async throws -> Response {
@@ -45,7 +53,12 @@ public struct Router: Responder {
             ?? (request.method == "HEAD" ? firstMatch("GET", segments) : nil)
         {
             do {
-                return try await route.handler(RequestContext(request: request, parameters: parameters, logger: logger))
+                var principal: Principal?
+                if case .atLeast(let role) = route.access {
+                    principal = try authenticator?.principal(for: request)
+                    try Self.check(principal, has: role)
+                }
+                return try await route.handler(RequestContext(request: request, parameters: parameters, principal: principal, logger: logger))
             } catch let error as HTTPError {
                 return error.response(for: request)
             }

@@ -4,6 +4,7 @@ import Logging
 import Storage
 import TestSupport
 import Testing
+import Accounts
 @testable import Web
 
 /// The coupon API driven through the router with `Request` values, over a real database file.
@@ -21,7 +22,7 @@ import Testing
 
     init() throws {
         directory = try TemporaryDirectory("ca-web")
-        var router = Router()
+        var router = Router(authenticator: FixedPrincipal(principal: Principal(name: "erp", role: .editor)))
         router.addCouponRoutes(database: try AppDatabase(path: directory.path("coupons.sqlite")), now: { 1_700_000_000 })
         router.addOpenAPIRoutes()
         self.router = router
@@ -51,6 +52,7 @@ import Testing
         #expect(coupon["status"] == nil)
         #expect((created.json["sync"] as? [String: Any])?["state"] as? String == "pending")
         #expect(created.json["created_at"] as? Int == 1_700_000_000)
+        #expect(created.json["created_by"] as? String == "erp", "the principal that stored it")
 
         let again = try await post(Self.wechatExample)
         #expect(again.status == 200)

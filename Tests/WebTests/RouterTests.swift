@@ -2,20 +2,21 @@ import FastCGI
 import Foundation
 import Logging
 import Testing
+import Accounts
 @testable import Web
 
 @Suite struct RouterTests {
     let logger = Logger(label: "test")
 
-    func makeRouter() -> Router {
-        var router = Router()
+    func makeRouter(principal: Principal? = Principal(name: "tester", role: .editor)) -> Router {
+        var router = Router(authenticator: FixedPrincipal(principal: principal))
         router.addHealthRoutes()
-        router.get("/api/v1/coupons/{id}") { context in
-            Response(status: 200, contentType: "text/plain", body: "coupon \(context.parameters["id"]!)")
+        router.get("/api/v1/coupons/{id}", access: .atLeast(.viewer)) { context in
+            Response(status: 200, contentType: "text/plain", body: "coupon \(context.parameters["id"]!) for \(context.principal?.name ?? "?")")
         }
-        router.post("/api/v1/coupons") { _ in Response(status: 201) }
-        router.get("/teapot") { _ in throw HTTPError(status: 418, detail: "short and stout") }
-        router.get("/broken") { _ in throw CocoaError(.fileNoSuchFile) }
+        router.post("/api/v1/coupons", access: .atLeast(.editor)) { _ in Response(status: 201) }
+        router.get("/teapot", access: .everyone) { _ in throw HTTPError(status: 418, detail: "short and stout") }
+        router.get("/broken", access: .everyone) { _ in throw CocoaError(.fileNoSuchFile) }
         return router
     }
 
@@ -35,7 +36,7 @@ import Testing
         let request = Request(method: "GET", path: "/api/v1/coupons/a%2Fb%20c")
         let response = try await makeRouter().respond(to: request, logger: logger)
         #expect(response.status == 200)
-        #expect(String(decoding: response.body, as: UTF8.self) == "coupon a/b c")
+        #expect(String(decoding: response.body, as: UTF8.self) == "coupon a/b c for tester")
     }
 
     @Test func brokenEscapesAre400() async throws {
@@ -101,6 +102,34 @@ import Testing
         }
     }
 
+    @Test func aRouteThatNeedsARoleAsksTheAuthenticatorFirst() async throws {
+        let request = Request(method: "GET", path: "/api/v1/coupons/c1")
+        let anonymous = try await makeRouter(principal: nil).respond(to: request, logger: logger)
+        #expect(anonymous.status == 401)
+        #expect(anonymous.headers["WWW-Authenticate"] == "Bearer")
+        #expect(try problem(anonymous).status == 401)
+
+        let viewer = Principal(name: "reader", role: .viewer)
+        #expect(try await makeRouter(principal: viewer).respond(to: request, logger: logger).body == Array("coupon c1 for reader".utf8))
+        let refused = try await makeRouter(principal: viewer).respond(to: Request(method: "POST", path: "/api/v1/coupons"), logger: logger)
+        #expect(refused.status == 403)
+        #expect(try problem(refused).detail == "This needs the editor role; reader has viewer.")
+
+        // Open routes never ask, and a router without an authenticator lets nobody in.
+        #expect(try await makeRouter(principal: nil).respond(to: Request(method: "GET", path: "/healthz"), logger: logger).status == 200)
+        var bare = Router()
+        bare.get("/secret", access: .atLeast(.viewer)) { _ in Response(status: 200) }
+        #expect(try await bare.respond(to: Request(method: "GET", path: "/secret"), logger: logger).status == 401)
+    }
+
+    @Test func credentialsTheAuthenticatorRefusesGetItsAnswer() async throws {
+        var router = Router(authenticator: Refusing())
+        router.get("/secret", access: .atLeast(.viewer)) { _ in Response(status: 200) }
+        let response = try await router.respond(to: Request(method: "GET", path: "/secret"), logger: logger)
+        #expect(response.status == 401)
+        #expect(try problem(response).detail == "not this one")
+    }
+
     @Test func registeredRoutesListsEveryRoute() {
         let routes = makeRouter().registeredRoutes.map { "\($0.method) \($0.pattern)" }
         #expect(routes.contains("GET /healthz"))
@@ -115,4 +144,15 @@ import Testing
     func pathSegments(path: String, expected: [String]) {
         #expect(Router.decodedSegments(of: path) == expected)
     }
+}
+
+/// Names the same principal for every request (nil: as if no credentials came).
+struct FixedPrincipal: Authenticator {
+    let principal: Principal?
+    func principal(for request: Request) throws -> Principal? { principal }
+}
+
+/// Refuses every request's credentials.
+struct Refusing: Authenticator {
+    func principal(for request: Request) throws -> Principal? { throw HTTPError(status: 401, detail: "not this one") }
 }

@@ -1,0 +1,29 @@
+import Accounts
+import FastCGI
+import Storage
+
+/// Authenticates internal tools by `Authorization: Bearer KEY`, with keys from `coupon-admin keys create`.
+public struct APIKeyAuthenticator: Authenticator {
+    let database: AppDatabase
+    let now: @Sendable () -> Int
+
+    public init(database: AppDatabase, now: @escaping @Sendable () -> Int) {
+        self.database = database
+        self.now = now
+    }
+
+    public func principal(for request: Request) throws -> Principal? {
+        guard let authorization = request.headers["authorization"] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1])),
+              let key = try database.liveAPIKey(hash: APIKey.hash(String(parts[1])))
+        else { throw Self.invalidKey }
+        try database.noteAPIKeyUse(key, now: now())
+        return Principal(name: key.name, role: key.role)
+    }
+
+    static let invalidKey = HTTPError(
+        status: 401, detail: "The API key is not valid: mistyped, revoked, or never issued.",
+        headers: HTTPHeaders([("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+    )
+}

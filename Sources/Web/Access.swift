@@ -1,0 +1,49 @@
+import Accounts
+import FastCGI
+
+/// Who may use a route: anyone (health checks, the login page), or whoever authenticates with at least a role.
+public enum Access: Sendable, Equatable {
+    case everyone
+    case atLeast(Role)
+}
+
+/// Who made a request: a staff account or an API key, by name, with its role.
+public struct Principal: Sendable, Equatable {
+    public var name: String
+    public var role: Role
+
+    public init(name: String, role: Role) {
+        self.name = name
+        self.role = role
+    }
+}
+
+/// Tells who made a request from its credentials.
+public protocol Authenticator: Sendable {
+    /// Nil when the request carries no credentials; throws an `HTTPError` (401) for credentials
+    /// that are not valid.
+    func principal(for request: Request) throws -> Principal?
+}
+
+extension RequestContext {
+    /// Refuses with 403 unless the request's principal has at least `role`: for what only some uses of a
+    /// route need (`?refresh=true` writes, a plain read does not).
+    public func require(_ role: Role) throws(HTTPError) {
+        try Router.check(principal, has: role)
+    }
+}
+
+extension Router {
+    static let notAuthenticated = HTTPError(
+        status: 401,
+        detail: "This needs an API key, sent as Authorization: Bearer KEY (coupon-admin keys create makes one).",
+        headers: HTTPHeaders([("WWW-Authenticate", "Bearer")])
+    )
+
+    static func check(_ principal: Principal?, has role: Role) throws(HTTPError) {
+        guard let principal else { throw notAuthenticated }
+        guard principal.role.allows(role) else {
+            throw HTTPError(status: 403, detail: "This needs the \(role.rawValue) role; \(principal.name) has \(principal.role.rawValue).")
+        }
+    }
+}
