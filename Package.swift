@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Storage", "WeChat", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "FastCGI", "Storage", "WeChat", "Web", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync"]),
     ],
     swiftLanguageModes: [.v6]

@@ -77,7 +77,22 @@ else
     wechat="WeChat: the local sandbox at http://$sandbox_address/ (faults: POST /sandbox/faults, counts: GET /sandbox/stats)"
 fi
 
-"$binary" serve --listen "unix:$state/worker.sock" --database "$state/coupon-admin.sqlite" >>"$state/worker.log" 2>&1 &
+# First start: an admin account and an editor API key, each shown once.
+database=$state/coupon-admin.sqlite
+credentials=
+if [ -z "$("$binary" users list --database "$database" | tail -n +2)" ]; then
+    password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+    printf '%s\n' "$password" | "$binary" users add admin --role admin --database "$database" 2>/dev/null
+    credentials+="Admin account (first start, shown once): admin / $password"$'\n'
+fi
+if [ -z "$("$binary" keys list --database "$database" | tail -n +2)" ]; then
+    key=$("$binary" keys create --name local-tools --role editor --database "$database" 2>/dev/null)
+    credentials+="Editor API key (first start, shown once): $key"$'\n'
+    credentials+="  curl -H 'Authorization: Bearer $key' http://$address/api/v1/coupons"$'\n'
+fi
+[ -n "$credentials" ] && credentials+="More: coupon-admin users add NAME --role viewer|editor|admin, coupon-admin keys create --name NAME --role ROLE (with --database $database)"$'\n'
+
+"$binary" serve --listen "unix:$state/worker.sock" --database "$database" >>"$state/worker.log" 2>&1 &
 worker_pid=$!
 echo "$worker_pid" >"$state/worker.pid"
 wait_for "[ -S '$state/worker.sock' ] || ! kill -0 $worker_pid" || die "the worker did not start; see $state/worker.log"
@@ -95,7 +110,7 @@ CouponAdmin is running at http://$address/  (health: http://$address/healthz)
 Mounted in an existing site:  http://$prefix_address/coupon-admin/
 $wechat
 Logs: $state/worker.log, $state/nginx-error.log, $state/nginx-access.log${sandbox_pid:+, $state/sandbox.log}
-Press Ctrl-C to stop.
+${credentials}Press Ctrl-C to stop.
 
 MESSAGE
 # Until Ctrl-C, or until either process dies.

@@ -55,14 +55,21 @@ import Glibc
     @Test func servesStopsOnCtrlCAndRunsAgain() throws {
         defer { cleanUp() }
         let port = try freePorts()
+        var key = ""
         for round in 1...2 {
             let run = try startRunScript(port: port)
             #expect(output.contains("http://127.0.0.1:\(port)/"), "run.sh prints the URL")
             #expect(try HTTPClient.request(port: port + 1, "GET", "/coupon-admin/healthz").status == 200)
             #expect(output.contains("WeChat: the local sandbox at http://127.0.0.1:\(port + 2)/"))
+            // The first start makes an admin account and an editor key and shows them; later starts do not.
+            let keyLine = output.split(separator: "\n").first { $0.hasPrefix("Editor API key (first start, shown once): cak_") }
+            #expect((keyLine != nil) == (round == 1), "\(output)")
+            #expect(output.contains("Admin account (first start, shown once): admin / ") == (round == 1))
+            if let keyLine { key = String(keyLine.split(separator: " ").last ?? "") }
+            #expect(try HTTPClient.request(port: port, "GET", "/api/v1/coupons").status == 401)
             // A newcomer's first coupon is synced with the sandbox.
             let created = try HTTPClient.request(
-                port: port, "POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"],
+                port: port, "POST", "/api/v1/coupons", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(key)"],
                 body: Array(WeChatExample.directReduction(id: "first\(round)").utf8)
             )
             #expect(created.status == 201, "\(created.text)")

@@ -19,7 +19,7 @@ import Testing
         let stack = try Stack(workerArguments: try sandbox.workerArguments())
         let workDirectory = stack.stateDirectory.path
         let (status, output) = try Stack.run("/bin/sh", ["-c", #"cd "$0" && exec "$@""#, workDirectory, st, "run",
-            "http://127.0.0.1:\(stack.port)/api/v1/openapi.json",
+            "http://127.0.0.1:\(stack.port)/api/v1/openapi.json", "--header", "Authorization: Bearer \(stack.apiKey)",
             "--exclude-checks", "positive_data_acceptance",
             "--max-examples", "60", "--seed", "20261122", "--generation-database", "none",
             "--no-color", "--workers", "2",

@@ -29,6 +29,9 @@ final class Stack {
     let prefixPort: UInt16
     private(set) var worker: ChildProcess?
     private var nginx: ChildProcess?
+    /// An admin API key made with `coupon-admin keys create`, sent with every request but those that
+    /// carry an Authorization of their own or ask to go without.
+    private(set) var apiKey = ""
 
     var stateDirectory: URL { directory.appendingPathComponent("state") }
     var databasePath: String { stateDirectory.appendingPathComponent("coupon-admin.sqlite").path }
@@ -62,8 +65,18 @@ final class Stack {
             "SOCKET=\(socketPath)", "STATIC_ROOT=\(Self.packageRoot.appendingPathComponent("nginx/static").path)",
             "MAX_BODY_BYTES=\(nginxMaxBodyBytes)",
         ])
+        apiKey = try makeAPIKey(name: "integration-tests", role: "admin")
         try startWorker(arguments: workerArguments)
         try startNginx()
+    }
+
+    /// A new API key from the CLI, on this stack's database.
+    func makeAPIKey(name: String, role: String) throws -> String {
+        let output = try Self.run(Self.workerBinary, ["keys", "create", "--name", name, "--role", role, "--database", databasePath]).output
+        guard let key = output.split(separator: "\n").first(where: { $0.hasPrefix("cak_") }) else {
+            throw StackError(description: "keys create printed no key:\n\(output)")
+        }
+        return String(key)
     }
 
     deinit {
@@ -113,12 +126,18 @@ final class Stack {
         return (status, ContinuousClock.now - started)
     }
 
-    func get(_ path: String, port: UInt16? = nil, headers: [String: String] = [:]) throws -> HTTPResponse {
-        try HTTPClient.request(port: port ?? self.port, "GET", path, headers: headers)
+    func get(_ path: String, port: UInt16? = nil, headers: [String: String] = [:], authorized: Bool = true) throws -> HTTPResponse {
+        try request("GET", path, port: port, headers: headers, authorized: authorized)
     }
 
-    func request(_ method: String, _ path: String, port: UInt16? = nil, headers: [String: String] = [:], body: [UInt8] = []) throws -> HTTPResponse {
-        try HTTPClient.request(port: port ?? self.port, method, path, headers: headers, body: body)
+    func request(
+        _ method: String, _ path: String, port: UInt16? = nil, headers: [String: String] = [:], body: [UInt8] = [], authorized: Bool = true
+    ) throws -> HTTPResponse {
+        var headers = headers
+        if authorized && !headers.keys.contains(where: { $0.lowercased() == "authorization" }) {
+            headers["Authorization"] = "Bearer \(apiKey)"
+        }
+        return try HTTPClient.request(port: port ?? self.port, method, path, headers: headers, body: body)
     }
 
     static var nginxBinary: String {

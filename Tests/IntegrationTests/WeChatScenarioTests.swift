@@ -12,12 +12,13 @@ import Glibc
 /// behind nginx: requests come from outside, over HTTP.
 @Suite(.serialized) struct WeChatScenarioTests {
     func create(_ stack: Stack, _ id: String) throws -> HTTPResponse {
-        try Self.create(port: stack.port, id)
+        try Self.create(port: stack.port, key: stack.apiKey, id)
     }
 
-    static func create(port: UInt16, _ id: String) throws -> HTTPResponse {
+    static func create(port: UInt16, key: String, _ id: String) throws -> HTTPResponse {
         try HTTPClient.request(
-            port: port, "POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"], body: Array(WeChatExample.directReduction(id: id).utf8)
+            port: port, "POST", "/api/v1/coupons", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(key)"],
+            body: Array(WeChatExample.directReduction(id: id).utf8)
         )
     }
 
@@ -95,8 +96,8 @@ import Glibc
         for index in 1...4 { #expect(try create(stack, "k\(index)").status == 202) }
         // WeChat takes the next two but answers after the worker is gone.
         try sandbox.faults(#"{"latency_ms":20000}"#)
-        let port = stack.port
-        let slow = concurrently(2) { index in try Self.create(port: port, "k\(5 + index)").status }
+        let (port, key) = (stack.port, stack.apiKey)
+        let slow = concurrently(2) { index in try Self.create(port: port, key: key, "k\(5 + index)").status }
         #expect(slow.map { try? $0.get() } == [202, 202])
         let killed = try stack.stopWorker(signal: SIGKILL)
         #expect(killed.status == 128 + SIGKILL || killed.status == -SIGKILL || killed.status != 0)
@@ -130,8 +131,8 @@ import Glibc
         let before = try readTimes(20)
 
         try sandbox.faults(#"{"latency_ms":2000}"#)
-        let port = stack.port
-        let creating = Thread { _ = self.concurrently(200) { index in try Self.create(port: port, "s\(index + 1)").status } }
+        let (port, key) = (stack.port, stack.apiKey)
+        let creating = Thread { _ = self.concurrently(200) { index in try Self.create(port: port, key: key, "s\(index + 1)").status } }
         creating.start()
         try waitUntil("200 creates waiting on WeChat", within: .seconds(10)) { try sandbox.calls("/shop/coupon/add") >= 150 }
         let during = try readTimes(20)
@@ -148,12 +149,12 @@ import Glibc
         let sandbox = try SandboxProcess()
         let stack = try Stack(workerArguments: try sandbox.workerArguments())
         let database = try AppDatabase(path: stack.databasePath)
-        let key = Application.accessTokenKey(for: .init(appID: "wxsandbox", secret: "sandbox-secret"))
+        let tokenKey = Application.accessTokenKey(for: .init(appID: "wxsandbox", secret: "sandbox-secret"))
         let now = Date().timeIntervalSince1970
-        try database.storeAccessToken(key: key, holder: "an earlier worker", value: "expired-token", expiresAt: now - 60, fetchedAt: now - 7260)
+        try database.storeAccessToken(key: tokenKey, holder: "an earlier worker", value: "expired-token", expiresAt: now - 60, fetchedAt: now - 7260)
 
-        let port = stack.port
-        let statuses = concurrently(500) { index in try Self.create(port: port, "t\(index)").status }
+        let (port, key) = (stack.port, stack.apiKey)
+        let statuses = concurrently(500) { index in try Self.create(port: port, key: key, "t\(index)").status }
         let answers = statuses.map { (try? $0.get()).map(String.init) ?? "\($0)" }
         #expect(answers.filter { $0 == "201" }.count == 500, "\(Dictionary(answers.map { ($0, 1) }, uniquingKeysWith: +))")
         #expect(try sandbox.calls("/cgi-bin/stable_token") == 1)
@@ -172,11 +173,11 @@ import Glibc
         }
         try waitUntil("the second worker's socket", within: .seconds(20)) { (try? TestSocket(unixPath: secondSocket)) != nil }
 
-        let port = stack.port
+        let (port, key) = (stack.port, stack.apiKey)
         let statuses = concurrently(100) { index in
             let body = Array(WeChatExample.directReduction(id: "w\(index)").utf8)
-            if index % 2 == 0 { return try Self.create(port: port, "w\(index)").status }
-            let params = FastCGIClient.params("POST", "/api/v1/coupons", body: body, extra: ["CONTENT_TYPE": "application/json"])
+            if index % 2 == 0 { return try Self.create(port: port, key: key, "w\(index)").status }
+            let params = FastCGIClient.params("POST", "/api/v1/coupons", body: body, extra: ["CONTENT_TYPE": "application/json", "HTTP_AUTHORIZATION": "Bearer \(key)"])
             return try FastCGIClient.send(to: secondSocket, params: params, body: body).status
         }
         #expect(statuses.compactMap { try? $0.get() }.filter { $0 == 201 }.count == 100)

@@ -71,13 +71,14 @@ worker_pid=$!
 responder_pid=$!
 nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" -p "$work"
 wait_for "curl -fsS http://127.0.0.1:$worker_port/healthz" || die "the worker is not answering"
+key=$("$worker_bin" keys create --name bench --role editor --database "$work/coupon-admin.sqlite" 2>/dev/null)
 wait_for "curl -fsS http://127.0.0.1:$c_port/healthz" || die "the C responder is not answering"
 
 wrk_run() {  # port path seconds [script [script args]] -> wrk's report
     local port=$1 path=$2 seconds=$3 script=()
     shift 3
     [ $# -gt 0 ] && script=(-s "$ROOT/deploy/bench/$1") && shift
-    wrk -t1 -c"$connections" -d"${seconds}s" --latency "${script[@]}" "http://127.0.0.1:$port$path" ${1:+--} "$@"
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $key" "${script[@]}" "http://127.0.0.1:$port$path" ${1:+--} "$@"
 }
 measure() {  # wrk_run's arguments, duration implied -> "rps p50 p99"
     local port=$1 path=$2
@@ -91,8 +92,8 @@ say "storing $coupons coupons through the API..."
 template=$(coupon_template)
 for i in $(seq "$coupons"); do
     [ "$i" -gt 1 ] && echo next
-    printf 'url = "http://127.0.0.1:%s/api/v1/coupons"\nheader = "Content-Type: application/json"\ndata = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
-        "$worker_port" "$(printf "$template" "bench-$i" | sed 's/"/\\"/g')"
+    printf 'url = "http://127.0.0.1:%s/api/v1/coupons"\nheader = "Content-Type: application/json"\nheader = "Authorization: Bearer %s"\ndata = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
+        "$worker_port" "$key" "$(printf "$template" "bench-$i" | sed 's/"/\\"/g')"
 done >"$work/seed.curl"
 curl -s --parallel --parallel-max "$connections" -K "$work/seed.curl" >"$work/seed.codes" 2>"$work/seed.err"
 stored=$(grep -c '^202$' "$work/seed.codes" || true)

@@ -13,7 +13,8 @@ function init(args)
 end
 function request()
     counter = counter + 1
-    return wrk.format("POST", "/api/v1/coupons", { ["Content-Type"] = "application/json" },
+    -- Headers given here replace wrk's own (-H), so the API key is carried over.
+    return wrk.format("POST", "/api/v1/coupons", { ["Content-Type"] = "application/json", ["Authorization"] = wrk.headers["Authorization"] },
         string.format(template, prefix .. "-" .. counter))
 end
 function response(status)

@@ -60,6 +60,7 @@ COUPON_ADMIN_WECHAT_API_BASE=http://$sandbox COUPON_ADMIN_WECHAT_APPID=wxsandbox
 worker_pid=$!
 nginx -e "$work/nginx-error.log" -p "$work" -c "$work/conf/nginx.conf"
 wait_for "curl -fsS http://127.0.0.1:$port/healthz" || die "the worker is not answering; see $work/worker.log"
+key=$("$bin/coupon-admin" keys create --name bench --role editor --database "$work/coupon-admin.sqlite" 2>/dev/null)
 
 faults() { curl -fsS -X POST "http://$sandbox/sandbox/faults" -d "$1" >/dev/null; }
 token=$(curl -fsS -X POST "http://$sandbox/cgi-bin/stable_token" \
@@ -67,14 +68,14 @@ token=$(curl -fsS -X POST "http://$sandbox/cgi-bin/stable_token" \
     sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || die "the sandbox gave no token"
 template=$(coupon_template)
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/v1/coupons" \
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/v1/coupons" \
     -d "$(printf "$template" stored)")
 [ "$code" = 201 ] || die "a create with the sandbox answered $code, not 201 synced; see $work/worker.log"
 
 wrk_with() {  # connections port path seconds script [args] -> "rps p50 p99"
     local conns=$1 port=$2 path=$3 seconds=$4 script=$5
     shift 5
-    wrk -t1 -c"$conns" -d"${seconds}s" --latency -s "$ROOT/deploy/bench/$script" "http://127.0.0.1:$port$path" -- "$@" | wrk_summary
+    wrk -t1 -c"$conns" -d"${seconds}s" --latency -H "Authorization: Bearer $key" -s "$ROOT/deploy/bench/$script" "http://127.0.0.1:$port$path" -- "$@" | wrk_summary
 }
 
 say "warming up..."

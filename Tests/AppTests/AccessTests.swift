@@ -1,0 +1,106 @@
+import Accounts
+import FastCGI
+import Logging
+import Storage
+import TestSupport
+import Testing
+import Web
+@testable import App
+
+/// Who may use which route, on the router the worker serves, with keys stored in a real database.
+@Suite struct AccessTests {
+    /// Every route and who may use it. A route added to the worker fails `everyRouteIsListedHere`
+    /// until it is listed here, with the role it needs; the walk below then checks that it is enforced.
+    static let expected: [String: Access] = [
+        "GET /healthz": .everyone,
+        "GET /api/v1/openapi.json": .atLeast(.viewer),
+        "GET /api/v1/coupons": .atLeast(.viewer),
+        "GET /api/v1/coupons/{out_coupon_id}": .atLeast(.viewer),
+        "POST /api/v1/coupons": .atLeast(.editor),
+        "POST /api/v1/coupons/{out_coupon_id}/sync": .atLeast(.editor),
+    ]
+
+    let directory: TemporaryDirectory
+    let database: AppDatabase
+    let router: Router
+    /// A live key for each role.
+    var keys: [Role: String] = [:]
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init() throws {
+        directory = try TemporaryDirectory("ca-access")
+        database = try AppDatabase(path: directory.path("coupons.sqlite"))
+        for role in Role.allCases {
+            let (key, hash) = APIKey.generate()
+            try database.addAPIKey(name: "\(role.rawValue)-tool", role: role, keyHash: hash, now: 1)
+            keys[role] = key
+        }
+        router = Application.makeRouter(database: database, now: { 1_700_000_000 })
+    }
+
+    func send(_ method: String, _ path: String, query: String = "", authorization: String?) async throws -> Response {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        if let authorization { headers.add(name: "Authorization", value: authorization) }
+        return try await router.respond(to: Request(method: method, path: path, query: query, headers: headers, requestID: "r1"), logger: logger)
+    }
+
+    @Test func everyRouteIsListedHere() {
+        defer { directory.remove() }
+        let registered = Dictionary(uniqueKeysWithValues: router.registeredRoutes.map { ("\($0.method) \($0.pattern)", $0.access) })
+        #expect(registered == Self.expected)
+    }
+
+    @Test func everyRouteButTheOpenOnesRefusesAStrangerAndTooSmallARole() async throws {
+        defer { directory.remove() }
+        for route in router.registeredRoutes {
+            let path = route.pattern.replacingOccurrences(of: "{out_coupon_id}", with: "some-coupon")
+            let name = "\(route.method) \(route.pattern)"
+            let stranger = try await send(route.method, path, authorization: nil)
+            guard case .atLeast(let needed) = route.access else {
+                #expect(stranger.status != 401 && stranger.status != 403, "\(name) is open")
+                continue
+            }
+            #expect(stranger.status == 401, "\(name) without a key")
+            #expect(stranger.headers["WWW-Authenticate"] == "Bearer", "\(name) without a key")
+            for role in Role.allCases {
+                let answer = try await send(route.method, path, authorization: "Bearer \(keys[role]!)")
+                if role.allows(needed) {
+                    #expect(answer.status != 401 && answer.status != 403, "\(name) with a \(role) key: \(answer.status)")
+                } else {
+                    #expect(answer.status == 403, "\(name) with a \(role) key")
+                }
+            }
+        }
+    }
+
+    @Test func refreshingFromWeChatNeedsEditorThoughReadingNeedsViewer() async throws {
+        defer { directory.remove() }
+        let viewer = try await send("GET", "/api/v1/coupons/c1", query: "refresh=true", authorization: "Bearer \(keys[.viewer]!)")
+        #expect(viewer.status == 403)
+        let editor = try await send("GET", "/api/v1/coupons/c1", query: "refresh=true", authorization: "Bearer \(keys[.editor]!)")
+        #expect(editor.status == 409, "past the role check: WeChat is not configured here")
+    }
+
+    @Test(arguments: ["Bearer cak_" + String(repeating: "A", count: 43), "Bearer nonsense", "Basic YWRtaW46YWRtaW4=", "Bearer", ""])
+    func credentialsThatAreNotAKeyOfOursAre401(authorization: String) async throws {
+        defer { directory.remove() }
+        let answer = try await send("GET", "/api/v1/coupons", authorization: authorization)
+        #expect(answer.status == 401)
+        #expect(answer.headers["WWW-Authenticate"] == #"Bearer error="invalid_token""#)
+    }
+
+    @Test func aRevokedKeyStopsWorkingAtOnce() async throws {
+        defer { directory.remove() }
+        let key = "Bearer \(keys[.editor]!)"
+        #expect(try await send("GET", "/api/v1/coupons", authorization: key).status == 200)
+        #expect(try database.revokeAPIKey(name: "editor-tool", now: 2))
+        #expect(try await send("GET", "/api/v1/coupons", authorization: key).status == 401)
+    }
+
+    @Test func aKeysUseIsNoted() async throws {
+        defer { directory.remove() }
+        _ = try await send("GET", "/api/v1/coupons", authorization: "Bearer \(keys[.viewer]!)")
+        #expect(try database.apiKeys().first { $0.name == "viewer-tool" }?.lastUsedAt == 1_700_000_000)
+        #expect(try database.apiKeys().first { $0.name == "admin-tool" }?.lastUsedAt == nil)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Keys made with the CLI, used through nginx, as an internal tool would.
+@Suite struct AccessThroughNginxTests {
+    func create(_ stack: Stack, _ id: String, key: String) throws -> HTTPResponse {
+        try stack.request(
+            "POST", "/api/v1/coupons", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(key)"],
+            body: Array(WeChatExample.directReduction(id: id).utf8)
+        )
+    }
+
+    @Test func eachRoleDoesWhatItMayAndNoMore() throws {
+        let stack = try Stack()
+        let viewer = try stack.makeAPIKey(name: "report-tool", role: "viewer")
+        let editor = try stack.makeAPIKey(name: "erp", role: "editor")
+
+        let stranger = try stack.get("/api/v1/coupons", authorized: false)
+        #expect(stranger.status == 401)
+        #expect(stranger.headers["www-authenticate"] == "Bearer")
+        #expect(try stack.get("/healthz", authorized: false).status == 200)
+        #expect(try stack.get("/coupon-admin/api/v1/coupons", port: stack.prefixPort, authorized: false).status == 401)
+
+        #expect(try create(stack, "by-viewer", key: viewer).status == 403)
+        let created = try create(stack, "by-erp", key: editor)
+        #expect(created.status == 202)
+        #expect(try created.json()["created_by"] as? String == "erp")
+        let read = try stack.get("/api/v1/coupons/by-erp", headers: ["Authorization": "Bearer \(viewer)"])
+        #expect(read.status == 200)
+        #expect(try stack.get("/api/v1/coupons/by-viewer", headers: ["Authorization": "Bearer \(viewer)"]).status == 404, "the refused create stored nothing")
+
+        let listed = try Stack.run(Stack.workerBinary, ["keys", "list", "--database", stack.databasePath]).output
+        #expect(listed.contains("erp") && listed.contains("report-tool") && !listed.contains("cak_"))
+
+        try Stack.run(Stack.workerBinary, ["keys", "revoke", "erp", "--database", stack.databasePath])
+        let revoked = try create(stack, "after-revoking", key: editor)
+        #expect(revoked.status == 401)
+        #expect(revoked.headers["www-authenticate"] == #"Bearer error="invalid_token""#)
+
+        // No key ever reaches a log (waiting for the last request's line first: the worker writes them in batches).
+        _ = try stack.workerLogLines(containing: "status=401")
+        let nginxLog = (try? String(contentsOf: stack.stateDirectory.appendingPathComponent("nginx-access.log"), encoding: .utf8)) ?? ""
+        for key in [viewer, editor, stack.apiKey] {
+            #expect(!stack.workerLog.contains(key.dropFirst(4)))
+            #expect(!nginxLog.contains(key.dropFirst(4)))
+        }
+    }
+
+    @Test func staffAccountsAreManagedFromTheCommandLine() throws {
+        let directory = try TemporaryDirectory("ca-users")
+        defer { directory.remove() }
+        let database = directory.path("db.sqlite")
+        func cli(_ arguments: String, input: String? = nil) throws -> (status: Int32, output: String) {
+            let command = (input.map { "printf '%s\\n' '\($0)' | " } ?? "") + "\"$0\" \(arguments) --database '\(database)'"
+            return try Stack.run("/bin/sh", ["-c", command, Stack.workerBinary], check: false)
+        }
+        let password = "a long secret phrase 密码"
+        #expect(try cli("users add li.wei --role editor", input: password).status == 0)
+        #expect(try cli("users add li.wei --role viewer", input: password).output.contains("the name li.wei is taken"))
+        let short = try cli("users add bob --role viewer", input: "short")
+        #expect(short.status != 0 && short.output.contains("at least 12 characters"))
+        #expect(try cli("users set-role li.wei admin").status == 0)
+        #expect(try cli("users reset-password li.wei", input: "another long phrase").status == 0)
+        #expect(try cli("users disable li.wei").status == 0)
+        #expect(try cli("users disable nobody").status != 0)
+        let listed = try cli("users list").output
+        #expect(listed.contains("li.wei") && listed.contains("admin") && listed.contains("disabled") && !listed.contains("bob"))
+        #expect(!listed.contains(password) && !listed.contains("scrypt"))
+    }
+}
