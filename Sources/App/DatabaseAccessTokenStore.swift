@@ -19,8 +19,8 @@ public struct DatabaseAccessTokenStore: SharedAccessTokenStore {
         try database.sharedAccessToken(key: key).map { AccessToken(value: $0.value, expiresAt: $0.expiresAt) }
     }
 
-    public func claimFetch(now: Double, lease: Double) throws -> Bool {
-        try database.claimAccessTokenFetch(key: key, holder: holder, now: now, lease: lease)
+    public func claimFetch(now: Double, lease: Double, unlessStoredExpiresAfter storedExpiresAfter: Double) throws -> Bool {
+        try database.claimAccessTokenFetch(key: key, holder: holder, now: now, lease: lease, unlessStoredExpiresAfter: storedExpiresAfter)
     }
 
     public func store(_ token: AccessToken) throws {

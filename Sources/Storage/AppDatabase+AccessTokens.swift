@@ -10,16 +10,19 @@ extension AppDatabase {
         }
     }
 
-    /// Takes the right to fetch a token for `lease` seconds, unless another holder's claim is still running.
-    public func claimAccessTokenFetch(key: String, holder: String, now: Double, lease: Double) throws -> Bool {
+    /// Takes the right to fetch a token for `lease` seconds, unless another holder's claim is still
+    /// running, or a token that lasts beyond `storedExpiresAfter` is stored already (another process
+    /// may have stored one since the caller last looked).
+    public func claimAccessTokenFetch(key: String, holder: String, now: Double, lease: Double, unlessStoredExpiresAfter storedExpiresAfter: Double) throws -> Bool {
         try writer.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO access_token (key) VALUES (?)", arguments: [key])
             try db.execute(
                 sql: """
                     UPDATE access_token SET claimed_by = ?, claimed_until = ?
                     WHERE key = ? AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)
+                        AND (token IS NULL OR expires_at <= ?)
                     """,
-                arguments: [holder, now + lease, key, now, holder]
+                arguments: [holder, now + lease, key, now, holder, storedExpiresAfter]
             )
             return db.changesCount == 1
         }

@@ -169,7 +169,7 @@ private struct Obtainer: Sendable {
         guard let shared else { return try await fetchAndShare(forceRefresh: false) }
         while true {
             if let stored = try shared.storedToken(), stored.expiresAt > newerThan { return stored }
-            if try shared.claimFetch(now: now(), lease: claimLease) { return try await fetchUnderClaim(shared) }
+            if try shared.claimFetch(now: now(), lease: claimLease, unlessStoredExpiresAfter: newerThan) { return try await fetchUnderClaim(shared) }
             try await Task.sleep(for: pollInterval)
         }
     }
@@ -178,7 +178,7 @@ private struct Obtainer: Sendable {
     func fetchUnlessClaimed(newerThan: Double) async throws -> AccessToken? {
         guard let shared else { return try await fetchAndShare(forceRefresh: false) }
         if let stored = try shared.storedToken(), stored.expiresAt > newerThan { return stored }
-        guard try shared.claimFetch(now: now(), lease: claimLease) else { return nil }
+        guard try shared.claimFetch(now: now(), lease: claimLease, unlessStoredExpiresAfter: newerThan) else { return nil }
         return try await fetchUnderClaim(shared)
     }
 

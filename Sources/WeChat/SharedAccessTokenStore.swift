@@ -5,8 +5,9 @@ public protocol SharedAccessTokenStore: Sendable {
     /// The token some process stored last, if any.
     func storedToken() throws -> AccessToken?
     /// Claims the right to fetch a token for `lease` seconds. False while another process holds a claim
-    /// that has not run out: that process is fetching, and its token will show up in `storedToken()`.
-    func claimFetch(now: Double, lease: Double) throws -> Bool
+    /// that has not run out (that process is fetching, and its token will show up in `storedToken()`),
+    /// or when a token lasting beyond `storedExpiresAfter` has been stored since the caller looked.
+    func claimFetch(now: Double, lease: Double, unlessStoredExpiresAfter storedExpiresAfter: Double) throws -> Bool
     /// Stores a fetched token and gives up the claim.
     func store(_ token: AccessToken) throws
     /// Gives up the claim without a token: the fetch failed, for the reason given.

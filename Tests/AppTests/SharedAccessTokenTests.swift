@@ -73,11 +73,23 @@ final class CountingTokenSource: AccessTokenSource {
         defer { directory.remove() }
         let database = try AppDatabase(path: directory.path("coupons.sqlite"))
         // A process claimed the fetch and was killed before storing a token.
-        #expect(try database.claimAccessTokenFetch(key: "wxappid:secret-hash", holder: "killed", now: unixTimeWithFraction(), lease: 1))
+        #expect(try database.claimAccessTokenFetch(key: "wxappid:secret-hash", holder: "killed", now: unixTimeWithFraction(), lease: 1, unlessStoredExpiresAfter: 0))
         let started = ContinuousClock.now
         #expect(try await process("survivor").token().value == "token-1")
         #expect(ContinuousClock.now - started >= .milliseconds(800))
         #expect(source.fetches == 1)
+    }
+
+    @Test func noClaimIsTakenOnceAnotherProcessHasStoredAFreshToken() throws {
+        defer { directory.remove() }
+        let database = try AppDatabase(path: directory.path("coupons.sqlite"))
+        let key = "wxappid:secret-hash"
+        // worker-2 looked, found nothing, and is about to claim; meanwhile worker-1 claimed, fetched and stored.
+        #expect(try database.claimAccessTokenFetch(key: key, holder: "worker-1", now: 1000, lease: 15, unlessStoredExpiresAfter: 1000))
+        try database.storeAccessToken(key: key, holder: "worker-1", value: "token-1", expiresAt: 8200, fetchedAt: 1001)
+        #expect(try !database.claimAccessTokenFetch(key: key, holder: "worker-2", now: 1002, lease: 15, unlessStoredExpiresAfter: 1002))
+        // Refreshing ahead wants a token lasting beyond the current one's end: that one does not count.
+        #expect(try database.claimAccessTokenFetch(key: key, holder: "worker-2", now: 7950, lease: 15, unlessStoredExpiresAfter: 8200))
     }
 
     struct RefusingSource: AccessTokenSource {
