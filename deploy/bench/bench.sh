@@ -42,7 +42,7 @@ worker_bin=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
 gcc -O2 -o "$work/responder" "$ROOT/deploy/bench/responder.c" -lfcgi -lpthread
 gcc -O2 -o "$work/sqlite-commits" "$ROOT/deploy/bench/sqlite-commits.c" -lsqlite3
 
-worker_port=$((20000 + RANDOM % 20000))
+worker_port=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768 up) that clients take
 c_port=$((worker_port + 1))
 "$ROOT/deploy/render-nginx.sh" "$work/worker" LISTEN="127.0.0.1:$worker_port" SOCKET="$work/worker.sock" STATIC_ROOT="$ROOT/nginx/static"
 "$ROOT/deploy/render-nginx.sh" "$work/c" LISTEN="127.0.0.1:$c_port" SOCKET="$work/c.sock" STATIC_ROOT="$ROOT/nginx/static"

@@ -45,7 +45,7 @@ say "building the worker and the sandbox (release)..."
 bin=$(cd "$ROOT" && swift build -c release --show-bin-path)
 gcc -O2 -o "$work/sqlite-commits" "$ROOT/deploy/bench/sqlite-commits.c" -lsqlite3
 
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768 up) that clients take
 sandbox=127.0.0.1:$((port + 1))
 "$bin/wechat-sandbox" --listen "$sandbox" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
