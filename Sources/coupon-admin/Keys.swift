@@ -27,7 +27,7 @@ struct Keys: ParsableCommand {
         }
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             let (key, hash) = APIKey.generate()
             try exitOnAccountError { try opened.addAPIKey(name: name, role: role, keyHash: hash, now: unixNow()) }
             print(key)
@@ -41,7 +41,7 @@ struct Keys: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             let rows = try opened.apiKeys().map { key in
                 [key.name, key.role.rawValue, isoTime(key.createdAt), key.lastUsedAt.map(isoTime) ?? "never",
                  key.revokedAt.map { "revoked " + isoTime($0) } ?? "live"]
@@ -59,7 +59,7 @@ struct Keys: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             guard try opened.revokeAPIKey(name: name, now: unixNow()) else {
                 warn("no live API key is named \(name)")
                 throw ExitCode.failure

@@ -29,6 +29,12 @@ struct DatabaseOptions: ParsableArguments {
     var flags: [Configuration.Key: String] {
         [.database: path, .databaseSync: sync].compactMapValues { $0 }
     }
+
+    /// The database these flags and the environment name, migrated; a bad setting or a file that will
+    /// not open ends the process with a message.
+    func open() throws -> AppDatabase {
+        try openDatabase(try loadConfiguration(flags: flags))
+    }
 }
 
 /// The configuration from the environment and `flags`; a bad value ends the process with EX_CONFIG.

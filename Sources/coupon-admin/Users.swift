@@ -28,7 +28,7 @@ struct Users: ParsableCommand {
         }
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             let hash = try readNewPassword(for: name)
             try exitOnAccountError { try opened.addUser(name: name, role: role, passwordHash: hash.stored, now: unixNow()) }
             warn("account \(name) (\(role.rawValue)) added")
@@ -41,7 +41,7 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             let rows = try opened.users().map { user in
                 [user.name, user.role.rawValue, isoTime(user.createdAt), user.disabledAt.map { "disabled " + isoTime($0) } ?? "active"]
             }
@@ -61,7 +61,7 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             try requireAccount(name, try opened.setUserRole(name: name, role: role, now: unixNow()))
             warn("account \(name) is now \(role.rawValue)")
         }
@@ -78,7 +78,7 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             guard try opened.user(named: name) != nil else { try requireAccount(name, false); return }
             let hash = try readNewPassword(for: name)
             try requireAccount(name, try opened.setUserPassword(name: name, passwordHash: hash.stored, now: unixNow()))
@@ -95,7 +95,7 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try openDatabase(try loadConfiguration(flags: database.flags))
+            let opened = try database.open()
             try requireAccount(name, try opened.disableUser(name: name, now: unixNow()))
             warn("account \(name) disabled")
         }
