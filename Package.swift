@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["Accounts", "Coupons", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["Accounts", "Coupons", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "WeChat",

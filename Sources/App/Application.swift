@@ -20,6 +20,7 @@ public enum Application {
             router.addHealthRoutes()
         }
         router.addCouponRoutes(database: database, sync: sync, now: now)
+        router.addAuditRoutes(database: database)
         router.addOpenAPIRoutes()
         return router
     }

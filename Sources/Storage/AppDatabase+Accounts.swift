@@ -36,7 +36,7 @@ extension AppDatabase {
 
     // MARK: - Staff accounts
 
-    public func addUser(name: String, role: Role, passwordHash: String, now: Int) throws {
+    public func addUser(name: String, role: Role, passwordHash: String, actor: String, now: Int) throws {
         try writer.write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE name = ?", arguments: [name]) == nil else {
                 throw AccountError.nameTaken(name)
@@ -45,6 +45,7 @@ extension AppDatabase {
                 sql: "INSERT INTO staff_user (name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, role.rawValue, passwordHash, now, now]
             )
+            try Self.append(AuditEntry(at: now, actor: actor, action: "user.add", targetType: "user", target: name, details: Self.roleDetails(role)), in: db)
         }
     }
 
@@ -59,29 +60,38 @@ extension AppDatabase {
     }
 
     /// False when there is no such account.
-    public func setUserRole(name: String, role: Role, now: Int) throws -> Bool {
-        try updateUser(name, set: "role = ?", [role.rawValue], now: now)
+    public func setUserRole(name: String, role: Role, actor: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "role = ?", [role.rawValue], now: now, audit: AuditEntry(
+            at: now, actor: actor, action: "user.set_role", targetType: "user", target: name, details: Self.roleDetails(role)))
     }
 
     /// False when there is no such account.
-    public func setUserPassword(name: String, passwordHash: String, now: Int) throws -> Bool {
-        try updateUser(name, set: "password_hash = ?", [passwordHash], now: now)
+    public func setUserPassword(name: String, passwordHash: String, actor: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "password_hash = ?", [passwordHash], now: now, audit: AuditEntry(
+            at: now, actor: actor, action: "user.reset_password", targetType: "user", target: name))
     }
 
     /// False when there is no such account or it is disabled already.
-    public func disableUser(name: String, now: Int) throws -> Bool {
-        try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL")
+    public func disableUser(name: String, actor: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL", audit: AuditEntry(
+            at: now, actor: actor, action: "user.disable", targetType: "user", target: name))
     }
 
-    private func updateUser(_ name: String, set assignment: String, _ values: StatementArguments, now: Int, onlyIf condition: String = "1") throws -> Bool {
+    private func updateUser(
+        _ name: String, set assignment: String, _ values: StatementArguments, now: Int, onlyIf condition: String = "1", audit: AuditEntry
+    ) throws -> Bool {
         try writer.write { db in
             try db.execute(
                 sql: "UPDATE staff_user SET \(assignment), updated_at = ? WHERE name = ? AND \(condition)",
                 arguments: values + [now, name]
             )
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try Self.append(audit, in: db)
+            return true
         }
     }
+
+    private static func roleDetails(_ role: Role) -> String { #"{"role":""# + role.rawValue + #""}"# }
 
     private static let userColumns = "name, role, password_hash, disabled_at, created_at, updated_at"
 
@@ -94,7 +104,7 @@ extension AppDatabase {
 
     // MARK: - API keys
 
-    public func addAPIKey(name: String, role: Role, keyHash: String, now: Int) throws {
+    public func addAPIKey(name: String, role: Role, keyHash: String, actor: String, now: Int) throws {
         try writer.write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE name = ?", arguments: [name]) == nil else {
                 throw AccountError.nameTaken(name)
@@ -103,6 +113,7 @@ extension AppDatabase {
                 sql: "INSERT INTO api_key (name, role, key_hash, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [name, role.rawValue, keyHash, now]
             )
+            try Self.append(AuditEntry(at: now, actor: actor, action: "key.create", targetType: "key", target: name, details: Self.roleDetails(role)), in: db)
         }
     }
 
@@ -121,10 +132,12 @@ extension AppDatabase {
     }
 
     /// False when there is no such live key.
-    public func revokeAPIKey(name: String, now: Int) throws -> Bool {
+    public func revokeAPIKey(name: String, actor: String, now: Int) throws -> Bool {
         try writer.write { db in
             try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try Self.append(AuditEntry(at: now, actor: actor, action: "key.revoke", targetType: "key", target: name), in: db)
+            return true
         }
     }
 

@@ -11,8 +11,9 @@ extension AppDatabase {
         case conflict(CouponRecord)
     }
 
-    /// Stores a new coupon, pending sync, unless its `out_coupon_id` is taken. With `claim`, the new
-    /// coupon's sync is claimed in the same transaction, so that no other attempt takes it first.
+    /// Stores a new coupon, pending sync, unless its `out_coupon_id` is taken, and records who stored it
+    /// in the audit log. With `claim`, the new coupon's sync is claimed in the same transaction, so that
+    /// no other attempt takes it first.
     public func createCoupon(_ coupon: Coupon, createdBy: String? = nil, now: Int, claimingSync claim: SyncClaim? = nil) throws -> CreateOutcome {
         var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
         return try writer.write { db in
@@ -26,6 +27,11 @@ extension AppDatabase {
                     arguments: [claim.holder, claim.until, record.id]
                 )
             }
+            try Self.append(
+                AuditEntry(at: now, actor: createdBy ?? "unknown", action: "coupon.create", targetType: "coupon", target: coupon.outCouponID,
+                           details: #"{"coupon":"# + record.body + "}"),
+                in: db
+            )
             return .created(record)
         }
     }

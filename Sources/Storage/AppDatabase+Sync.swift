@@ -1,5 +1,6 @@
 import Coupons
 import GRDB
+import StrictJSON
 
 extension AppDatabase {
     /// One call to WeChat made for a coupon: when, which endpoint, and what came of it.
@@ -43,12 +44,16 @@ extension AppDatabase {
     }
 
     /// Records an attempt and moves the coupon to its outcome (nil: leaves its state as it was), in
-    /// one transaction, and ends `holder`'s claim on it. Nil when there is no such coupon.
+    /// one transaction, and ends `holder`'s claim on it. An outcome is also entered in the audit log as
+    /// `action` by `actor`. Nil when there is no such coupon.
     ///
     /// Async, like `claimSync`, because attempts run on Swift's few cooperative threads: the commit
     /// and its fsync wait on the database's own writer thread instead of holding one of them.
     @discardableResult
-    public func recordSync(outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, now: Int) async throws -> CouponRecord? {
+    public func recordSync(
+        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, actor: String = "wechat-sync",
+        action: String = "coupon.sync", now: Int
+    ) async throws -> CouponRecord? {
         try await writer.write { db in
             guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]) else { return nil }
             try db.executeCached(
@@ -81,6 +86,12 @@ extension AppDatabase {
                 try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
                     arguments: [id, holder]
+                )
+            }
+            if let outcome {
+                try Self.append(
+                    AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: outCouponID, details: outcome.auditDetails(attempt)),
+                    in: db
                 )
             }
             return try CouponRecord.readOne(try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE id = ?"), arguments: [id])
@@ -135,9 +146,9 @@ extension AppDatabase {
         }
     }
 
-    /// Makes a rejected or pending coupon due for an attempt now. False when there is no such coupon
-    /// or it is synced.
-    public func requeueSync(outCouponID: String, now: Int) throws -> Bool {
+    /// Makes a rejected or pending coupon due for an attempt now, entered in the audit log as asked
+    /// for by `actor`. False when there is no such coupon or it is synced.
+    public func requeueSync(outCouponID: String, actor: String, now: Int) throws -> Bool {
         try writer.write { db in
             try db.execute(
                 sql: """
@@ -146,7 +157,9 @@ extension AppDatabase {
                     """,
                 arguments: [now, outCouponID]
             )
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try Self.append(AuditEntry(at: now, actor: actor, action: "coupon.sync_requested", targetType: "coupon", target: outCouponID), in: db)
+            return true
         }
     }
 
@@ -165,5 +178,29 @@ extension AppDatabase {
                 arguments: [afterRow, ignoringBackoff, now, now, limit]
             ).map { (row: $0[0], outCouponID: $0[1]) }
         }
+    }
+}
+
+extension AppDatabase.SyncOutcome {
+    /// `{"state": "synced", "endpoint": "/shop/coupon/add", "errcode": 0, "status": 1}`, with the reason
+    /// for a rejection or a retry.
+    func auditDetails(_ attempt: AppDatabase.SyncAttempt) -> String {
+        var writer = JSONWriter(capacity: 128)
+        writer.object {
+            switch self {
+            case .synced(let status, _, _):
+                $0.member("state") { $0.string("synced") }
+                $0.member("status") { $0.integer(status.rawValue) }
+            case .rejected(let reason):
+                $0.member("state") { $0.string("rejected") }
+                $0.member("reason") { $0.string(reason) }
+            case .pending(let reason, _):
+                $0.member("state") { $0.string("pending") }
+                $0.member("reason") { $0.string(reason) }
+            }
+            $0.member("endpoint") { $0.string(attempt.endpoint) }
+            if let errcode = attempt.errcode { $0.member("errcode") { $0.integer(errcode) } }
+        }
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }

@@ -117,6 +117,24 @@ public struct AppDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v6 audit log") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_entry (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target_type TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    details TEXT
+                );
+                CREATE INDEX audit_entry_by_target ON audit_entry (target_type, target, id);
+                CREATE TRIGGER audit_entry_is_never_updated BEFORE UPDATE ON audit_entry
+                    BEGIN SELECT RAISE(ABORT, 'audit entries are never changed'); END;
+                CREATE TRIGGER audit_entry_is_never_deleted BEFORE DELETE ON audit_entry
+                    BEGIN SELECT RAISE(ABORT, 'audit entries are never deleted'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -106,9 +106,10 @@ public struct CouponSync: Sendable {
     }
 
     /// Asks WeChat for a coupon's status and times and stores them (a pending or rejected coupon that
-    /// WeChat turns out to have becomes synced). On failure the stored coupon is left as it was;
-    /// either way the attempt is recorded. Nil when no such coupon is stored.
-    public func refresh(outCouponID: String) async throws -> Swift.Result<CouponRecord, WeChatCallError>? {
+    /// WeChat turns out to have becomes synced), entered in the audit log as asked for by `actor`. On
+    /// failure the stored coupon is left as it was; either way the attempt is recorded. Nil when no
+    /// such coupon is stored.
+    public func refresh(outCouponID: String, by actor: String) async throws -> Swift.Result<CouponRecord, WeChatCallError>? {
         guard try database.coupon(outCouponID: outCouponID) != nil else { return nil }
         let started = now()
         let answer: Swift.Result<WeChatClient.CouponState, WeChatCallError>
@@ -119,7 +120,7 @@ public struct CouponSync: Sendable {
         }
         switch answer {
         case .success(let state):
-            return .success(try await save(outCouponID, started, .get, errcode: 0, failure: nil, .synced(state)))
+            return .success(try await save(outCouponID, started, .get, errcode: 0, failure: nil, .synced(state), by: actor, action: "coupon.refresh"))
         case .failure(let error):
             _ = try await save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil)
             return .failure(error)
@@ -142,13 +143,17 @@ public struct CouponSync: Sendable {
         return base * Double.random(in: 0.75...1.0)
     }
 
+    /// Records the attempt and its outcome; the audit log names the worker's sync unless a person asked.
     private func save(
-        _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?
+        _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?,
+        by actor: String = "wechat-sync", action: String = "coupon.sync"
     ) async throws -> CouponRecord {
         let attempt = AppDatabase.SyncAttempt(
             at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000
         )
-        guard let updated = try await database.recordSync(outCouponID: outCouponID, attempt: attempt, outcome: outcome, holder: holder, now: Int(now())) else {
+        guard let updated = try await database.recordSync(
+            outCouponID: outCouponID, attempt: attempt, outcome: outcome, holder: holder, actor: actor, action: action, now: Int(now())
+        ) else {
             throw SyncError.couponVanished(outCouponID)
         }
         return updated

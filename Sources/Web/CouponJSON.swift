@@ -21,7 +21,7 @@ enum CouponJSON {
                 list.array { for record in page.records { write(record, to: &$0) } }
             }
             $0.member("next_cursor") {
-                if let row = page.nextBefore { $0.string(CouponListQuery.cursor(forRow: row)) } else { $0.null() }
+                if let row = page.nextBefore { $0.string(PageCursor.cursor(forRow: row)) } else { $0.null() }
             }
         }
         return writer.bytes

@@ -45,7 +45,7 @@ struct CouponListQuery {
         }
         limit = number("limit", in: Self.limits) ?? Self.defaultLimit
         if let cursor = parameters["cursor"] {
-            before = Self.row(fromCursor: cursor)
+            before = PageCursor.row(from: cursor)
             if before == nil { errors.append(.init(field: "cursor", message: "is not a next_cursor this server gave out")) }
         }
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
@@ -55,20 +55,5 @@ struct CouponListQuery {
     static func wholeNumber(_ text: String) -> Int? {
         guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         return Int(text)
-    }
-
-    /// The cursor is opaque to clients: the row id it stands for may change meaning in a later version.
-    static func cursor(forRow row: Int64) -> String {
-        Data("r\(row)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func row(fromCursor cursor: String) -> Int64? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8), text.hasPrefix("r"),
-              let row = Int64(text.dropFirst()), row > 0, String(row) == text.dropFirst()
-        else { return nil }
-        return row
     }
 }

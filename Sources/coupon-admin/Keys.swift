@@ -1,6 +1,7 @@
 import Accounts
 import ArgumentParser
 import Foundation
+import Glibc
 import Storage
 
 struct Keys: ParsableCommand {
@@ -29,7 +30,7 @@ struct Keys: ParsableCommand {
         func run() throws {
             let opened = try database.open()
             let (key, hash) = APIKey.generate()
-            try exitOnAccountError { try opened.addAPIKey(name: name, role: role, keyHash: hash, now: unixNow()) }
+            try exitOnAccountError { try opened.addAPIKey(name: name, role: role, keyHash: hash, actor: cliActor, now: unixNow()) }
             print(key)
             warn("API key \(name) (\(role.rawValue)) made; it is shown only this once: keep it in the tool's secret store.")
         }
@@ -60,7 +61,7 @@ struct Keys: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            guard try opened.revokeAPIKey(name: name, now: unixNow()) else {
+            guard try opened.revokeAPIKey(name: name, actor: cliActor, now: unixNow()) else {
                 warn("no live API key is named \(name)")
                 throw ExitCode.failure
             }
@@ -86,6 +87,12 @@ func warn(_ message: String) {
 }
 
 func unixNow() -> Int { Int(Date().timeIntervalSince1970) }
+
+/// Who the audit log names for a change made with these commands: `cli:` and the system user.
+let cliActor: String = {
+    let name = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(geteuid())"
+    return "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? name)
+}()
 
 func isoTime(_ seconds: Int) -> String {
     ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))

@@ -30,7 +30,7 @@ struct Users: ParsableCommand {
         func run() throws {
             let opened = try database.open()
             let hash = try readNewPassword(for: name)
-            try exitOnAccountError { try opened.addUser(name: name, role: role, passwordHash: hash.stored, now: unixNow()) }
+            try exitOnAccountError { try opened.addUser(name: name, role: role, passwordHash: hash.stored, actor: cliActor, now: unixNow()) }
             warn("account \(name) (\(role.rawValue)) added")
         }
     }
@@ -62,7 +62,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            try requireAccount(name, try opened.setUserRole(name: name, role: role, now: unixNow()))
+            try requireAccount(name, try opened.setUserRole(name: name, role: role, actor: cliActor, now: unixNow()))
             warn("account \(name) is now \(role.rawValue)")
         }
     }
@@ -81,7 +81,7 @@ struct Users: ParsableCommand {
             let opened = try database.open()
             guard try opened.user(named: name) != nil else { try requireAccount(name, false); return }
             let hash = try readNewPassword(for: name)
-            try requireAccount(name, try opened.setUserPassword(name: name, passwordHash: hash.stored, now: unixNow()))
+            try requireAccount(name, try opened.setUserPassword(name: name, passwordHash: hash.stored, actor: cliActor, now: unixNow()))
             warn("password of \(name) changed")
         }
     }
@@ -96,7 +96,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            try requireAccount(name, try opened.disableUser(name: name, now: unixNow()))
+            try requireAccount(name, try opened.disableUser(name: name, actor: cliActor, now: unixNow()))
             warn("account \(name) disabled")
         }
     }

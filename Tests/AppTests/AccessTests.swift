@@ -18,6 +18,8 @@ import Web
         "GET /api/v1/coupons/{out_coupon_id}": .atLeast(.viewer),
         "POST /api/v1/coupons": .atLeast(.editor),
         "POST /api/v1/coupons/{out_coupon_id}/sync": .atLeast(.editor),
+        "GET /api/v1/coupons/{out_coupon_id}/history": .atLeast(.viewer),
+        "GET /api/v1/audit": .atLeast(.admin),
     ]
 
     let directory: TemporaryDirectory
@@ -32,7 +34,7 @@ import Web
         database = try AppDatabase(path: directory.path("coupons.sqlite"))
         for role in Role.allCases {
             let (key, hash) = APIKey.generate()
-            try database.addAPIKey(name: "\(role.rawValue)-tool", role: role, keyHash: hash, now: 1)
+            try database.addAPIKey(name: "\(role.rawValue)-tool", role: role, keyHash: hash, actor: "test", now: 1)
             keys[role] = key
         }
         router = Application.makeRouter(database: database, now: { 1_700_000_000 })
@@ -93,7 +95,7 @@ import Web
         defer { directory.remove() }
         let key = "Bearer \(keys[.editor]!)"
         #expect(try await send("GET", "/api/v1/coupons", authorization: key).status == 200)
-        #expect(try database.revokeAPIKey(name: "editor-tool", now: 2))
+        #expect(try database.revokeAPIKey(name: "editor-tool", actor: "test", now: 2))
         #expect(try await send("GET", "/api/v1/coupons", authorization: key).status == 401)
     }
 

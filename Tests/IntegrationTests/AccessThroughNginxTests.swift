@@ -30,6 +30,17 @@ import Testing
         #expect(read.status == 200)
         #expect(try stack.get("/api/v1/coupons/by-viewer", headers: ["Authorization": "Bearer \(viewer)"]).status == 404, "the refused create stored nothing")
 
+        // The coupon's history says who stored it; the whole log is for admins only.
+        let history = try stack.get("/api/v1/coupons/by-erp/history", headers: ["Authorization": "Bearer \(viewer)"])
+        #expect(history.status == 200)
+        let entries = try #require(try history.json()["entries"] as? [[String: Any]])
+        #expect(entries.map { $0["action"] as? String } == ["coupon.create"] && entries.first?["actor"] as? String == "erp")
+        #expect(try stack.get("/api/v1/audit", headers: ["Authorization": "Bearer \(editor)"]).status == 403)
+        let audit = try stack.get("/api/v1/audit?limit=200")
+        #expect(audit.status == 200)
+        let actions = (try audit.json()["entries"] as? [[String: Any]])?.compactMap { "\($0["action"] ?? "") \($0["target"] ?? "")" } ?? []
+        #expect(actions == ["coupon.create by-erp", "key.create erp", "key.create report-tool", "key.create integration-tests"])
+
         let listed = try Stack.run(Stack.workerBinary, ["keys", "list", "--database", stack.databasePath]).output
         #expect(listed.contains("erp") && listed.contains("report-tool") && !listed.contains("cak_"))
 

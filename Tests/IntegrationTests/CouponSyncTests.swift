@@ -116,13 +116,13 @@ import WeChat
             try store("c1")
             guard case .synced = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
             _ = try await client.updateCouponStatus(outCouponID: "c1", status: .active)
-            guard case .success(let refreshed)? = try await sync.refresh(outCouponID: "c1") else { Issue.record("no refresh"); return }
+            guard case .success(let refreshed)? = try await sync.refresh(outCouponID: "c1", by: "li.wei") else { Issue.record("no refresh"); return }
             #expect(refreshed.wechatStatus == 2 && refreshed.syncState == "synced")
             _ = try sandbox.post("/sandbox/faults", #"{"down":true}"#)
-            guard case .failure(.unreachable)? = try await sync.refresh(outCouponID: "c1") else { Issue.record("refresh did not fail"); return }
+            guard case .failure(.unreachable)? = try await sync.refresh(outCouponID: "c1", by: "li.wei") else { Issue.record("refresh did not fail"); return }
             #expect(try database.coupon(outCouponID: "c1") == refreshed)
             #expect(try database.syncAttempts(outCouponID: "c1").map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get", "/shop/coupon/get"])
-            #expect(try await sync.refresh(outCouponID: "nope") == nil)
+            #expect(try await sync.refresh(outCouponID: "nope", by: "li.wei") == nil)
         }
     }
 

@@ -8,23 +8,23 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        try database.addUser(name: "li.wei", role: .editor, passwordHash: "hash-1", now: 10)
-        try database.addUser(name: "admin", role: .admin, passwordHash: "hash-2", now: 11)
+        try database.addUser(name: "li.wei", role: .editor, passwordHash: "hash-1", actor: "cli:root", now: 10)
+        try database.addUser(name: "admin", role: .admin, passwordHash: "hash-2", actor: "cli:root", now: 11)
         #expect(throws: AppDatabase.AccountError.nameTaken("admin")) {
-            try database.addUser(name: "admin", role: .viewer, passwordHash: "other", now: 12)
+            try database.addUser(name: "admin", role: .viewer, passwordHash: "other", actor: "cli:root", now: 12)
         }
         #expect(try database.users().map(\.name) == ["admin", "li.wei"])
         #expect(try database.user(named: "admin")?.passwordHash == "hash-2")
 
-        #expect(try database.setUserRole(name: "li.wei", role: .viewer, now: 20))
-        #expect(try database.setUserPassword(name: "li.wei", passwordHash: "hash-3", now: 21))
-        #expect(try database.disableUser(name: "li.wei", now: 22))
-        #expect(try !database.disableUser(name: "li.wei", now: 23))
+        #expect(try database.setUserRole(name: "li.wei", role: .viewer, actor: "cli:root", now: 20))
+        #expect(try database.setUserPassword(name: "li.wei", passwordHash: "hash-3", actor: "cli:root", now: 21))
+        #expect(try database.disableUser(name: "li.wei", actor: "cli:root", now: 22))
+        #expect(try !database.disableUser(name: "li.wei", actor: "cli:root", now: 23))
         let changed = try #require(try database.user(named: "li.wei"))
         #expect(changed.role == .viewer && changed.passwordHash == "hash-3" && changed.disabledAt == 22 && changed.updatedAt == 22)
 
-        #expect(try !database.setUserRole(name: "nobody", role: .admin, now: 30))
-        #expect(try !database.setUserPassword(name: "nobody", passwordHash: "x", now: 30))
+        #expect(try !database.setUserRole(name: "nobody", role: .admin, actor: "cli:root", now: 30))
+        #expect(try !database.setUserPassword(name: "nobody", passwordHash: "x", actor: "cli:root", now: 30))
         #expect(try database.user(named: "nobody") == nil)
     }
 
@@ -33,9 +33,9 @@ import Testing
         defer { file.remove() }
         let database = try file.open()
         let (key, hash) = APIKey.generate()
-        try database.addAPIKey(name: "erp", role: .editor, keyHash: hash, now: 100)
+        try database.addAPIKey(name: "erp", role: .editor, keyHash: hash, actor: "cli:root", now: 100)
         #expect(throws: AppDatabase.AccountError.nameTaken("erp")) {
-            try database.addAPIKey(name: "erp", role: .viewer, keyHash: APIKey.generate().hash, now: 101)
+            try database.addAPIKey(name: "erp", role: .viewer, keyHash: APIKey.generate().hash, actor: "cli:root", now: 101)
         }
         let found = try #require(try database.liveAPIKey(hash: APIKey.hash(key)))
         #expect(found.name == "erp" && found.role == .editor && found.createdAt == 100 && found.lastUsedAt == nil)
@@ -48,8 +48,8 @@ import Testing
         try database.noteAPIKeyUse(used, now: 261)
         #expect(try database.liveAPIKey(hash: hash)?.lastUsedAt == 261)
 
-        #expect(try database.revokeAPIKey(name: "erp", now: 300))
-        #expect(try !database.revokeAPIKey(name: "erp", now: 301))
+        #expect(try database.revokeAPIKey(name: "erp", actor: "cli:root", now: 300))
+        #expect(try !database.revokeAPIKey(name: "erp", actor: "cli:root", now: 301))
         #expect(try database.liveAPIKey(hash: hash) == nil)
         #expect(try database.apiKeys().map(\.revokedAt) == [300])
         // Nothing stored holds the key itself.

@@ -95,9 +95,9 @@ import Testing
         _ = try database.createCoupon(coupon("c2"), now: 1)
         try await database.recordSync(outCouponID: "c1", attempt: attempt(5, errcode: 48001), outcome: .rejected(reason: "48001 api unauthorized"), now: 5)
         try await database.recordSync(outCouponID: "c2", attempt: attempt(5, errcode: 0), outcome: .synced(status: .notActive, createTime: 5, updateTime: 5), now: 5)
-        #expect(try database.requeueSync(outCouponID: "c1", now: 6))
-        #expect(try !database.requeueSync(outCouponID: "c2", now: 6))
-        #expect(try !database.requeueSync(outCouponID: "nope", now: 6))
+        #expect(try database.requeueSync(outCouponID: "c1", actor: "erp", now: 6))
+        #expect(try !database.requeueSync(outCouponID: "c2", actor: "erp", now: 6))
+        #expect(try !database.requeueSync(outCouponID: "nope", actor: "erp", now: 6))
         #expect(try due(database, now: 6) == ["c1"])
         #expect(try database.coupon(outCouponID: "c1")?.syncState == "pending")
     }

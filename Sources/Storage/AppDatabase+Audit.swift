@@ -1,0 +1,80 @@
+import GRDB
+
+extension AppDatabase {
+    /// One thing someone did: who (a staff account, an API key, or the worker's own sync), when, what,
+    /// to what, and the particulars (JSON) where there are any. Entries are only ever added: triggers
+    /// refuse to update or delete them.
+    public struct AuditEntry: Sendable, Equatable {
+        public var id: Int64
+        /// Unix seconds.
+        public var at: Int
+        public var actor: String
+        /// `coupon.create`, `coupon.sync`, `key.create`, `user.disable`, ...
+        public var action: String
+        /// `coupon`, `key` or `user`.
+        public var targetType: String
+        public var target: String
+        /// A JSON object, or nil.
+        public var details: String?
+
+        public init(id: Int64 = 0, at: Int, actor: String, action: String, targetType: String, target: String, details: String? = nil) {
+            self.id = id
+            self.at = at
+            self.actor = actor
+            self.action = action
+            self.targetType = targetType
+            self.target = target
+            self.details = details
+        }
+    }
+
+    public struct AuditPage: Sendable, Equatable {
+        public var entries: [AuditEntry]
+        /// Pass as `before` for the next page; nil on the last page.
+        public var nextBefore: Int64?
+    }
+
+    /// A coupon's entries, oldest first.
+    public func history(ofCoupon outCouponID: String) throws -> [AuditEntry] {
+        try readers.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT \(Self.auditColumns) FROM audit_entry WHERE target_type = 'coupon' AND target = ? ORDER BY id"),
+                arguments: [outCouponID]
+            ).map(Self.auditEntry)
+        }
+    }
+
+    /// Up to `limit` entries older than `before`, newest first.
+    public func auditEntries(limit: Int, before: Int64? = nil) throws -> AuditPage {
+        try readers.read { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT \(Self.auditColumns) FROM audit_entry WHERE id < ? ORDER BY id DESC LIMIT ?"),
+                arguments: [before ?? Int64.max, limit + 1]
+            ).map(Self.auditEntry)
+            let page = Array(rows.prefix(limit))
+            return AuditPage(entries: page, nextBefore: rows.count > limit ? page.last?.id : nil)
+        }
+    }
+
+    /// Adds an entry on its own, for what is not a change of stored data (a failed login, say).
+    public func audit(_ entry: AuditEntry) throws {
+        try writer.write { db in try Self.append(entry, in: db) }
+    }
+
+    /// Adds an entry inside the transaction of the change it records.
+    static func append(_ entry: AuditEntry, in db: Database) throws {
+        try db.executeCached(
+            sql: "INSERT INTO audit_entry (at, actor, action, target_type, target, details) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [entry.at, entry.actor, entry.action, entry.targetType, entry.target, entry.details]
+        )
+    }
+
+    private static let auditColumns = "id, at, actor, action, target_type, target, details"
+
+    private static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            id: row["id"], at: row["at"], actor: row["actor"], action: row["action"], targetType: row["target_type"],
+            target: row["target"], details: row["details"]
+        )
+    }
+}
