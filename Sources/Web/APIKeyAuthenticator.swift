@@ -6,22 +6,30 @@ import Synchronization
 /// Authenticates internal tools by `Authorization: Bearer KEY`, with keys from `coupon-admin keys create`.
 public final class APIKeyAuthenticator: Authenticator {
     let database: AppDatabase
+    let throttle: FailureThrottle
     let now: @Sendable () -> Int
     /// When this process last noted each key's use: many requests at once with one key make one write.
     private let noted = Mutex<[Int64: Int]>([:])
 
-    public init(database: AppDatabase, now: @escaping @Sendable () -> Int) {
+    /// `throttle` slows and then refuses an address that keeps sending keys that are not valid.
+    public init(database: AppDatabase, throttle: FailureThrottle = FailureThrottle(), now: @escaping @Sendable () -> Int) {
         self.database = database
+        self.throttle = throttle
         self.now = now
     }
 
     public func principal(for request: Request) throws -> Principal? {
         guard let authorization = request.headers["authorization"] else { return nil }
+        let now = now()
+        let address = ["address:" + request.remoteAddress]
+        if let wait = throttle.retryAfter(address, now: now) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1])),
               let key = try database.liveAPIKey(hash: APIKey.hash(String(parts[1])))
-        else { throw Self.invalidKey }
-        let now = now()
+        else {
+            throttle.recordFailure(address, now: now)
+            throw Self.invalidKey
+        }
         let due = noted.withLock { noted in
             guard (noted[key.id] ?? Int.min) < now - 60 else { return false }
             noted[key.id] = now

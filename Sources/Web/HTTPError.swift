@@ -29,3 +29,13 @@ public struct HTTPError: Error, Sendable, Equatable {
         return .problem(problem, headers: headers)
     }
 }
+
+extension HTTPError {
+    /// 429 for an address or account that failed to authenticate too often, with `Retry-After`.
+    static func tooManyAttempts(retryAfter seconds: Int) -> HTTPError {
+        HTTPError(
+            status: 429, detail: "Too many failed attempts from here; try again in \(seconds) s.",
+            headers: HTTPHeaders([("Retry-After", String(seconds))])
+        )
+    }
+}
