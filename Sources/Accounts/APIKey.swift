@@ -13,29 +13,37 @@ public enum APIKey {
         return (key, hash(key))
     }
 
-    /// The stored form of `key`: its SHA-256 in lower-case hex. Every request with a key computes
-    /// it, so the hex is written by hand rather than with `String(format:)`, which cost 30 times more.
-    public static func hash(_ key: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(key.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
+    /// The stored form of `key`: its SHA-256 in hex.
+    public static func hash(_ key: String) -> String { sha256Hex(key) }
 
     /// Whether `text` has a key's shape; anything else is not looked up at all.
     public static func looksLikeKey(_ text: String) -> Bool {
-        text.hasPrefix(prefix) && text.utf8.count == prefix.utf8.count + 43
-            && text.utf8.dropFirst(prefix.utf8.count).allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                     UInt8(ascii: "-"), UInt8(ascii: "_"): true
-                default: false
-                }
-            }
+        text.hasPrefix(prefix) && looksLikeRandomToken(text.dropFirst(prefix.count))
+    }
+}
+
+/// The SHA-256 of `text` in lower-case hex: how secrets that are random enough (API keys, session
+/// ids) are stored. Every request with one computes it, so the hex is written by hand rather than
+/// with `String(format:)`, which cost 30 times more.
+public func sha256Hex(_ text: String) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    hex.reserveCapacity(64)
+    for byte in SHA256.hash(data: Array(text.utf8)) {
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: hex, as: UTF8.self)
+}
+
+/// Whether `text` could be a `randomToken()`: 43 base64url characters.
+public func looksLikeRandomToken(_ text: Substring) -> Bool {
+    text.utf8.count == 43 && text.utf8.allSatisfy { byte in
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
+        }
     }
 }
 

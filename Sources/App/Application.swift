@@ -11,9 +11,16 @@ import Web
 /// build the application the same way.
 public enum Application {
     /// Every route the worker answers.
-    /// With `sync`, `/healthz` is degraded while WeChat calls are paused.
-    public static func makeRouter(database: AppDatabase, sync: CouponSync? = nil, now: @escaping @Sendable () -> Int = unixTime) -> Router {
-        var router = Router(authenticator: APIKeyAuthenticator(database: database, now: now))
+    /// With `sync`, `/healthz` is degraded while WeChat calls are paused. Staff sessions end after
+    /// `sessionIdleTimeout` seconds unused or `sessionLifetime` seconds in all.
+    public static func makeRouter(
+        database: AppDatabase, sync: CouponSync? = nil, sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400,
+        now: @escaping @Sendable () -> Int = unixTime
+    ) -> Router {
+        // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
+        let throttle = FailureThrottle()
+        let sessions = StaffSessions(database: database, idleTimeout: sessionIdleTimeout, lifetime: sessionLifetime, now: now)
+        var router = Router(authenticator: APIKeyAuthenticator(database: database, throttle: throttle, now: now), sessions: sessions)
         if let client = sync?.client {
             router.addHealthRoutes { client.pause?.description }
         } else {
@@ -21,6 +28,7 @@ public enum Application {
         }
         router.addCouponRoutes(database: database, sync: sync, now: now)
         router.addAuditRoutes(database: database)
+        router.addLoginRoutes(database: database, sessions: sessions, throttle: throttle, now: now)
         router.addOpenAPIRoutes()
         return router
     }
@@ -39,7 +47,9 @@ public enum Application {
         let client = configuration.wechat.map { makeWeChatClient($0, database: database) }
         defer { client?.shutdownAndWait() }
         let sync = client.map { makeCouponSync(database: database, client: $0) }
-        let server = try Server(configuration: configuration.server, responder: makeRouter(database: database, sync: sync), logger: logger)
+        let server = try Server(configuration: configuration.server, responder: makeRouter(
+            database: database, sync: sync, sessionIdleTimeout: configuration.sessionIdleTimeout, sessionLifetime: configuration.sessionLifetime
+        ), logger: logger)
         server.shutDownOnSignals()
         server.start()
         // Pending coupons are retried in the background until each is synced or rejected.

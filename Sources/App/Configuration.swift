@@ -20,6 +20,9 @@ public struct Configuration: Sendable {
     public var databaseDurability: AppDatabase.Durability
     /// Where and how to reach WeChat; nil when no appid is set, and the worker then syncs nothing.
     public var wechat: WeChatConfiguration?
+    /// Seconds a staff session may go unused, and may last at all.
+    public var sessionIdleTimeout: Int
+    public var sessionLifetime: Int
 
     public enum Key: String, CaseIterable, Sendable {
         case listen
@@ -38,6 +41,8 @@ public struct Configuration: Sendable {
         case wechatTokenEndpoint = "wechat-token-endpoint"
         case wechatConnectTimeout = "wechat-connect-timeout"
         case wechatTimeout = "wechat-timeout"
+        case sessionIdleTimeout = "session-idle-timeout"
+        case sessionLifetime = "session-lifetime"
 
         /// The `serve` flag; none for the secret, which must not show in a process list.
         public var flag: String? { self == .wechatSecret ? nil : "--" + rawValue }
@@ -62,6 +67,8 @@ public struct Configuration: Sendable {
             case .wechatTokenEndpoint: WeChatConfiguration.TokenEndpoint.stable.rawValue
             case .wechatConnectTimeout: "3"
             case .wechatTimeout: "10"
+            case .sessionIdleTimeout: String(8 * 3600)
+            case .sessionLifetime: String(7 * 86400)
             }
         }
     }
@@ -95,6 +102,8 @@ public struct Configuration: Sendable {
         databasePath = try values.parse(.database, expecting: "the path of the SQLite file") { $0.isEmpty ? nil : $0 }
         databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
         wechat = try Self.wechat(from: values, readFile: readFile)
+        sessionIdleTimeout = try values.integer(.sessionIdleTimeout, in: 60...(30 * 86400))
+        sessionLifetime = try values.integer(.sessionLifetime, in: 60...(365 * 86400))
         // Each request in flight makes one WeChat call at a time, and the background sync a few more.
         wechat?.maxConnections = server.maxInFlight + SyncLoop.defaultConcurrency
     }

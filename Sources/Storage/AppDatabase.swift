@@ -135,6 +135,18 @@ public struct AppDatabase: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'audit entries are never deleted'); END;
                 """)
         }
+        migrator.registerMigration("v7 staff sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff_session (
+                    id_hash TEXT PRIMARY KEY,
+                    user_name TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                );
+                CREATE INDEX staff_session_by_user ON staff_session (user_name);
+                """)
+        }
         return migrator
     }
 }

@@ -1,10 +1,15 @@
 import Accounts
 import FastCGI
 
-/// Who may use a route: anyone (health checks, the login page), or whoever authenticates with at least a role.
+/// Who may use a route: anyone (health checks, the login page), or whoever authenticates with at
+/// least a role: with an API key for the API, with a staff login for the admin pages.
 public enum Access: Sendable, Equatable {
     case everyone
+    /// An API key (`Authorization: Bearer`) of at least this role.
     case atLeast(Role)
+    /// A staff session (cookie) of at least this role. A request without one is sent to the login
+    /// page; one that changes something must carry the session's CSRF token.
+    case staff(Role)
 }
 
 /// Who made a request: a staff account or an API key, by name, with its role.

@@ -26,7 +26,7 @@ struct QueryParameters {
 
     subscript(name: String) -> String? { values[name] }
 
-    private static func decode(_ text: Substring) -> String? {
+    static func decode(_ text: Substring) -> String? {
         percentDecoded(Substring(String(text.map { $0 == "+" ? " " : $0 })))
     }
 }

@@ -7,12 +7,17 @@ public struct RequestContext: Sendable {
     public let request: Request
     public let parameters: [String: String]
     public let principal: Principal?
+    /// On admin pages: the staff session, whose CSRF token every form must carry.
+    public let session: StaffSessions.Current?
     public let logger: Logger
 
-    public init(request: Request, parameters: [String: String] = [:], principal: Principal? = nil, logger: Logger) {
+    public init(
+        request: Request, parameters: [String: String] = [:], principal: Principal? = nil, session: StaffSessions.Current? = nil, logger: Logger
+    ) {
         self.request = request
         self.parameters = parameters
-        self.principal = principal
+        self.principal = principal ?? session?.principal
+        self.session = session
         self.logger = logger
     }
 }

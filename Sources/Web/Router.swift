@@ -17,10 +17,13 @@ public struct Router: Responder {
 
     private var routes: [Route] = []
     private let authenticator: (any Authenticator)?
+    private let sessions: StaffSessions?
 
-    /// Without an authenticator, every route that needs a role answers 401.
-    public init(authenticator: (any Authenticator)? = nil) {
+    /// Without an authenticator, every API route that needs a role answers 401; without sessions,
+    /// every admin page sends to the login page.
+    public init(authenticator: (any Authenticator)? = nil, sessions: StaffSessions? = nil) {
         self.authenticator = authenticator
+        self.sessions = sessions
     }
 
     public mutating func add(_ method: String, _ pattern: String, access: Access, handler: @escaping RouteHandler) {
@@ -54,11 +57,21 @@ public struct Router: Responder {
         {
             do {
                 var principal: Principal?
-                if case .atLeast(let role) = route.access {
+                var session: StaffSessions.Current?
+                switch route.access {
+                case .everyone:
+                    break
+                case .atLeast(let role):
                     principal = try authenticator?.principal(for: request)
                     try Self.check(principal, has: role)
+                case .staff(let role):
+                    session = try sessions?.current(for: request)
+                    guard let session else { return Self.redirectToLogin(request) }
+                    try Self.check(session.principal, has: role)
+                    if request.method != "GET" && request.method != "HEAD" { try Self.checkCSRF(request, session) }
                 }
-                return try await route.handler(RequestContext(request: request, parameters: parameters, principal: principal, logger: logger))
+                return try await route.handler(
+                    RequestContext(request: request, parameters: parameters, principal: principal, session: session, logger: logger))
             } catch let error as HTTPError {
                 return error.response(for: request)
             }

@@ -52,12 +52,19 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a WeChat call may take in all (default \(Configuration.Key.wechatTimeout.defaultValue))")
     var wechatTimeout: String?
 
+    @Option(help: "Seconds a staff login may go unused (default \(Configuration.Key.sessionIdleTimeout.defaultValue))")
+    var sessionIdleTimeout: String?
+
+    @Option(help: "Seconds a staff login lasts at most (default \(Configuration.Key.sessionLifetime.defaultValue))")
+    var sessionLifetime: String?
+
     func run() throws {
         let flags: [Configuration.Key: String] = [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
             .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .logLevel: logLevel,
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
+            .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
         ].compactMapValues { $0 }.merging(database.flags) { $1 }
         let configuration = try loadConfiguration(flags: flags)
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }

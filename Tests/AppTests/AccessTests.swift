@@ -20,6 +20,8 @@ import Web
         "POST /api/v1/coupons/{out_coupon_id}/sync": .atLeast(.editor),
         "GET /api/v1/coupons/{out_coupon_id}/history": .atLeast(.viewer),
         "GET /api/v1/audit": .atLeast(.admin),
+        "POST /admin/login": .everyone,
+        "POST /admin/logout": .staff(.viewer),
     ]
 
     let directory: TemporaryDirectory
@@ -27,6 +29,8 @@ import Web
     let router: Router
     /// A live key for each role.
     var keys: [Role: String] = [:]
+    /// A staff session for each role: its id (the cookie's value) and CSRF token.
+    var sessions: [Role: (id: String, csrf: String)] = [:]
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     init() throws {
@@ -36,13 +40,19 @@ import Web
             let (key, hash) = APIKey.generate()
             try database.addAPIKey(name: "\(role.rawValue)-tool", role: role, keyHash: hash, actor: "test", now: 1)
             keys[role] = key
+            try database.addUser(name: "\(role.rawValue)-person", role: role, passwordHash: "unused", actor: "test", now: 1)
+            let (id, csrf) = (randomToken(), randomToken())
+            try database.startSession(idHash: sha256Hex(id), userName: "\(role.rawValue)-person", csrfToken: csrf, replacing: nil, now: 1_700_000_000)
+            sessions[role] = (id, csrf)
         }
         router = Application.makeRouter(database: database, now: { 1_700_000_000 })
     }
 
-    func send(_ method: String, _ path: String, query: String = "", authorization: String?) async throws -> Response {
+    func send(_ method: String, _ path: String, query: String = "", authorization: String? = nil, cookie: String? = nil, csrf: String? = nil) async throws -> Response {
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         if let authorization { headers.add(name: "Authorization", value: authorization) }
+        if let cookie { headers.add(name: "Cookie", value: "other=1; \(StaffSessions.cookieName)=\(cookie)") }
+        if let csrf { headers.add(name: "X-CSRF-Token", value: csrf) }
         return try await router.respond(to: Request(method: method, path: path, query: query, headers: headers, requestID: "r1"), logger: logger)
     }
 
@@ -58,6 +68,17 @@ import Web
             let path = route.pattern.replacingOccurrences(of: "{out_coupon_id}", with: "some-coupon")
             let name = "\(route.method) \(route.pattern)"
             let stranger = try await send(route.method, path, authorization: nil)
+            if case .staff(let needed) = route.access {
+                #expect(stranger.status == 303, "\(name) without a login")
+                #expect(stranger.headers["Location"] == "/admin/login?next=" + path, "\(name) without a login")
+                for role in Role.allCases {
+                    let (id, csrf) = sessions[role]!
+                    let answer = try await send(route.method, path, cookie: id, csrf: route.method == "GET" ? nil : csrf)
+                    #expect((answer.status == 403) == !role.allows(needed), "\(name) with a \(role) login: \(answer.status)")
+                    #expect(answer.status != 303 || answer.headers["Location"]?.hasPrefix("/admin/login?") != true, "\(name) with a \(role) login")
+                }
+                continue
+            }
             guard case .atLeast(let needed) = route.access else {
                 #expect(stranger.status != 401 && stranger.status != 403, "\(name) is open")
                 continue

@@ -79,4 +79,33 @@ import Testing
         #expect(listed.contains("li.wei") && listed.contains("admin") && listed.contains("disabled") && !listed.contains("bob"))
         #expect(!listed.contains(password) && !listed.contains("scrypt"))
     }
+
+    @Test func staffLogInAndOutThroughNginxAtTheRootAndUnderAPrefix() throws {
+        let stack = try Stack()
+        try Stack.run("/bin/sh", ["-c", "printf '%s\\n' 'a long secret phrase' | \"$0\" users add li.wei --role viewer --database \"$1\"",
+                                  Stack.workerBinary, stack.databasePath])
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let wrong = try stack.request("POST", "/admin/login", headers: form, body: Array("name=li.wei&password=guess".utf8), authorized: false)
+        #expect(wrong.status == 401)
+        for (port, mount) in [(stack.port, ""), (stack.prefixPort, "/coupon-admin")] {
+            let login = try stack.request(
+                "POST", "\(mount)/admin/login", port: port, headers: form,
+                body: Array("name=li.wei&password=a+long+secret+phrase".utf8), authorized: false
+            )
+            #expect(login.status == 303)
+            #expect(login.headers["location"] == "\(mount)/admin/")
+            let cookie = try #require(login.headers["set-cookie"])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            let session = String(cookie.prefix { $0 != ";" })
+            // Without the form's token the logout is refused; pages send strangers to the login page.
+            #expect(try stack.request("POST", "\(mount)/admin/logout", port: port, headers: ["Cookie": session], authorized: false).status == 403)
+            let stranger = try stack.request("POST", "\(mount)/admin/logout", port: port, authorized: false)
+            #expect(stranger.status == 303 && stranger.headers["location"] == "\(mount)/admin/login?next=\(mount)/admin/logout")
+        }
+        // Who failed to log in from where is recorded, and no password reaches a log.
+        let audit = try stack.get("/api/v1/audit").text
+        #expect(audit.contains("user.login_failed") && audit.contains("127.0.0.1"))
+        _ = try stack.workerLogLines(containing: "login failed")
+        #expect(!stack.workerLog.contains("a long secret phrase") && !stack.workerLog.contains("guess"))
+    }
 }

@@ -1,0 +1,98 @@
+import Accounts
+import FastCGI
+import Storage
+
+extension Router {
+    /// `POST /admin/login` (a form with `name`, `password` and where to go `next`) and
+    /// `POST /admin/logout`. Failed logins are throttled per address and per account, and recorded.
+    public mutating func addLoginRoutes(database: AppDatabase, sessions: StaffSessions, throttle: FailureThrottle, now: @escaping @Sendable () -> Int) {
+        post("/admin/login", access: .everyone) { context in
+            let request = context.request
+            guard request.headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+                throw HTTPError(status: 415, detail: "Log in with a form: application/x-www-form-urlencoded.")
+            }
+            let form = try QueryParameters(String(decoding: request.body, as: UTF8.self), allowed: ["name", "password", "next"])
+            let name = form["name"] ?? "", password = form["password"] ?? ""
+            let throttled = ["address:" + request.remoteAddress, "account:" + name]
+            let at = now()
+            if let wait = throttle.retryAfter(throttled, now: at) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
+
+            let user = try database.user(named: name)
+            // An unknown name costs the same scrypt work as a wrong password, so timing tells nothing.
+            let stored = user.flatMap { try? PasswordHash(stored: $0.passwordHash) } ?? Self.stranger
+            guard stored.verifies(password), let user, user.disabledAt == nil else {
+                throttle.recordFailure(throttled, now: at)
+                try database.audit(.init(at: at, actor: "anonymous", action: "user.login_failed", targetType: "user", target: name,
+                                         details: #"{"address":""# + request.remoteAddress.filter { $0.isHexDigit || $0 == "." || $0 == ":" } + #""}"#))
+                context.logger.notice("login failed", metadata: ["account": "\(name)", "address": "\(request.remoteAddress)"])
+                throw HTTPError(status: 401, detail: "The name or the password is not right, or the account is disabled.")
+            }
+            throttle.recordSuccess(["account:" + name])
+            if stored.needsRehash(), let rehashed = try? PasswordHash(password: password) {
+                _ = try database.setUserPassword(name: name, passwordHash: rehashed.stored, actor: name, now: at)
+            }
+            let cookie = try sessions.start(userName: user.name, for: request)
+            return Response(status: 303, headers: HTTPHeaders([("Location", Self.localTarget(form["next"], request)), ("Set-Cookie", cookie)]))
+        }
+
+        post("/admin/logout", access: .staff(.viewer)) { context in
+            if let session = context.session { try sessions.end(session) }
+            let request = context.request
+            return Response(status: 303, headers: HTTPHeaders([
+                ("Location", request.url(for: "/admin/login")), ("Set-Cookie", StaffSessions.cookie("", maxAge: 0, for: request)),
+            ]))
+        }
+    }
+
+    /// Where a login goes on to: `next` when it is a path of this site, else the admin pages' start.
+    static func localTarget(_ next: String?, _ request: Request) -> String {
+        let start = request.url(for: "/admin/")
+        guard let next, next.hasPrefix(request.mountPath + "/"), !next.hasPrefix("//"), !next.contains("\\"),
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return start }
+        return next
+    }
+
+    /// A page asked for without a session: to the login page, and back after it.
+    static func redirectToLogin(_ request: Request) -> Response {
+        var back = request.fullPath
+        if !request.query.isEmpty { back += "?" + request.query }
+        let next = back.addingPercentEncodingForForm()
+        return Response(status: 303, headers: HTTPHeaders([("Location", request.url(for: "/admin/login") + "?next=" + next)]))
+    }
+
+    /// Refuses a change that does not carry the session's CSRF token, as the form field `csrf_token`
+    /// or the header `X-CSRF-Token`.
+    static func checkCSRF(_ request: Request, _ session: StaffSessions.Current) throws(HTTPError) {
+        var sent = request.headers["x-csrf-token"]
+        if sent == nil, request.headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            for pair in String(decoding: request.body, as: UTF8.self).split(separator: "&") where pair.hasPrefix("csrf_token=") {
+                sent = QueryParameters.decode(pair.dropFirst("csrf_token=".count))
+            }
+        }
+        guard let sent, constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
+            throw HTTPError(status: 403, detail: "The form's security token is missing or out of date; reload the page and try again.")
+        }
+    }
+
+    /// A password hash no one has: checked against when a login names no account.
+    static let stranger = try! PasswordHash(password: randomToken())
+}
+
+extension String {
+    /// Percent-encodes all but unreserved characters and `/`, for a path carried in a query value.
+    func addingPercentEncodingForForm() -> String {
+        var encoded = ""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                encoded.append(Character(UnicodeScalar(byte)))
+            default:
+                let digits = Array("0123456789ABCDEF")
+                encoded += "%\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
+            }
+        }
+        return encoded
+    }
+}

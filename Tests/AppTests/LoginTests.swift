@@ -1,0 +1,150 @@
+import Accounts
+import FastCGI
+import Logging
+@testable import Storage
+import Synchronization
+import TestSupport
+import Testing
+import Web
+@testable import App
+
+/// Staff logins on the worker's router with a real database: sessions, cookies, CSRF, expiry, throttling.
+@Suite struct LoginTests {
+    static let password = "correct horse battery staple"
+    let directory: TemporaryDirectory
+    let database: AppDatabase
+    let clock = TestClock(1_700_000_000)
+    let router: Router
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init() throws {
+        directory = try TemporaryDirectory("ca-login")
+        database = try AppDatabase(path: directory.path("coupons.sqlite"))
+        try database.addUser(name: "li.wei", role: .editor, passwordHash: try PasswordHash(password: Self.password).stored, actor: "test", now: 1)
+        let clock = clock
+        router = Application.makeRouter(database: database, sessionIdleTimeout: 600, sessionLifetime: 3600, now: { clock.now })
+    }
+
+    func advance(_ seconds: Int) { clock.advance(seconds) }
+
+    func login(_ name: String, _ password: String, next: String = "", cookie: String? = nil, from address: String = "192.0.2.1", https: Bool = false) async throws -> Response {
+        var headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded")])
+        if let cookie { headers.add(name: "Cookie", value: "\(StaffSessions.cookieName)=\(cookie)") }
+        let form = "name=\(name)&password=\(password.replacingOccurrences(of: " ", with: "+"))" + (next.isEmpty ? "" : "&next=\(next)")
+        return try await router.respond(
+            to: Request(method: "POST", path: "/admin/login", headers: headers, remoteAddress: address, isHTTPS: https, body: Array(form.utf8)), logger: logger)
+    }
+
+    func logout(cookie: String, csrf: String?) async throws -> Response {
+        let headers = HTTPHeaders([("Cookie", "\(StaffSessions.cookieName)=\(cookie)"), ("Content-Type", "application/x-www-form-urlencoded")])
+        let body = csrf.map { "csrf_token=\($0)" } ?? ""
+        return try await router.respond(to: Request(method: "POST", path: "/admin/logout", headers: headers, body: Array(body.utf8)), logger: logger)
+    }
+
+    /// The session id a login's cookie carries.
+    func sessionID(_ response: Response) throws -> String {
+        let cookie = try #require(response.headers["Set-Cookie"])
+        return String(try #require(cookie.split(separator: ";").first?.split(separator: "=").last))
+    }
+
+    func current(_ id: String) throws -> StaffSessions.Current? {
+        let headers = HTTPHeaders([("Cookie", "\(StaffSessions.cookieName)=\(id)")])
+        let clock = clock
+        return try StaffSessions(database: database, idleTimeout: 600, lifetime: 3600, now: { clock.now })
+            .current(for: Request(method: "GET", path: "/", headers: headers))
+    }
+
+    @Test func theRightPasswordGetsASessionCookieAndTheWrongOneNothing() async throws {
+        defer { directory.remove() }
+        let wrong = try await login("li.wei", "not the password at all")
+        #expect(wrong.status == 401 && wrong.headers["Set-Cookie"] == nil)
+        #expect(try await login("nobody", Self.password).status == 401)
+
+        let right = try await login("li.wei", Self.password, next: "/admin/coupons%3Fpage%3D2")
+        #expect(right.status == 303)
+        #expect(right.headers["Location"] == "/admin/coupons?page=2")
+        let cookie = try #require(right.headers["Set-Cookie"])
+        #expect(cookie.hasSuffix("; Path=/; HttpOnly; SameSite=Lax"), "no Secure over plain HTTP")
+        let id = try sessionID(right)
+        #expect(id.count == 43)
+        #expect(try current(id)?.principal == Principal(name: "li.wei", role: .editor))
+        #expect(try await login("li.wei", Self.password, https: true).headers["Set-Cookie"]?.hasSuffix("; Secure") == true)
+
+        let actions = try database.auditEntries(limit: 10).entries.map { "\($0.actor) \($0.action) \($0.target)" }
+        #expect(actions == ["li.wei user.login li.wei", "li.wei user.login li.wei", "anonymous user.login_failed nobody", "anonymous user.login_failed li.wei", "test user.add li.wei"])
+        // The session id is stored only as its hash.
+        let stored = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT id_hash || csrf_token FROM staff_session") }
+        #expect(stored.allSatisfy { !$0.contains(id) })
+    }
+
+    @Test func aLoginAlwaysGetsANewSessionIDAndTheOldOneStopsWorking() async throws {
+        defer { directory.remove() }
+        let first = try sessionID(try await login("li.wei", Self.password))
+        // A cookie planted before the login (session fixation) is not the one after it.
+        let planted = randomToken()
+        let second = try sessionID(try await login("li.wei", Self.password, cookie: planted))
+        #expect(second != planted)
+        #expect(try current(planted) == nil)
+        // Logging in again with a live session replaces it.
+        let third = try sessionID(try await login("li.wei", Self.password, cookie: second))
+        #expect(third != second && third != first)
+        #expect(try current(second) == nil && current(third) != nil && current(first) != nil)
+    }
+
+    @Test func loggingOutNeedsTheSessionsCSRFToken() async throws {
+        defer { directory.remove() }
+        let id = try sessionID(try await login("li.wei", Self.password))
+        let csrf = try #require(try current(id)?.csrfToken)
+        #expect(try await logout(cookie: id, csrf: nil).status == 403)
+        #expect(try await logout(cookie: id, csrf: randomToken()).status == 403)
+        #expect(try current(id) != nil, "a refused form changes nothing")
+        let out = try await logout(cookie: id, csrf: csrf)
+        #expect(out.status == 303 && out.headers["Location"] == "/admin/login")
+        #expect(out.headers["Set-Cookie"]?.contains("Max-Age=0") == true)
+        #expect(try current(id) == nil)
+        #expect(try database.auditEntries(limit: 1).entries.first?.action == "user.logout")
+    }
+
+    @Test func sessionsEndWhenIdleWhenTooOldAndWhenTheAccountIsDisabled() async throws {
+        defer { directory.remove() }
+        let id = try sessionID(try await login("li.wei", Self.password))
+        advance(590)
+        #expect(try current(id) != nil, "used within the idle timeout")
+        for _ in 0..<5 { advance(590); #expect(try current(id) != nil) }
+        advance(590)
+        #expect(try current(id) == nil, "3,540 s after the login plus 590 more: past the lifetime of 3,600 s")
+
+        let idle = try sessionID(try await login("li.wei", Self.password))
+        advance(601)
+        #expect(try current(idle) == nil, "unused for longer than the idle timeout")
+
+        let live = try sessionID(try await login("li.wei", Self.password))
+        #expect(try database.disableUser(name: "li.wei", actor: "test", now: 2))
+        #expect(try current(live) == nil)
+        #expect(try await login("li.wei", Self.password).status == 401, "a disabled account cannot log in")
+    }
+
+    @Test func repeatedFailuresForOneAccountAreRefusedFromAnyAddress() async throws {
+        defer { directory.remove() }
+        for index in 1...4 { #expect(try await login("li.wei", "wrong password \(index)", from: "192.0.2.\(index)").status == 401) }
+        let refused = try await login("li.wei", Self.password, from: "198.51.100.1")
+        #expect(refused.status == 429 && refused.headers["Retry-After"] == "1")
+        advance(1)
+        #expect(try await login("li.wei", Self.password, from: "198.51.100.1").status == 303)
+    }
+
+    @Test(arguments: ["//evil.example/x", "https://evil.example/", "/\\evil.example", "admin/coupons"])
+    func aLoginNeverSendsElsewhere(next: String) async throws {
+        defer { directory.remove() }
+        let response = try await login("li.wei", Self.password, next: next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        #expect(response.headers["Location"] == "/admin/")
+    }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let seconds: Mutex<Int>
+    init(_ start: Int) { seconds = Mutex(start) }
+    var now: Int { seconds.withLock { $0 } }
+    func advance(_ by: Int) { seconds.withLock { $0 += by } }
+}
