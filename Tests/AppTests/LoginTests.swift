@@ -133,6 +133,32 @@ import Web
         #expect(try await login("li.wei", Self.password, from: "198.51.100.1").status == 303)
     }
 
+    @Test func anUnknownNameCostsTheSameScryptWorkAsAWrongPassword() async throws {
+        defer { directory.remove() }
+        func fastest(_ name: String) async throws -> Duration {
+            var best = Duration.seconds(60)
+            for index in 0..<3 {
+                let started = ContinuousClock.now
+                #expect(try await login(name, "wrong password", from: "192.0.2.\(index + 10)").status == 401)
+                best = min(best, ContinuousClock.now - started)
+            }
+            return best
+        }
+        _ = try await login("nobody", "warm up", from: "192.0.2.99")  // the unknown names' hash is made once, at the first
+        let known = try await fastest("li.wei"), unknown = try await fastest("nobody")
+        // A check that skipped scrypt for unknown names would answer them in microseconds.
+        #expect(unknown * 2 > known, "unknown \(unknown), known \(known)")
+    }
+
+    @Test func aPasswordHashedWithOlderParametersIsRehashedAtLogin() async throws {
+        defer { directory.remove() }
+        let weak = try PasswordHash(password: Self.password, parameters: .init(rounds: 1 << 10, blockSize: 8, parallelism: 1))
+        try database.addUser(name: "old.timer", role: .viewer, passwordHash: weak.stored, actor: "test", now: 1)
+        #expect(try await login("old.timer", Self.password).status == 303)
+        let stored = try PasswordHash(stored: try #require(try database.user(named: "old.timer")).passwordHash)
+        #expect(stored.parameters == .standard && stored.verifies(Self.password))
+    }
+
     @Test(arguments: ["//evil.example/x", "https://evil.example/", "/\\evil.example", "admin/coupons"])
     func aLoginNeverSendsElsewhere(next: String) async throws {
         defer { directory.remove() }
