@@ -90,7 +90,7 @@ row() {  # round name rps p50 p99
 }
 for round in $(seq "$rounds"); do
     faults '{}'
-    read -r rps p50 p99 < <(wrk_with 1 "${sandbox#*:}" / "$duration" sandbox.lua add "sandbox-$round" "$token")
+    read -r rps p50 p99 < <(wrk_with 1 "${sandbox#*:}" / "$duration" sandbox.lua add "sandbox-$round" "$token" "$template")
     row "$round" sandbox-add "$rps" "$p50" "$p99"
     read -r rps p50 p99 < <(wrk_with 1 "${sandbox#*:}" / "$duration" sandbox.lua get stored "$token")
     row "$round" sandbox-get "$rps" "$p50" "$p99"
