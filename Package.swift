@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .target(name: "Sync", dependencies: ["Coupons", "Storage", "StrictJSON", "WeChat", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Sync", dependencies: ["Coupons", "Storage", "WeChat", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "WeChatSandbox",
             dependencies: ["Coupons", "StrictJSON", "WeChat", .product(name: "Hummingbird", package: "hummingbird")]

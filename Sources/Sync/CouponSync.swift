@@ -1,6 +1,5 @@
 import Coupons
 import Storage
-import StrictJSON
 import WeChat
 
 /// Sends stored coupons to WeChat and records what came of it: `add`, then `get` for WeChat's status
@@ -53,18 +52,19 @@ public struct CouponSync: Sendable {
         guard let previousAttempts = try await database.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
               let stored = try database.coupon(outCouponID: outCouponID)
         else { return .notClaimed }
-        return try await attempt(try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8))), previousAttempts: previousAttempts)
+        return try await attempt(stored, previousAttempts: previousAttempts)
     }
 
     /// The first attempt for a coupon just stored under `newClaim()`.
-    public func syncNew(_ coupon: Coupon) async throws -> Result {
-        try await attempt(coupon, previousAttempts: 0)
+    public func syncNew(_ stored: CouponRecord) async throws -> Result {
+        try await attempt(stored, previousAttempts: 0)
     }
 
-    private func attempt(_ coupon: Coupon, previousAttempts: Int) async throws -> Result {
-        let outCouponID = coupon.outCouponID
+    /// Sends the coupon as stored: its canonical JSON is what WeChat gets.
+    private func attempt(_ stored: CouponRecord, previousAttempts: Int) async throws -> Result {
+        let outCouponID = stored.outCouponID
         let started = now()
-        switch await send(coupon, askFirst: previousAttempts > 0) {
+        switch await send(stored, askFirst: previousAttempts > 0) {
         case .success(let sent):
             return .synced(try await save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state)))
         case .failure(let failed):
@@ -91,12 +91,12 @@ public struct CouponSync: Sendable {
 
     /// `add`, then `get` for what WeChat made of it; with `askFirst`, `get` comes first and `add`
     /// only when WeChat has no such coupon. Answers the main endpoint called (`add` if it was).
-    private func send(_ coupon: Coupon, askFirst: Bool) async -> Swift.Result<(endpoint: CouponEndpoint, state: WeChatClient.CouponState), FailedCall> {
+    private func send(_ coupon: CouponRecord, askFirst: Bool) async -> Swift.Result<(endpoint: CouponEndpoint, state: WeChatClient.CouponState), FailedCall> {
         var endpoint = CouponEndpoint.get
         do throws(WeChatCallError) {
             if askFirst, let state = try await stateIfWeChatHas(coupon.outCouponID) { return .success((.get, state)) }
             endpoint = .add
-            try await client.addCoupon(coupon)
+            try await client.addCoupon(canonicalJSON: Array(coupon.body.utf8))
             endpoint = .get
             let state = try await client.couponState(outCouponID: coupon.outCouponID)
             return .success((.add, state))

@@ -10,12 +10,17 @@ extension WeChatClient {
 
     /// `add`: WeChat's coupon object as it is.
     public func addCoupon(_ coupon: Coupon) async throws(WeChatCallError) {
-        _ = try await call(.add, body: Self.couponBody(coupon))
+        try await addCoupon(canonicalJSON: coupon.canonicalJSON)
+    }
+
+    /// `add`, for a coupon already written as `Coupon.canonicalJSON` (as it is stored).
+    public func addCoupon(canonicalJSON: [UInt8]) async throws(WeChatCallError) {
+        _ = try await call(.add, body: Self.couponBody(canonicalJSON))
     }
 
     /// `update`: only while the coupon's status is 1.
     public func updateCoupon(_ coupon: Coupon) async throws(WeChatCallError) {
-        _ = try await call(.update, body: Self.couponBody(coupon))
+        _ = try await call(.update, body: Self.couponBody(coupon.canonicalJSON))
     }
 
     /// What `get` says of a coupon WeChat has: its status and times.
@@ -155,9 +160,9 @@ extension WeChatClient {
         return (total, entries)
     }
 
-    private static func couponBody(_ coupon: Coupon) -> [UInt8] {
+    private static func couponBody(_ canonicalJSON: [UInt8]) -> [UInt8] {
         var body: [UInt8] = Array(#"{"coupon":"#.utf8)
-        body += coupon.canonicalJSON
+        body += canonicalJSON
         body.append(UInt8(ascii: "}"))
         return body
     }

@@ -28,7 +28,7 @@ extension Router {
             case .created(let record):
                 guard let sync else { return .json(status: 202, CouponJSON.item(record, attempts: []), headers: location) }
                 return try await Self.answer(coupon.outCouponID, within: syncDeadline, database, syncedStatus: 201, headers: location) {
-                    try await sync.syncNew(coupon)
+                    try await sync.syncNew(record)
                 }
             case .alreadyStored(let record):
                 let attempts = try database.syncAttempts(outCouponID: record.outCouponID)
