@@ -22,7 +22,7 @@ import Testing
             "http://127.0.0.1:\(stack.port)/api/v1/openapi.json", "--header", "Authorization: Bearer \(stack.apiKey)",
             "--exclude-checks", "positive_data_acceptance",
             "--max-examples", "60", "--seed", "20261122", "--generation-database", "none",
-            "--no-color", "--workers", "2",
+            "--no-color", "--workers", "1",  // with 2, hypothesis's shared cache once failed inside schemathesis (a KeyError, not an answer of ours)
         ], environment: ["PATH": "/usr/bin:/bin", "HOME": workDirectory], check: false)
         #expect(status == 0, "schemathesis failed:\n\(output)")
         #expect(output.contains("passed"), "\(output)")
