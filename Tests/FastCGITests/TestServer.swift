@@ -72,31 +72,50 @@ func makeTemporaryDirectory() throws -> URL {
 }
 
 /// Lets a test hold handlers until it decides, and count how many are waiting.
+///
+/// A held handler waits on a continuation, not a clock: other suites' blocking tests can hold Swift's
+/// cooperative threads for many seconds, and no timeout may run out meanwhile. The gate opens by
+/// itself after two minutes, so that a broken test fails instead of hanging.
 final class Gate: Sendable {
     private let state = Mutex(State())
     private struct State {
         var open = false
         var waiting = 0
         var mostWaiting = 0
+        var parked: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init() {
+        Task.detached { [weak self] in
+            try? await Task.sleep(for: .seconds(120))
+            self?.open()
+        }
     }
 
     var waiting: Int { state.withLock { $0.waiting } }
     var mostWaiting: Int { state.withLock { $0.mostWaiting } }
 
-    func open() { state.withLock { $0.open = true } }
+    func open() {
+        let parked = state.withLock { state in
+            state.open = true
+            defer { state.parked = [] }
+            return state.parked
+        }
+        for continuation in parked { continuation.resume() }
+    }
 
-    /// Waits until the gate opens (or 4,000 polls, 20 s on an idle machine, so a broken test cannot hang).
-    ///
-    /// Both waits count polls, not seconds: other suites' blocking tests can hold Swift's cooperative
-    /// threads, which wake these sleeps, for many seconds, and that time must not count as waiting.
+    /// Waits until the gate opens.
     func pass() async {
         state.withLock {
             $0.waiting += 1
             $0.mostWaiting = max($0.mostWaiting, $0.waiting)
         }
-        for _ in 0..<4_000 {
-            if state.withLock({ $0.open }) { break }
-            try? await Task.sleep(for: .milliseconds(5))
+        await withCheckedContinuation { continuation in
+            let isOpen = state.withLock { state in
+                if !state.open { state.parked.append(continuation) }
+                return state.open
+            }
+            if isOpen { continuation.resume() }
         }
         state.withLock { $0.waiting -= 1 }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -176,17 +177,33 @@ final class Stack {
         return (status, output)
     }
 
-    static func freePort() throws -> UInt16 {
+    /// Where the next free port is looked for: below the kernel's ephemeral range (32768 up), where no
+    /// client connection can take a port between this check and the server's bind, and handed out in
+    /// turn, so that tests running at once never get the same one.
+    private static let nextPort = Mutex<Int>(20_000 + Int.random(in: 0..<10_000))
+
+    /// The first of `count` consecutive loopback ports that nothing listens on.
+    static func freePort(count: Int = 1) throws -> UInt16 {
+        for _ in 0..<500 {
+            let first = nextPort.withLock { port in
+                if port + count > 32_000 { port = 20_000 }
+                defer { port += count }
+                return port
+            }
+            if (first..<(first + count)).allSatisfy(canBind) { return UInt16(first) }
+        }
+        throw StackError(description: "no free port")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard ok else { throw StackError(description: "no free port") }
-        return UInt16(bigEndian: address.sin_port)
     }
 }
