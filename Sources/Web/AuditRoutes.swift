@@ -18,7 +18,7 @@ extension Router {
 
         get("/api/v1/audit", access: .atLeast(.admin)) { context in
             let query = try AuditQuery(context.request.query)
-            let page = try database.auditEntries(limit: query.limit, before: query.before)
+            let page = try database.auditEntries(limit: query.page.limit, before: query.page.before)
             var writer = JSONWriter(capacity: 256 * page.entries.count + 64)
             writer.object {
                 $0.member("entries") { list in list.array { for entry in page.entries { AuditJSON.write(entry, to: &$0) } } }
@@ -47,23 +47,12 @@ enum AuditJSON {
 
 /// The query of `GET /api/v1/audit`: `limit` (1–200, default 50) and `cursor`.
 struct AuditQuery {
-    var limit = CouponListQuery.defaultLimit
-    var before: Int64?
+    var page: PageParameters
 
     init(_ query: String) throws(HTTPError) {
         let parameters = try QueryParameters(query, allowed: ["limit", "cursor"])
         var errors: [Problem.FieldError] = []
-        if let text = parameters["limit"] {
-            if let value = CouponListQuery.wholeNumber(text), CouponListQuery.limits.contains(value) {
-                limit = value
-            } else {
-                errors.append(.init(field: "limit", message: "must be a whole number from 1 to 200"))
-            }
-        }
-        if let cursor = parameters["cursor"] {
-            before = PageCursor.row(from: cursor)
-            if before == nil { errors.append(.init(field: "cursor", message: "is not a next_cursor this server gave out")) }
-        }
+        page = PageParameters(parameters, errors: &errors)
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
     }
 }

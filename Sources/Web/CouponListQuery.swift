@@ -6,25 +6,14 @@ import Storage
 /// The query of `GET /api/v1/coupons`: `type`, `status`, `sync_state`, `q`, `limit` (1–200, default 50)
 /// and `cursor`, the opaque `next_cursor` of the page before.
 struct CouponListQuery {
-    static let limits = 1...200
-    static let defaultLimit = 50
     static let maximumTextLength = 64
 
     var filter = AppDatabase.CouponFilter()
-    var limit = defaultLimit
-    var before: Int64?
+    var page: PageParameters
 
     init(_ query: String) throws(HTTPError) {
         let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "limit", "cursor"])
         var errors: [Problem.FieldError] = []
-        func number(_ name: String, in range: ClosedRange<Int>) -> Int? {
-            guard let text = parameters[name] else { return nil }
-            guard let value = Self.wholeNumber(text), range.contains(value) else {
-                errors.append(.init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
-                return nil
-            }
-            return value
-        }
         func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ parse: (String) -> Value?) -> Value? {
             guard let text = parameters[name] else { return nil }
             guard let value = parse(text) else {
@@ -43,11 +32,7 @@ struct CouponListQuery {
                 filter.text = text
             }
         }
-        limit = number("limit", in: Self.limits) ?? Self.defaultLimit
-        if let cursor = parameters["cursor"] {
-            before = PageCursor.row(from: cursor)
-            if before == nil { errors.append(.init(field: "cursor", message: "is not a next_cursor this server gave out")) }
-        }
+        page = PageParameters(parameters, errors: &errors)
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
     }
 

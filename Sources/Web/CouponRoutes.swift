@@ -73,7 +73,7 @@ extension Router {
 
         get("/api/v1/coupons", access: .atLeast(.viewer)) { context in
             let query = try CouponListQuery(context.request.query)
-            let page = try database.coupons(matching: query.filter, limit: query.limit, before: query.before)
+            let page = try database.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
             return .json(status: 200, CouponJSON.page(page))
         }
     }
