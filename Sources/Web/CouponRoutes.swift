@@ -47,7 +47,7 @@ extension Router {
             let id = context.parameters["out_coupon_id"] ?? ""
             if refresh {
                 try context.require(.editor)
-                switch try await Self.syncConfigured(sync).refresh(outCouponID: id, by: context.principal?.name ?? "unknown") {
+                switch try await Self.syncConfigured(sync).refresh(outCouponID: id, by: context.actor) {
                 case .success?: break
                 case .failure(let error)?:
                     throw HTTPError(
@@ -64,7 +64,7 @@ extension Router {
         post("/api/v1/coupons/{out_coupon_id}/sync", access: .atLeast(.editor)) { context in
             let sync = try Self.syncConfigured(sync)
             let id = context.parameters["out_coupon_id"] ?? ""
-            guard try database.requeueSync(outCouponID: id, actor: context.principal?.name ?? "unknown", now: now()) else {
+            guard try database.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
                 guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
                 return .json(status: 200, CouponJSON.item(record, attempts: attempts))
             }

@@ -1,5 +1,6 @@
 import Accounts
 import FastCGI
+import Foundation
 import Storage
 
 extension Router {
@@ -8,7 +9,7 @@ extension Router {
     public mutating func addLoginRoutes(database: AppDatabase, sessions: StaffSessions, throttle: FailureThrottle, now: @escaping @Sendable () -> Int) {
         post("/admin/login", access: .everyone) { context in
             let request = context.request
-            guard request.headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            guard request.hasFormBody else {
                 throw HTTPError(status: 415, detail: "Log in with a form: application/x-www-form-urlencoded.")
             }
             let form = try QueryParameters(String(decoding: request.body, as: UTF8.self), allowed: ["name", "password", "next"])
@@ -57,7 +58,7 @@ extension Router {
     static func redirectToLogin(_ request: Request) -> Response {
         var back = request.fullPath
         if !request.query.isEmpty { back += "?" + request.query }
-        let next = back.addingPercentEncodingForForm()
+        let next = back.addingPercentEncoding(withAllowedCharacters: pathInQuery) ?? ""
         return Response(status: 303, headers: HTTPHeaders([("Location", request.url(for: "/admin/login") + "?next=" + next)]))
     }
 
@@ -65,7 +66,7 @@ extension Router {
     /// or the header `X-CSRF-Token`.
     static func checkCSRF(_ request: Request, _ session: StaffSessions.Current) throws(HTTPError) {
         var sent = request.headers["x-csrf-token"]
-        if sent == nil, request.headers["content-type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+        if sent == nil, request.hasFormBody {
             for pair in String(decoding: request.body, as: UTF8.self).split(separator: "&") where pair.hasPrefix("csrf_token=") {
                 sent = QueryParameters.decode(pair.dropFirst("csrf_token=".count))
             }
@@ -79,20 +80,5 @@ extension Router {
     static let stranger = try! PasswordHash(password: randomToken())
 }
 
-extension String {
-    /// Percent-encodes all but unreserved characters and `/`, for a path carried in a query value.
-    func addingPercentEncodingForForm() -> String {
-        var encoded = ""
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                encoded.append(Character(UnicodeScalar(byte)))
-            default:
-                let digits = Array("0123456789ABCDEF")
-                encoded += "%\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
-            }
-        }
-        return encoded
-    }
-}
+/// What a path may keep unescaped inside a query value: the unreserved characters and `/`.
+private let pathInQuery = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")

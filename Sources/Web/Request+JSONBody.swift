@@ -14,6 +14,11 @@ extension Request {
         }
     }
 
+    /// Whether the body is an HTML form's: `application/x-www-form-urlencoded`.
+    var hasFormBody: Bool {
+        headers["content-type"]?.split(separator: ";").first?.trimmingSpaces.lowercased() == "application/x-www-form-urlencoded"
+    }
+
     /// `application/json`, with at most a `charset=utf-8` parameter.
     static func isJSON(_ contentType: String) -> Bool {
         let parts = contentType.split(separator: ";").map { $0.trimmingSpaces.lowercased() }

@@ -11,6 +11,9 @@ public struct RequestContext: Sendable {
     public let session: StaffSessions.Current?
     public let logger: Logger
 
+    /// Who the audit log names for what this request does.
+    public var actor: String { principal?.name ?? "unknown" }
+
     public init(
         request: Request, parameters: [String: String] = [:], principal: Principal? = nil, session: StaffSessions.Current? = nil, logger: Logger
     ) {
