@@ -43,6 +43,9 @@ extension AppDatabase {
         }
     }
 
+    /// How the audit log names the worker's own sync.
+    public static let syncActor = "wechat-sync"
+
     /// Records an attempt and moves the coupon to its outcome (nil: leaves its state as it was), in
     /// one transaction, and ends `holder`'s claim on it. An outcome is also entered in the audit log as
     /// `action` by `actor`. Nil when there is no such coupon.
@@ -51,7 +54,7 @@ extension AppDatabase {
     /// and its fsync wait on the database's own writer thread instead of holding one of them.
     @discardableResult
     public func recordSync(
-        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, actor: String = "wechat-sync",
+        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, actor: String = syncActor,
         action: String = "coupon.sync", now: Int
     ) async throws -> CouponRecord? {
         try await writer.write { db in

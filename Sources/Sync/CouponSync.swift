@@ -146,7 +146,7 @@ public struct CouponSync: Sendable {
     /// Records the attempt and its outcome; the audit log names the worker's sync unless a person asked.
     private func save(
         _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?,
-        by actor: String = "wechat-sync", action: String = "coupon.sync"
+        by actor: String = AppDatabase.syncActor, action: String = "coupon.sync"
     ) async throws -> CouponRecord {
         let attempt = AppDatabase.SyncAttempt(
             at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000

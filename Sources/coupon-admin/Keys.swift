@@ -94,9 +94,12 @@ let cliActor: String = {
     return "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? name)
 }()
 
-func isoTime(_ seconds: Int) -> String {
-    ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+/// Unix seconds as ISO 8601 in UTC, as every command prints times.
+func isoTime(_ seconds: TimeInterval) -> String {
+    ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
 }
+
+func isoTime(_ seconds: Int) -> String { isoTime(TimeInterval(seconds)) }
 
 /// Columns padded to their widest cell.
 func printTable(_ header: [String], _ rows: [[String]]) {

@@ -22,18 +22,14 @@ struct Token: AsyncParsableCommand {
             let now = Date().timeIntervalSince1970
             var lines = ["appid: \(wechat.appID)", "source: \(wechat.tokenEndpoint.rawValue) at \(wechat.baseURL)"]
             if let status, status.hasToken, let expiresAt = status.expiresAt {
-                if let fetchedAt = status.fetchedAt { lines.append("fetched: \(Self.time(fetchedAt)) (\(Int(now - fetchedAt)) s ago)") }
-                lines.append(expiresAt > now ? "expires: \(Self.time(expiresAt)) (in \(Int(expiresAt - now)) s)" : "expired: \(Self.time(expiresAt))")
+                if let fetchedAt = status.fetchedAt { lines.append("fetched: \(isoTime(fetchedAt)) (\(Int(now - fetchedAt)) s ago)") }
+                lines.append(expiresAt > now ? "expires: \(isoTime(expiresAt)) (in \(Int(expiresAt - now)) s)" : "expired: \(isoTime(expiresAt))")
             } else {
                 lines.append("token: none stored yet")
             }
             if let until = status?.claimedUntil, until > now { lines.append("fetching: a process is fetching one now") }
             lines.append("last error: \(status?.lastError ?? "none")")
             print(lines.joined(separator: "\n"))
-        }
-
-        static func time(_ seconds: Double) -> String {
-            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
         }
     }
 
@@ -56,7 +52,7 @@ struct Token: AsyncParsableCommand {
             let client = Application.makeWeChatClient(wechat, database: try openDatabase(configuration))
             do {
                 let token = try await client.tokens.forceRefresh()
-                print("a new token is stored for \(wechat.appID); it expires \(Status.time(token.expiresAt))")
+                print("a new token is stored for \(wechat.appID); it expires \(isoTime(token.expiresAt))")
                 try await client.shutdown()
             } catch {
                 try? await client.shutdown()
