@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -66,12 +67,25 @@ let package = Package(
                 "StrictJSON",
                 "Sync",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.embedInCode("Resources/openapi.json")]
+            resources: [
+                .embedInCode("Resources/openapi.json"),
+                .embedInCode("Resources/messages.en.json"),
+                .embedInCode("Resources/messages.zh-CN.json"),
+                .embedInCode("Templates/layout.mustache"),
+                .embedInCode("Templates/login.mustache"),
+                .embedInCode("Templates/coupons.mustache"),
+                .embedInCode("Templates/new-coupon.mustache"),
+                .embedInCode("Templates/coupon.mustache"),
+                .embedInCode("Templates/error.mustache"),
+                .embedInCode("Templates/field.mustache"),
+            ]
         ),
         .target(
             name: "App",
             dependencies: [
+                "Coupons",
                 "FastCGI",
                 "Storage",
                 "Sync",

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Coupons
 import FastCGI
 import Logging
 import Storage
@@ -13,9 +14,10 @@ public enum Application {
     /// Every route the worker answers.
     /// With `sync`, `/healthz` is degraded while WeChat calls are paused. Staff sessions end after
     /// `sessionIdleTimeout` seconds unused or `sessionLifetime` seconds in all.
+    /// Pages show and take times on `clock`, the shop's time zone.
     public static func makeRouter(
         database: AppDatabase, sync: CouponSync? = nil, sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400,
-        now: @escaping @Sendable () -> Int = unixTime
+        clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
     ) -> Router {
         // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
         let throttle = FailureThrottle()
@@ -29,6 +31,8 @@ public enum Application {
         router.addCouponRoutes(database: database, sync: sync, now: now)
         router.addAuditRoutes(database: database)
         router.addLoginRoutes(database: database, sessions: sessions, throttle: throttle, now: now)
+        router.addCouponFormRoutes(database: database, sync: sync, clock: clock, now: now)
+        router.addCouponPages(database: database, sync: sync, clock: clock, now: now)
         router.addOpenAPIRoutes()
         return router
     }
@@ -48,7 +52,8 @@ public enum Application {
         defer { client?.shutdownAndWait() }
         let sync = client.map { makeCouponSync(database: database, client: $0) }
         let server = try Server(configuration: configuration.server, responder: makeRouter(
-            database: database, sync: sync, sessionIdleTimeout: configuration.sessionIdleTimeout, sessionLifetime: configuration.sessionLifetime
+            database: database, sync: sync, sessionIdleTimeout: configuration.sessionIdleTimeout, sessionLifetime: configuration.sessionLifetime,
+            clock: configuration.shopClock
         ), logger: logger)
         server.shutDownOnSignals()
         server.start()

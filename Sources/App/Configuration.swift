@@ -1,3 +1,4 @@
+import Coupons
 import FastCGI
 import Foundation
 import Logging
@@ -23,6 +24,8 @@ public struct Configuration: Sendable {
     /// Seconds a staff session may go unused, and may last at all.
     public var sessionIdleTimeout: Int
     public var sessionLifetime: Int
+    /// The shop's time zone: the admin pages show and take times in it.
+    public var shopClock: ShopClock
 
     public enum Key: String, CaseIterable, Sendable {
         case listen
@@ -43,6 +46,7 @@ public struct Configuration: Sendable {
         case wechatTimeout = "wechat-timeout"
         case sessionIdleTimeout = "session-idle-timeout"
         case sessionLifetime = "session-lifetime"
+        case timeZone = "time-zone"
 
         /// The `serve` flag; none for the secret, which must not show in a process list.
         public var flag: String? { self == .wechatSecret ? nil : "--" + rawValue }
@@ -69,6 +73,7 @@ public struct Configuration: Sendable {
             case .wechatTimeout: "10"
             case .sessionIdleTimeout: String(8 * 3600)
             case .sessionLifetime: String(7 * 86400)
+            case .timeZone: "Asia/Shanghai"
             }
         }
     }
@@ -104,6 +109,7 @@ public struct Configuration: Sendable {
         wechat = try Self.wechat(from: values, readFile: readFile)
         sessionIdleTimeout = try values.integer(.sessionIdleTimeout, in: 60...(30 * 86400))
         sessionLifetime = try values.integer(.sessionLifetime, in: 60...(365 * 86400))
+        shopClock = try values.parse(.timeZone, expecting: "a time zone name such as Asia/Shanghai") { ShopClock(timeZoneIdentifier: $0) }
         // Each request in flight makes one WeChat call at a time, and the background sync a few more.
         wechat?.maxConnections = server.maxInFlight + SyncLoop.defaultConcurrency
     }

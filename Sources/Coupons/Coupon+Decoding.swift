@@ -182,7 +182,7 @@ private struct CouponDecoder {
 
     private func identifier(_ text: String, at path: FieldPath) -> String? {
         if let problem = CouponLimits.identifierProblem(text) {
-            collector.add(path, problem)
+            collector.add(path, problem.description)
             return nil
         }
         return text
@@ -190,7 +190,7 @@ private struct CouponDecoder {
 
     private func text(_ text: String, at path: FieldPath) -> String? {
         if let problem = CouponLimits.textProblem(text) {
-            collector.add(path, problem)
+            collector.add(path, problem.description)
             return nil
         }
         return text

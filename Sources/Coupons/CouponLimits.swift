@@ -14,9 +14,10 @@ public enum CouponLimits {
     /// Every other number: WeChat's fields are signed 32-bit.
     public static let maximum = StrictJSON.maximumInteger
 
-    static func identifierProblem(_ text: String) -> String? {
-        if text.isEmpty { return "must not be empty" }
-        if text.utf8.count > identifierLength.upperBound { return "must be at most \(identifierLength.upperBound) characters" }
+    /// What is wrong with an id, or nil when it is a valid one.
+    public static func identifierProblem(_ text: String) -> TextProblem? {
+        if text.isEmpty { return .empty }
+        if text.utf8.count > identifierLength.upperBound { return .tooLong(maximum: identifierLength.upperBound) }
         let allowed = text.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -25,14 +26,32 @@ public enum CouponLimits {
             default: false
             }
         }
-        return allowed ? nil : "may contain only letters A-Z and a-z, digits, '_' and '-'"
+        return allowed ? nil : .notIdentifier
     }
 
-    static func textProblem(_ text: String) -> String? {
+    /// What is wrong with a name or nickname, or nil when it is a valid one.
+    public static func textProblem(_ text: String) -> TextProblem? {
         let count = text.unicodeScalars.count
-        if count == 0 { return "must not be empty" }
-        if count > textLength.upperBound { return "must be at most \(textLength.upperBound) characters" }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "must not contain control characters" }
+        if count == 0 { return .empty }
+        if count > textLength.upperBound { return .tooLong(maximum: textLength.upperBound) }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return .controlCharacters }
         return nil
+    }
+}
+
+/// Why a text value breaks `CouponLimits`; `description` is the API's English message.
+public enum TextProblem: Sendable, Equatable, CustomStringConvertible {
+    case empty
+    case tooLong(maximum: Int)
+    case notIdentifier
+    case controlCharacters
+
+    public var description: String {
+        switch self {
+        case .empty: "must not be empty"
+        case .tooLong(let maximum): "must be at most \(maximum) characters"
+        case .notIdentifier: "may contain only letters A-Z and a-z, digits, '_' and '-'"
+        case .controlCharacters: "must not contain control characters"
+        }
     }
 }

@@ -23,7 +23,7 @@ public struct ShopClock: Sendable {
     /// optional) -> unix seconds. Nil for text of another shape, a date that does not exist (02-30),
     /// or a local time skipped by a daylight-saving change.
     public func unixTime(local text: String) -> Int? {
-        let text = text.trimmingSpaces
+        let text = text.trimmedWhitespace
         let halves = text.split(whereSeparator: { $0 == "T" || $0 == " " })
         guard halves.count == 2,
               let date = Self.numbers(halves[0], separator: "-", digits: [4, 2, 2]),

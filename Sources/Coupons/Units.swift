@@ -2,6 +2,9 @@
 /// `discount_num`, hours and seconds. Every conversion is exact decimal arithmetic on the text, never
 /// floating point: 0.1 + 0.2 yuan is 30 fen.
 public enum Units {
+    /// "12" -> 12: digits only (full-width too), no sign or fraction.
+    public static func wholeNumber(_ text: String) -> Int? { FixedPoint.parse(text, places: 0) }
+
     /// "12.3" yuan -> 1230 fen; nil for text that is not an amount with at most two decimals.
     public static func fen(yuan text: String) -> Int? { FixedPoint.parse(text, places: 2) }
 
@@ -13,6 +16,9 @@ public enum Units {
 
     /// 9800 -> "9.8", 5000 -> "5".
     public static func zhe(discountNum: Int) -> String { FixedPoint.format(discountNum, places: 3) }
+
+    /// 9800 (9.8折) -> "2": the percent taken off, as English speakers say a discount.
+    public static func percentOff(discountNum: Int) -> String { FixedPoint.format(10000 - discountNum, places: 2) }
 
     /// "1.5" hours -> 5400 seconds; at most two decimals (36 s steps).
     public static func seconds(hours text: String) -> Int? { FixedPoint.parse(text, places: 2).map { $0 * 36 } }
@@ -56,7 +62,7 @@ enum FixedPoint {
     }
 
     private static func normalized(_ text: String) -> [Character] {
-        text.trimmingSpaces.map { character in
+        text.trimmedWhitespace.map { character in
             guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1 else { return character }
             switch scalar.value {
             case 0xFF10...0xFF19: return Character(Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!)
@@ -68,8 +74,8 @@ enum FixedPoint {
 }
 
 extension String {
-    /// Without spaces, tabs and line breaks (ASCII, and the ideographic space) at either end.
-    public var trimmingSpaces: Substring {
+    /// Without whitespace at either end: spaces, tabs, line breaks, and the ideographic space Chinese input methods type.
+    public var trimmedWhitespace: Substring {
         let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return self[first...last]

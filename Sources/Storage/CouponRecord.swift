@@ -1,5 +1,6 @@
 import Coupons
 import GRDB
+import StrictJSON
 
 /// One row of the `coupon` table: the coupon as its canonical JSON, the columns lists filter and
 /// sort on, what WeChat said of it, and where its sync stands.
@@ -75,5 +76,14 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+}
+
+extension CouponRecord {
+    /// The stored coupon read back from `body`; nil only if the row was changed by hand into something
+    /// the API would refuse.
+    public var coupon: Coupon? {
+        guard let json = try? JSONParser.parse(Array(body.utf8)) else { return nil }
+        return try? Coupon.decode(json)
     }
 }

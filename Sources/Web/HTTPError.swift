@@ -9,6 +9,8 @@ public struct HTTPError: Error, Sendable, Equatable {
     /// WeChat's errcode and errmsg, when WeChat's refusal is the reason.
     public var errcode: Int?
     public var errmsg: String?
+    /// On the admin pages: the catalog key of the message shown instead of the status's own.
+    var pageMessage: String?
 
     public init(
         status: Int, detail: String? = nil, fieldErrors: [Problem.FieldError]? = nil, headers: HTTPHeaders = HTTPHeaders(),

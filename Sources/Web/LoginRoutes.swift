@@ -7,6 +7,11 @@ extension Router {
     /// `POST /admin/login` (a form with `name`, `password` and where to go `next`) and
     /// `POST /admin/logout`. Failed logins are throttled per address and per account, and recorded.
     public mutating func addLoginRoutes(database: AppDatabase, sessions: StaffSessions, throttle: FailureThrottle, now: @escaping @Sendable () -> Int) {
+        get("/admin/login", access: .everyone) { context in
+            let next = try QueryParameters(context.request.query, allowed: ["next"])["next"]
+            return Self.loginPage(context.request, next: next)
+        }
+
         post("/admin/login", access: .everyone) { context in
             let request = context.request
             guard request.hasFormBody else {
@@ -16,7 +21,10 @@ extension Router {
             let name = form["name"] ?? "", password = form["password"] ?? ""
             let throttled = ["address:" + request.remoteAddress, "account:" + name]
             let at = now()
-            if let wait = throttle.retryAfter(throttled, now: at) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
+            if let wait = throttle.retryAfter(throttled, now: at) {
+                return Self.loginPage(request, next: form["next"], name: name, failure: ("login.throttled", [String(wait)]), status: 429,
+                                      headers: [("Retry-After", String(wait))])
+            }
 
             let user = try database.user(named: name)
             // An unknown name costs the same scrypt work as a wrong password, so timing tells nothing.
@@ -26,7 +34,7 @@ extension Router {
                 try database.audit(.init(at: at, actor: "anonymous", action: "user.login_failed", targetType: "user", target: name,
                                          details: #"{"address":""# + request.remoteAddress.filter { $0.isHexDigit || $0 == "." || $0 == ":" } + #""}"#))
                 context.logger.notice("login failed", metadata: ["account": "\(name)", "address": "\(request.remoteAddress)"])
-                throw HTTPError(status: 401, detail: "The name or the password is not right, or the account is disabled.")
+                return Self.loginPage(request, next: form["next"], name: name, failure: ("login.failed", []), status: 401)
             }
             throttle.recordSuccess(["account:" + name])
             if stored.needsRehash(), let rehashed = try? PasswordHash(password: password) {
@@ -45,9 +53,20 @@ extension Router {
         }
     }
 
-    /// Where a login goes on to: `next` when it is a path of this site, else the admin pages' start.
+    /// The login form, again with the name kept and why the login failed.
+    static func loginPage(
+        _ request: Request, next: String?, name: String = "", failure: (key: String, arguments: [String])? = nil, status: Int = 200,
+        headers: [(String, String)] = []
+    ) -> Response {
+        let language = Language(for: request)
+        var values: [String: Any] = ["next": next ?? "", "name": name]
+        if let failure { values["failure"] = language.catalog.text(failure.key, arguments: failure.arguments) }
+        return Pages.render("login", values, status: status, for: request, language: language, session: nil, headers: headers)
+    }
+
+    /// Where a login goes on to: `next` when it is a path of this site, else the coupon list.
     static func localTarget(_ next: String?, _ request: Request) -> String {
-        let start = request.url(for: "/admin/")
+        let start = request.url(for: "/admin/coupons")
         guard let next, next.hasPrefix(request.mountPath + "/"), !next.hasPrefix("//"), !next.contains("\\"),
               next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else { return start }
@@ -56,10 +75,7 @@ extension Router {
 
     /// A page asked for without a session: to the login page, and back after it.
     static func redirectToLogin(_ request: Request) -> Response {
-        var back = request.fullPath
-        if !request.query.isEmpty { back += "?" + request.query }
-        let next = back.addingPercentEncoding(withAllowedCharacters: pathInQuery) ?? ""
-        return Response(status: 303, headers: HTTPHeaders([("Location", request.url(for: "/admin/login") + "?next=" + next)]))
+        Response(status: 303, headers: HTTPHeaders([("Location", request.url(for: "/admin/login") + "?next=" + Pages.encodedBackLink(request))]))
     }
 
     /// Refuses a change that does not carry the session's CSRF token, as the form field `csrf_token`
@@ -72,13 +88,12 @@ extension Router {
             }
         }
         guard let sent, constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
-            throw HTTPError(status: 403, detail: "The form's security token is missing or out of date; reload the page and try again.")
+            var error = HTTPError(status: 403, detail: "The form's security token is missing or out of date; reload the page and try again.")
+            error.pageMessage = "error.csrf"
+            throw error
         }
     }
 
     /// A password hash no one has: checked against when a login names no account.
     static let stranger = try! PasswordHash(password: randomToken())
 }
-
-/// What a path may keep unescaped inside a query value: the unreserved characters and `/`.
-private let pathInQuery = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")

@@ -55,9 +55,9 @@ public struct Router: Responder {
         if let (route, parameters) = firstMatch(request.method, segments)
             ?? (request.method == "HEAD" ? firstMatch("GET", segments) : nil)
         {
+            var session: StaffSessions.Current?
             do {
                 var principal: Principal?
-                var session: StaffSessions.Current?
                 switch route.access {
                 case .everyone:
                     break
@@ -73,13 +73,15 @@ public struct Router: Responder {
                 return try await route.handler(
                     RequestContext(request: request, parameters: parameters, principal: principal, session: session, logger: logger))
             } catch let error as HTTPError {
-                return error.response(for: request)
+                return Self.isPage(request) ? Pages.error(error, for: request, session: session) : error.response(for: request)
             }
         }
         var allowed = Set(routes.filter { $0.pattern.match(segments) != nil }.map(\.method))
         if allowed.isEmpty {
             return redirectWithoutTrailingSlash(request, segments: segments)
-                ?? .problem(status: 404, detail: "There is nothing at this path.", for: request)
+                ?? (Self.isPage(request)
+                    ? Pages.error(HTTPError(status: 404), for: request, session: nil)
+                    : .problem(status: 404, detail: "There is nothing at this path.", for: request))
         }
         if allowed.contains("GET") { allowed.insert("HEAD") }
         let allow = allowed.sorted().joined(separator: ", ")
@@ -89,6 +91,11 @@ public struct Router: Responder {
             for: request,
             headers: HTTPHeaders([("Allow", allow)])
         )
+    }
+
+    /// The admin pages answer errors with an HTML page, the API with problem+json.
+    static func isPage(_ request: Request) -> Bool {
+        request.path == "/admin" || request.path.hasPrefix("/admin/")
     }
 
     private func firstMatch(_ method: String, _ segments: [String]) -> (Route, [String: String])? {

@@ -41,6 +41,9 @@ import Testing
         #expect(Units.zhe(discountNum: 9800) == "9.8")
         #expect(Units.zhe(discountNum: 5000) == "5")
         #expect(Units.zhe(discountNum: 1) == "0.001")
+        #expect(Units.percentOff(discountNum: 9800) == "2")
+        #expect(Units.percentOff(discountNum: 9850) == "1.5")
+        #expect(Units.percentOff(discountNum: 1) == "99.99")
     }
 
     @Test func hoursBecomeSeconds() {

@@ -1,0 +1,67 @@
+import Coupons
+
+/// The new-coupon page's values: each field with its label, explanation, the value as typed and its
+/// message, grouped as the page shows them.
+struct CouponFormView {
+    let form: CouponForm
+    let errors: FormErrors
+    let words: CouponWords
+
+    private var catalog: Catalog { words.language.catalog }
+
+    var values: [String: Any] {
+        var values: [String: Any] = [
+            "intro": catalog.text("form.intro", words.clock.timeZone.identifier),
+            "types": CouponType.allCases.map { type -> [String: Any] in
+                ["value": type.rawValue, "label": words.type(type), "hint": catalog["type.hint.\(type.rawValue)"],
+                 "selected": form["type"] == String(type.rawValue)]
+            },
+            "validTypes": ValidType.allCases.map { type -> [String: Any] in
+                ["value": type.rawValue, "label": catalog["form.valid_type.\(type.rawValue)"], "selected": form["valid_type"] == String(type.rawValue)]
+            },
+            "basicFields": ["out_coupon_id", "name", "finder_nickname"].map { field($0) },
+            "offerFields": CouponForm.offerFields.map { offerField($0.name, gives: $0.gives) },
+            "claimFields": [time("claim_start"), time("claim_end"), field("per_person", inputMode: "numeric"), field("total", inputMode: "numeric")],
+            "useFields": [
+                time("valid_start", valid: .timeRange), time("valid_end", valid: .timeRange),
+                field("valid_days", inputMode: "numeric", valid: .days), field("valid_hours", inputMode: "decimal", valid: .seconds),
+            ],
+        ]
+        if !errors.problems.isEmpty { values["failed"] = true }
+        if let problem = errors.problems[""] { values["general"] = message(problem) }
+        if let problem = errors.problems["type"] { values["typeError"] = message(problem) }
+        if let problem = errors.problems["valid_type"] { values["validTypeError"] = message(problem) }
+        return values
+    }
+
+    private func offerField(_ name: String, gives part: DiscountField) -> [String: Any] {
+        let types = CouponType.allCases.filter { $0.requiredFields.contains(part) }
+        let inputMode = name.hasSuffix("_yuan") || name.hasSuffix("_zhe") ? "decimal" : name.hasSuffix("_count") ? "numeric" : nil
+        var values = field(name, inputMode: inputMode, textarea: name == "product_ids")
+        values["types"] = types.map { String($0.rawValue) }.joined(separator: " ")
+        values["appliesTo"] = catalog.text("form.for", words.list(types.map(words.type)))
+        return values
+    }
+
+    private func time(_ name: String, valid: ValidType? = nil) -> [String: Any] {
+        var values = field(name, inputType: "datetime-local", valid: valid)
+        values["hint"] = catalog.text("form.time.hint", words.clock.timeZone.identifier)
+        return values
+    }
+
+    private func field(
+        _ name: String, inputType: String = "text", inputMode: String? = nil, textarea: Bool = false, valid: ValidType? = nil
+    ) -> [String: Any] {
+        var values: [String: Any] = ["name": name, "label": catalog["form.\(name)"], "value": form[name], "inputType": inputType]
+        if let hint = catalog.texts["form.\(name).hint"] { values["hint"] = hint }
+        if let inputMode { values["inputMode"] = inputMode }
+        if textarea { values["textarea"] = true }
+        if let valid { values["valid"] = String(valid.rawValue) }
+        if let problem = errors.problems[name] { values["error"] = message(problem) }
+        return values
+    }
+
+    private func message(_ problem: CouponForm.Problem) -> String {
+        catalog.text(problem.key, arguments: problem.arguments)
+    }
+}

@@ -1,0 +1,117 @@
+import Coupons
+import Foundation
+import FastCGI
+import Storage
+import Sync
+
+extension Router {
+    /// The admin pages for staff: the coupon list, a coupon's page and its actions, and the language
+    /// switch. The new-coupon form is in `addCouponFormRoutes`, the login in `addLoginRoutes`.
+    public mutating func addCouponPages(
+        database: AppDatabase, sync: CouponSync?, clock: ShopClock, syncDeadline: Duration = .seconds(5), now: @escaping @Sendable () -> Int
+    ) {
+        get("/admin", access: .staff(.viewer)) { context in
+            Response(status: 303, headers: HTTPHeaders([("Location", context.request.url(for: "/admin/coupons"))]))
+        }
+
+        get("/admin/language/{language}", access: .everyone) { context in
+            guard let language = Language(rawValue: context.parameters["language"] ?? "") else {
+                throw HTTPError(status: 404, detail: "There is no such language here; use zh-CN or en.")
+            }
+            let next = try QueryParameters(context.request.query, allowed: ["next"])["next"]
+            return Response(status: 303, headers: HTTPHeaders([
+                ("Location", Self.localTarget(next, context.request)),
+                ("Set-Cookie", "\(Language.cookieName)=\(language.rawValue); Path=/; Max-Age=31536000; SameSite=Lax"),
+            ]))
+        }
+
+        get("/admin/coupons", access: .staff(.viewer)) { context in
+            let request = context.request
+            let query = try CouponListQuery(Self.droppingEmptyValues(request.query))
+            let page = try database.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
+            let language = Language(for: request)
+            let words = CouponWords(language: language, clock: clock)
+            let filter = query.filter
+            var values: [String: Any] = [
+                "q": filter.text ?? "",
+                "types": CouponType.allCases.map { ["value": $0.rawValue, "label": words.type($0), "selected": $0 == filter.type] },
+                "statuses": CouponStatus.allCases.map { ["value": $0.rawValue, "label": words.status($0.rawValue), "selected": $0 == filter.status] },
+                "syncStates": SyncState.allCases.map { ["value": $0.rawValue, "label": words.sync($0.rawValue), "selected": $0 == filter.syncState] },
+                "hasRows": !page.records.isEmpty,
+                "rows": page.records.map { record -> [String: Any] in
+                    let coupon = record.coupon
+                    return [
+                        "id": record.outCouponID, "href": request.url(for: "/admin/coupons/\(record.outCouponID)"), "name": record.name,
+                        "type": words.type(rawValue: record.type), "offer": coupon.map(words.offer) ?? "",
+                        "claim": coupon.map(words.claimWindow) ?? "", "status": words.status(record.wechatStatus),
+                        "syncState": record.syncState, "sync": words.sync(record.syncState),
+                    ]
+                },
+                "paged": query.page.before != nil,
+                "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, cursor: nil),
+            ]
+            if let next = page.nextBefore {
+                values["nextHref"] = request.url(for: "/admin/coupons") + Self.listQuery(filter, cursor: PageCursor.cursor(forRow: next))
+            }
+            return Pages.render("coupons", values, for: request, language: language, session: context.session)
+        }
+
+        get("/admin/coupons/{out_coupon_id}", access: .staff(.viewer)) { context in
+            let id = context.parameters["out_coupon_id"] ?? ""
+            let done = try QueryParameters(context.request.query, allowed: ["done"])["done"]
+            guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
+            let history = try database.history(ofCoupon: id)
+            let language = Language(for: context.request)
+            let page = CouponPage(
+                record: record, attempts: attempts, history: history, words: CouponWords(language: language, clock: clock),
+                href: context.request.url(for: "/admin/coupons/\(id)"), canEdit: context.principal?.role.allows(.editor) ?? false,
+                hasWeChat: sync != nil)
+            let notice = done.flatMap { ["saved", "refreshed", "refresh_failed", "retried"].contains($0) ? language.catalog["coupon.\($0)"] : nil }
+            return Pages.render("coupon", page.values, for: context.request, language: language, session: context.session, notice: notice)
+        }
+
+        post("/admin/coupons/{out_coupon_id}/refresh", access: .staff(.editor)) { context in
+            let id = context.parameters["out_coupon_id"] ?? ""
+            let done: String
+            switch try await Self.syncConfigured(sync).refresh(outCouponID: id, by: context.actor) {
+            case .success?: done = "refreshed"
+            case .failure?: done = "refresh_failed"
+            case nil: throw Self.noSuchCoupon
+            }
+            return Self.seeCoupon(id, done: done, context.request)
+        }
+
+        post("/admin/coupons/{out_coupon_id}/sync", access: .staff(.editor)) { context in
+            let sync = try Self.syncConfigured(sync)
+            let id = context.parameters["out_coupon_id"] ?? ""
+            guard try database.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
+                guard try database.coupon(outCouponID: id) != nil else { throw Self.noSuchCoupon }
+                return Self.seeCoupon(id, done: nil, context.request)
+            }
+            _ = await Self.attempt(within: syncDeadline) { try await sync.sync(outCouponID: id) }
+            return Self.seeCoupon(id, done: "retried", context.request)
+        }
+    }
+
+    /// Post/Redirect/Get: to the coupon's page, with what was done for its notice.
+    static func seeCoupon(_ id: String, done: String?, _ request: Request) -> Response {
+        let location = request.url(for: "/admin/coupons/\(id)") + (done.map { "?done=" + $0 } ?? "")
+        return Response(status: 303, headers: HTTPHeaders([("Location", location)]))
+    }
+
+    /// A list query as the filter form sends it, `type=&q=`, without the fields left at "any".
+    static func droppingEmptyValues(_ query: String) -> String {
+        query.split(separator: "&").filter { !$0.hasSuffix("=") && !$0.isEmpty }.joined(separator: "&")
+    }
+
+    /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter.
+    static func listQuery(_ filter: AppDatabase.CouponFilter, cursor: String?) -> String {
+        var pairs: [String] = []
+        if let type = filter.type { pairs.append("type=\(type.rawValue)") }
+        if let status = filter.status { pairs.append("status=\(status.rawValue)") }
+        if let state = filter.syncState { pairs.append("sync_state=\(state.rawValue)") }
+        if let text = filter.text { pairs.append("q=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+        if let cursor { pairs.append("cursor=" + cursor) }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+    }
+}
