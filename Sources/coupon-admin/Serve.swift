@@ -58,6 +58,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a staff login lasts at most (default \(Configuration.Key.sessionLifetime.defaultValue))")
     var sessionLifetime: String?
 
+    @Option(help: "The shop's time zone, for times on the admin pages (default \(Configuration.Key.timeZone.defaultValue))")
+    var timeZone: String?
+
     func run() throws {
         let flags: [Configuration.Key: String] = [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
@@ -65,6 +68,7 @@ struct Serve: ParsableCommand {
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
             .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
+            .timeZone: timeZone,
         ].compactMapValues { $0 }.merging(database.flags) { $1 }
         let configuration = try loadConfiguration(flags: flags)
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }

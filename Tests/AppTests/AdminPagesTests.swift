@@ -104,3 +104,145 @@ import Testing
         #expect(try database.history(ofCoupon: coupon.outCouponID).first?.actor == "li.wei")
     }
 }
+
+extension AdminPagesTests {
+    func html(_ response: Response) -> String { String(decoding: response.body, as: UTF8.self) }
+
+    @Test func aBadFormComesBackWithEveryValueKeptAndEachMessageBesideItsField() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        var form = Self.common
+        form["type"] = "2"
+        form["out_coupon_id"] = "bad id!"
+        form["name"] = "春节满减"
+        form["product_ids"] = "p-1\np-1"
+        form["threshold_yuan"] = "100"
+        form["reduction_yuan"] = "12.345"
+        form["claim_end"] = "2026-11-30T10:00"
+        form["discount_zhe"] = "not used by type 2"
+        let response = try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff, language: "zh-CN")
+        #expect(response.status == 422)
+        let page = html(response)
+        #expect(page.contains(#"value="12.345""#) && page.contains(#"value="bad id!""#) && page.contains(#"value="春节满减""#))
+        #expect(page.contains(">p-1\np-1</textarea>"))
+        #expect(page.contains(#"<p class="error" id="reduction_yuan-error">请输入以元为单位、最多两位小数的金额，例如 12.50。</p>"#))
+        #expect(page.contains(#"<p class="error" id="out_coupon_id-error">只能包含字母、数字、_ 和 -。</p>"#))
+        #expect(page.contains(#"<p class="error" id="product_ids-error">“p-1”重复出现。</p>"#))
+        #expect(page.contains(#"<p class="error" id="claim_end-error">必须晚于开始时间。</p>"#))
+        #expect(!page.contains("discount_zhe-error"), "a field the type does not use is not checked")
+        #expect(page.contains(#"id="type-2" value="2" checked"#))
+        #expect(try database.coupons(matching: .init(), limit: 10).records.isEmpty, "nothing is stored")
+    }
+
+    @Test func reductionMustBeBelowTheThresholdAndAnEmptyFormSaysWhatIsMissing() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        var form = Self.common
+        form.merge(["type": "102", "out_coupon_id": "c-1", "name": "n", "threshold_yuan": "100", "reduction_yuan": "100"]) { $1 }
+        let page = html(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff, language: "en"))
+        #expect(page.contains(#"id="reduction_yuan-error">Must be less than the order amount needed.<"#))
+
+        let empty = try await send("POST", "/admin/coupons", form: "", as: staff, language: "en")
+        #expect(empty.status == 422)
+        let emptyPage = html(empty)
+        #expect(emptyPage.contains(#"id="type-error">Please choose one.<"#))
+        #expect(emptyPage.contains(#"id="name-error">Please fill this in.<"#))
+        #expect(emptyPage.contains(#"id="valid_type-error">Please choose one.<"#))
+    }
+
+    @Test func anIdAlreadyTakenIsSaidBesideTheIdAndASecondIdenticalPostStoresOnce() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        var form = Self.common
+        form.merge(["type": "104", "out_coupon_id": "twice", "name": "once", "reduction_yuan": "5"]) { $1 }
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        form["reduction_yuan"] = "6"
+        let taken = try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff, language: "en")
+        #expect(taken.status == 409 && html(taken).contains(#"id="out_coupon_id-error">Another coupon already has this id; choose another.<"#))
+        #expect(try database.coupon(outCouponID: "twice")?.coupon?.couponInfo.discountInfo.discountFee == 500)
+    }
+
+    @Test func markupInANameIsShownAsText() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        var form = Self.common
+        form.merge(["type": "104", "out_coupon_id": "xss", "name": "<img src=x onerror=alert(1)>", "reduction_yuan": "5"]) { $1 }
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        for path in ["/admin/coupons", "/admin/coupons/xss"] {
+            let page = html(try await send("GET", path, as: staff))
+            #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;"), "\(path)")
+            #expect(!page.contains("<img"), "\(path)")
+        }
+    }
+
+    @Test func theListSaysTheOfferInWordsInEitherLanguage() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        for (id, fields) in [("full", ["type": "2", "product_ids": "p-1", "threshold_yuan": "100", "reduction_yuan": "20"]),
+                             ("flat", ["type": "103", "discount_zhe": "9.8"])] {
+            let form = Self.common.merging(fields) { $1 }.merging(["out_coupon_id": id, "name": id]) { $1 }
+            #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        }
+        let chinese = html(try await send("GET", "/admin/coupons", as: staff, language: "zh-CN,en;q=0.5"))
+        #expect(chinese.contains("满100元减20元") && chinese.contains("9.8折") && chinese.contains("商品满减券"))
+        #expect(chinese.contains("2026-12-01 10:00 至 2026-12-31 22:00") && chinese.contains("等待同步到微信"))
+        let english = html(try await send("GET", "/admin/coupons", as: staff, language: "en-GB"))
+        #expect(english.contains("¥20 off orders of ¥100 or more") && english.contains("2% off") && english.contains("Shop flat discount"))
+
+        let filtered = html(try await send("GET", "/admin/coupons", query: "type=103&status=&sync_state=&q=", as: staff))
+        #expect(filtered.contains("9.8折") && !filtered.contains("满100元减20元"))
+        let searched = html(try await send("GET", "/admin/coupons", query: "q=ful", as: staff))
+        #expect(searched.contains(#"data-id="full""#) && !searched.contains(#"data-id="flat""#))
+    }
+
+    @Test func theLanguageComesFromTheSwitchThenAcceptLanguage() async throws {
+        defer { directory.remove() }
+        #expect(html(try await send("GET", "/admin/login")).contains(#"<html lang="zh-CN">"#), "Chinese by default")
+        #expect(html(try await send("GET", "/admin/login", language: "fr, en;q=0.8")).contains(">Log in</h1>"))
+        let switched = try await send("GET", "/admin/language/en", query: "next=/admin/coupons%3Ftype%3D2")
+        #expect(switched.status == 303 && switched.headers["Location"] == "/admin/coupons?type=2")
+        #expect(switched.headers["Set-Cookie"]?.hasPrefix("coupon_admin_lang=en;") == true)
+        let remembered = try await router.respond(to: Request(
+            method: "GET", path: "/admin/login", headers: HTTPHeaders([("Cookie", "coupon_admin_lang=en"), ("Accept-Language", "zh-CN")])), logger: logger)
+        #expect(html(remembered).contains(">Log in</h1>"))
+        #expect(try await send("GET", "/admin/language/fr").status == 404)
+        #expect(try await send("GET", "/admin/language/en", query: "next=https://evil.example/").headers["Location"] == "/admin/coupons")
+    }
+
+    @Test func aFailedLoginShowsTheFormAgainWithTheNameButNotThePassword() async throws {
+        defer { directory.remove() }
+        let response = try await send("POST", "/admin/login", form: "name=li.wei&password=guess-guess&next=/admin/coupons", language: "en")
+        #expect(response.status == 401 && response.headers["Content-Type"] == "text/html; charset=utf-8")
+        let page = html(response)
+        #expect(page.contains("The name or the password is not right") && page.contains(#"value="li.wei""#))
+        #expect(!page.contains("guess-guess") && page.contains(#"name="next" value="/admin/coupons""#))
+    }
+
+    @Test func viewersSeeButCannotCreateAndFormsNeedTheirToken() async throws {
+        defer { directory.remove() }
+        let viewer = try await logIn("wang.fang")
+        #expect(try await send("GET", "/admin/coupons", as: viewer).status == 200)
+        let refused = try await send("GET", "/admin/new-coupon", as: viewer, language: "en")
+        #expect(refused.status == 403 && html(refused).contains("Your role does not allow this."))
+        #expect(!html(try await send("GET", "/admin/coupons", as: viewer)).contains("/admin/new-coupon"), "no link to what the role cannot do")
+
+        let editor = try await logIn("li.wei")
+        let form = Self.common.merging(["type": "104", "out_coupon_id": "no-token", "name": "n", "reduction_yuan": "5"]) { $1 }
+        let headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", editor.cookie), ("Accept-Language", "en")])
+        let forged = try await router.respond(
+            to: Request(method: "POST", path: "/admin/coupons", headers: headers, body: Array(Self.encoded(form).utf8)), logger: logger)
+        #expect(forged.status == 403 && html(forged).contains("The form was out of date"))
+        #expect(try database.coupon(outCouponID: "no-token") == nil)
+        #expect(html(try await send("GET", "/admin/new-coupon", as: editor)).contains(#"name="csrf_token" value="\#(editor.csrf)""#))
+    }
+
+    @Test func anUnknownCouponOrPageIsAnHTMLPage() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        let missing = try await send("GET", "/admin/coupons/none-such", as: staff, language: "en")
+        #expect(missing.status == 404 && missing.headers["Content-Type"] == "text/html; charset=utf-8")
+        #expect(try await send("GET", "/admin/nowhere", as: staff).headers["Content-Type"] == "text/html; charset=utf-8")
+        #expect(try await send("GET", "/api/v1/nowhere").headers["Content-Type"] == "application/problem+json")
+    }
+}

@@ -36,6 +36,11 @@ import Testing
         #expect(configuration.logLevel == .debug)
     }
 
+    @Test func theShopsTimeZoneIsAsiaShanghaiUnlessSet() throws {
+        #expect(try Configuration(environment: [:]).shopClock.timeZone.identifier == "Asia/Shanghai")
+        #expect(try Configuration(environment: ["COUPON_ADMIN_TIME_ZONE": "Europe/Berlin"]).shopClock.timeZone.identifier == "Europe/Berlin")
+    }
+
     @Test func flagsWinOverTheEnvironment() throws {
         let configuration = try Configuration(
             environment: ["COUPON_ADMIN_LISTEN": "127.0.0.1:9000", "COUPON_ADMIN_MAX_IN_FLIGHT": "8"],
@@ -51,6 +56,7 @@ import Testing
         ("COUPON_ADMIN_MAX_BODY_BYTES", "1m"), ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "forever"),
         ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "nan"), ("COUPON_ADMIN_LOG_LEVEL", "loud"),
         ("COUPON_ADMIN_LISTEN", "0.0.0.0:9000"), ("COUPON_ADMIN_LISTEN", "relative.sock"), ("COUPON_ADMIN_LISTEN", "fd:x"),
+        ("COUPON_ADMIN_TIME_ZONE", "Mars/Olympus"), ("COUPON_ADMIN_TIME_ZONE", "+08:00"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
         #expect {

@@ -163,7 +163,7 @@ import Web
     func aLoginNeverSendsElsewhere(next: String) async throws {
         defer { directory.remove() }
         let response = try await login("li.wei", Self.password, next: next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-        #expect(response.headers["Location"] == "/admin/")
+        #expect(response.headers["Location"] == "/admin/coupons")
     }
 }
 

@@ -93,7 +93,7 @@ import Testing
                 body: Array("name=li.wei&password=a+long+secret+phrase".utf8), authorized: false
             )
             #expect(login.status == 303)
-            #expect(login.headers["location"] == "\(mount)/admin/")
+            #expect(login.headers["location"] == "\(mount)/admin/coupons")
             let cookie = try #require(login.headers["set-cookie"])
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
             let session = String(cookie.prefix { $0 != ";" })
