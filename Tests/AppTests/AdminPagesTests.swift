@@ -246,3 +246,22 @@ extension AdminPagesTests {
         #expect(try await send("GET", "/api/v1/nowhere").headers["Content-Type"] == "application/problem+json")
     }
 }
+
+extension AdminPagesTests {
+    @Test func theNewFormShowsEveryFieldLabelledAndStartsWithUsefulValues() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        let page = html(try await send("GET", "/admin/new-coupon", query: "type=102", as: staff, language: "en"))
+        for field in CouponForm.fieldNames where field != "type" && field != "valid_type" {
+            #expect(page.contains(#"<label for="\#(field)">"#) && page.contains(#"id="\#(field)" name="\#(field)""#), "\(field)")
+        }
+        #expect(page.contains(#"id="type-102" value="102" checked"#) && page.contains(#"id="valid_type-2" value="2" checked"#))
+        // 1_795_000_000 is 2026-11-18 19:06:40 in Shanghai: claimable from the next hour, for 30 days.
+        #expect(page.contains(#"id="claim_start" name="claim_start" type="datetime-local" value="2026-11-18T20:00""#))
+        #expect(page.contains(#"id="claim_end" name="claim_end" type="datetime-local" value="2026-12-18T20:00""#))
+        // Only the offer's fields and the validity's belong to some choices; the script hides by these marks.
+        #expect(page.contains("<div class=\"field\">\n<label for=\"out_coupon_id\">"))
+        #expect(page.contains("<div class=\"field\" data-valid=\"2\">\n<label for=\"valid_days\">"))
+        #expect(page.contains(#"data-types="2 102""#) && page.contains("For: Product full-reduction, Shop full-reduction"))
+    }
+}

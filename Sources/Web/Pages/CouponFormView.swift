@@ -12,7 +12,7 @@ struct CouponFormView {
     var values: [String: Any] {
         var values: [String: Any] = [
             "intro": catalog.text("form.intro", words.clock.timeZone.identifier),
-            "types": CouponType.allCases.map { type -> [String: Any] in
+            "typeChoices": CouponType.allCases.map { type -> [String: Any] in
                 ["value": type.rawValue, "label": words.type(type), "hint": catalog["type.hint.\(type.rawValue)"],
                  "selected": form["type"] == String(type.rawValue)]
             },

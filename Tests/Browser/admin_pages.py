@@ -1,0 +1,201 @@
+"""The admin pages in a real browser: Debian's chromium and chromium-driver, driven by Selenium.
+
+Run by BrowserTests (Tests/IntegrationTests) against a live stack it started: nginx, the worker and the
+WeChat sandbox. Settings come from the environment:
+  BASE_URL        http://127.0.0.1:PORT, CouponAdmin at the root
+  STAFF_NAME      an editor account, and STAFF_PASSWORD its password
+  OUTPUT_DIR      where the screenshots go
+  COUPON_PREFIX   the ids of the coupons made here start with it
+Exits 0 when every check passed; otherwise prints the first failure and exits 1.
+"""
+import os
+import sys
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+BASE = os.environ["BASE_URL"]
+NAME = os.environ["STAFF_NAME"]
+PASSWORD = os.environ["STAFF_PASSWORD"]
+OUT = os.environ["OUTPUT_DIR"]
+PREFIX = os.environ["COUPON_PREFIX"]
+
+# What each type's form needs, as staff type it: yuan, 折, product ids one per line or comma separated.
+OFFERS = {
+    1: {"product_ids": "sku-1\nsku-2", "product_count": "3", "discount_zhe": "9.8"},
+    2: {"product_ids": "sku-1, sku-2", "threshold_yuan": "100", "reduction_yuan": "20"},
+    3: {"product_ids": "sku-3", "discount_zhe": "8.5"},
+    4: {"product_ids": "sku-4", "reduction_yuan": "9.90"},
+    5: {"product_ids": "sku-5", "tradein_product_id": "gift-1", "tradein_price_yuan": "0.1"},
+    6: {"buy_product_id": "sku-6", "buy_count": "2", "get_product_id": "gift-2", "get_count": "1"},
+    101: {"product_count": "2", "discount_zhe": "9"},
+    102: {"threshold_yuan": "0.30", "reduction_yuan": "0.2"},
+    103: {"discount_zhe": "7.5"},
+    104: {"reduction_yuan": "5"},
+}
+ALL_OFFER_FIELDS = sorted({field for fields in OFFERS.values() for field in fields})
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class AdminPages:
+    def __init__(self, driver):
+        self.driver = driver
+
+    def open(self, path):
+        self.driver.get(BASE + path)
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def heading(self):
+        return self.find("h1").text
+
+    def set_value(self, field, value):
+        element = self.find(f"[name={field}]")
+        if element.get_attribute("type") == "datetime-local":
+            # The browser's own date picker; its value is what it would hold once picked.
+            self.driver.execute_script("arguments[0].value = arguments[1]", element, value)
+        else:
+            element.clear()
+            element.send_keys(value)
+
+    def submit(self, form_css):
+        self.find(form_css + " button[type=submit]").click()
+
+    def log_in(self):
+        self.open("/admin/coupons")
+        check("/admin/login?next=" in self.driver.current_url, f"a stranger is sent to the login page, not {self.driver.current_url}")
+        check(self.heading() == "登录", f"the login page is in Chinese for a Chinese browser: {self.heading()!r}")
+        self.set_value("name", NAME)
+        self.set_value("password", PASSWORD)
+        self.submit("form")
+        check(self.driver.current_url.endswith("/admin/coupons"), f"after the login, back to the list: {self.driver.current_url}")
+
+    def fill_coupon(self, type_number, coupon_id, name, offer):
+        self.open("/admin/new-coupon")
+        self.find(f"#type-{type_number}").click()
+        for field in ALL_OFFER_FIELDS:
+            shown = self.find(f"[name={field}]").is_displayed()
+            check(shown == (field in offer), f"type {type_number}: {field} is {'shown' if shown else 'hidden'}")
+        self.set_value("out_coupon_id", coupon_id)
+        self.set_value("name", name)
+        self.set_value("finder_nickname", "店铺直播间")
+        for field, value in offer.items():
+            self.set_value(field, value)
+        self.set_value("claim_start", "2026-12-01T10:00")
+        self.set_value("claim_end", "2026-12-31T22:00")
+        self.find("#valid_type-2").click()
+        self.set_value("valid_days", "7")
+
+    def create_each_type(self):
+        for type_number, offer in OFFERS.items():
+            coupon_id = f"{PREFIX}-{type_number}"
+            self.fill_coupon(type_number, coupon_id, f"浏览器券 {type_number}", offer)
+            self.submit("form.coupon-form")
+            check(f"/admin/coupons/{coupon_id}?done=saved" in self.driver.current_url,
+                  f"type {type_number}: to the coupon's page, not {self.driver.current_url}: {self.find('main').text[:500]}")
+            check(self.find(".notice").text == "优惠券已保存。", f"type {type_number}: the confirmation")
+            check(self.find("#sync-state").text == "已同步到微信", f"type {type_number}: synced, not {self.find('#sync-state').text}")
+        self.open("/admin/coupons")
+        for type_number in OFFERS:
+            row = self.find(f"tr[data-id='{PREFIX}-{type_number}']")
+            check("已同步到微信" in row.text, f"type {type_number} on the list: {row.text}")
+        check("满100元减20元" in self.find("main").text and "9.8折" in self.find("main").text, "offers in words on the list")
+
+    def bad_form_keeps_values(self):
+        self.fill_coupon(2, "bad id!", "坏表单", {"product_ids": "sku-1", "threshold_yuan": "100", "reduction_yuan": "12.345"})
+        self.submit("form.coupon-form")
+        check(self.find("#error-summary").is_displayed(), "the form says it was not saved")
+        for field, value, message in [
+            ("reduction_yuan", "12.345", "请输入以元为单位、最多两位小数的金额，例如 12.50。"),
+            ("out_coupon_id", "bad id!", "只能包含字母、数字、_ 和 -。"),
+        ]:
+            check(self.find(f"#{field}").get_attribute("value") == value, f"{field} keeps {value!r}")
+            error = self.find(f"#{field}-error")
+            check(error.is_displayed() and error.text == message, f"{field}: {error.text!r}")
+            same_field = self.driver.execute_script(
+                "return arguments[0].closest('.field') === arguments[1].closest('.field')", error, self.find(f"#{field}"))
+            check(same_field, f"{field}'s message is beside it")
+        check(self.find("#name").get_attribute("value") == "坏表单", "the name is kept")
+        check(self.find("#type-2").is_selected(), "the type is kept")
+
+    def markup_is_text(self):
+        name = "<img src=x onerror=alert(1)>"
+        self.fill_coupon(104, f"{PREFIX}-markup", name, OFFERS[104])
+        self.submit("form.coupon-form")
+        check(self.heading() == name, f"the name shows as text: {self.heading()!r}")
+        check(not self.driver.find_elements(By.CSS_SELECTOR, "main img"), "no image made from the name")
+        try:
+            self.driver.switch_to.alert
+            raise AssertionError("the name ran a script")
+        except NoAlertPresentException:
+            pass
+        self.open("/admin/coupons")
+        check(name in self.find(f"tr[data-id='{PREFIX}-markup']").text, "the list shows it as text")
+
+    def switch_language(self):
+        self.open("/admin/coupons")
+        self.find(".languages a[lang=en]").click()
+        check(self.heading() == "Coupons", f"switched to English: {self.heading()!r}")
+        self.open(f"/admin/coupons/{PREFIX}-2")
+        check("¥20 off orders of ¥100 or more" in self.find("main").text, "the coupon page in English")
+        check(self.find("#sync-state").text == "On WeChat", "sync state in English")
+        self.find(".languages a[lang=zh-CN]").click()
+        check(self.heading() == f"浏览器券 2", "and back to Chinese, on the same page")
+
+    def screenshots(self):
+        for label, (width, height) in {"phone": (360, 800), "desktop": (1280, 900)}.items():
+            self.driver.set_window_size(width, height)
+            for page, path in [("list", "/admin/coupons"), ("form", "/admin/new-coupon"), ("coupon", f"/admin/coupons/{PREFIX}-2")]:
+                self.open(path)
+                if page == "form":
+                    self.find("#type-2").click()
+                overflow = self.driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                check(overflow <= 0, f"{page} at {width} px is {overflow} px wider than the screen")
+                self.driver.save_screenshot(os.path.join(OUT, f"{page}-{label}.png"))
+
+    def no_policy_violations(self):
+        # Answers such as the bad form's 422 are logged too; only what the page itself broke counts here.
+        problems = [entry["message"] for entry in self.driver.get_log("browser")
+                    if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]
+                    or "Uncaught" in entry["message"]]
+        check(not problems, f"the browser console reports: {problems}")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    driver = browser()
+    pages = AdminPages(driver)
+    steps = [pages.log_in, pages.create_each_type, pages.bad_form_keeps_values, pages.markup_is_text,
+             pages.switch_language, pages.screenshots, pages.no_policy_violations]
+    try:
+        for step in steps:
+            step()
+            print(f"ok {step.__name__}")
+    except Exception as error:  # noqa: BLE001 - any failure ends the run with its step named
+        driver.save_screenshot(os.path.join(OUT, "failure.png"))
+        print(f"FAILED {step.__name__}: {error}")
+        return 1
+    finally:
+        driver.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
