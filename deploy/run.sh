@@ -106,7 +106,7 @@ tail -n 0 -F --pid=$$ "$state/worker.log" >&2 &
 tail_pid=$!
 cat <<MESSAGE
 
-CouponAdmin is running at http://$address/  (health: http://$address/healthz)
+CouponAdmin is running. Admin pages: http://$address/admin/  (health: http://$address/healthz)
 Mounted in an existing site:  http://$prefix_address/coupon-admin/
 $wechat
 Logs: $state/worker.log, $state/nginx-error.log, $state/nginx-access.log${sandbox_pid:+, $state/sandbox.log}

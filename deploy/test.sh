@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test: unit, and integration against real nginx and the
-# worker binary, schemathesis among them. One debug build serves them all.
+# Installs what is missing and runs every test: unit, integration against real nginx and the worker
+# binary (schemathesis among them), and the admin pages in headless Chromium through Selenium.
+# One debug build serves them all. Browser screenshots land in .test-output/browser/.
 #
 #   deploy/test.sh [swift test arguments, e.g. --filter RouterTests]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-need_packages nginx libfcgi-dev libsqlite3-dev curl spawn-fcgi systemd openssl python3-venv
+need_packages nginx libfcgi-dev libsqlite3-dev curl spawn-fcgi systemd openssl python3-venv \
+    chromium chromium-driver python3-selenium fonts-noto-cjk
 need_swift
 cd "$ROOT"
 mkdir -p .test-output

@@ -20,7 +20,7 @@ import Glibc
             script, "--binary", Stack.workerBinary, "--address", "127.0.0.1:\(port)", "--state", state.appendingPathComponent("s").path,
         ], environment: environment, outputPath: state.appendingPathComponent("run.out").path)
         let started = ContinuousClock.now
-        while !output.contains("CouponAdmin is running at") || (try? HTTPClient.request(port: port, "GET", "/healthz").status) != 200 {
+        while !output.contains("CouponAdmin is running.") || (try? HTTPClient.request(port: port, "GET", "/healthz").status) != 200 {
             guard run.isRunning, ContinuousClock.now - started < .seconds(120) else {
                 throw StackError(description: "run.sh did not come up:\n" + output)
             }
@@ -55,7 +55,7 @@ import Glibc
         var key = ""
         for round in 1...2 {
             let run = try startRunScript(port: port)
-            #expect(output.contains("http://127.0.0.1:\(port)/"), "run.sh prints the URL")
+            #expect(output.contains("Admin pages: http://127.0.0.1:\(port)/admin/"), "run.sh prints the URL")
             #expect(try HTTPClient.request(port: port + 1, "GET", "/coupon-admin/healthz").status == 200)
             #expect(output.contains("WeChat: the local sandbox at http://127.0.0.1:\(port + 2)/"))
             // The first start makes an admin account and an editor key and shows them; later starts do not.
@@ -71,12 +71,28 @@ import Glibc
             )
             #expect(created.status == 201, "\(created.text)")
             #expect((try created.json()["sync"] as? [String: Any])?["state"] as? String == "synced")
+            if round == 1 { try logInWithThePrintedAccount(port: port) }
             run.send(SIGINT)
             #expect(run.wait(upTo: .seconds(30)) == 0, "round \(round):\n\(output)")
             #expect((try? TestSocket(port: port)) == nil, "nginx is gone")
             #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("s/worker.sock").path))
             #expect((try? TestSocket(port: port + 2)) == nil, "the sandbox is gone")
         }
+    }
+
+    /// The admin account run.sh printed logs in to the admin pages, whose stylesheet nginx serves.
+    func logInWithThePrintedAccount(port: UInt16) throws {
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("Admin account (first start, shown once): admin / ") })
+        let password = String(line.split(separator: " ").last ?? "")
+        let login = try HTTPClient.request(
+            port: port, "POST", "/admin/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array("name=admin&password=\(password)".utf8))
+        #expect(login.status == 303 && login.headers["location"] == "/admin/coupons", "\(login.status) \(login.text)")
+        let cookie = String(try #require(login.headers["set-cookie"]?.split(separator: ";").first))
+        let list = try HTTPClient.request(port: port, "GET", "/admin/coupons", headers: ["Cookie": cookie])
+        #expect(list.status == 200 && list.text.contains("data-id=\"first1\""), "\(list.text)")
+        let stylesheet = try HTTPClient.request(port: port, "GET", "/static/admin.css")
+        #expect(stylesheet.status == 200 && stylesheet.headers["content-type"] == "text/css")
     }
 
     /// A run killed outright leaves nginx and the worker running; the next run stops them and starts.

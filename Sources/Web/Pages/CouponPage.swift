@@ -23,7 +23,7 @@ struct CouponPage {
             "hasAttempts": !attempts.isEmpty,
             "attempts": attempts.reversed().map { attempt -> [String: Any] in
                 let result: String
-                if let code = attempt.errcode {
+                if let code = attempt.errcode, code != 0 {
                     result = catalog.text("coupon.errcode", String(code), attempt.failure ?? "") + " — " + words.errcode(code)
                 } else {
                     result = attempt.failure ?? catalog["attempts.ok"]
@@ -40,7 +40,7 @@ struct CouponPage {
         ]
         if let error = record.syncError {
             values["lastError"] = error
-            if let code = attempts.last(where: { $0.errcode != nil })?.errcode { values["explained"] = catalog.text("coupon.errcode", String(code), words.errcode(code)) }
+            if let code = attempts.last(where: { ($0.errcode ?? 0) != 0 })?.errcode { values["explained"] = catalog.text("coupon.errcode", String(code), words.errcode(code)) }
         }
         return values
     }
