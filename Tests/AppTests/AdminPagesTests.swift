@@ -265,3 +265,30 @@ extension AdminPagesTests {
         #expect(page.contains(#"data-types="2 102""#) && page.contains("For: Product full-reduction, Shop full-reduction"))
     }
 }
+
+extension AdminPagesTests {
+    @Test func aRefusedCouponsPageExplainsWeChatsErrcodeAndShowsWhoDidWhat() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        let form = Self.common.merging(["type": "4", "out_coupon_id": "refused", "name": "直减", "product_ids": "sku-9", "reduction_yuan": "3"]) { $1 }
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        try await database.recordSync(
+            outCouponID: "refused",
+            attempt: .init(at: 1_795_000_001, endpoint: "/shop/coupon/add", errcode: 1_090_011, failure: "商品券缺少商品", durationMilliseconds: 12.4),
+            outcome: .rejected(reason: "WeChat errcode 1090011: 商品券缺少商品"), now: 1_795_000_001)
+
+        let chinese = html(try await send("GET", "/admin/coupons/refused", as: staff, language: "zh-CN"))
+        #expect(chinese.contains(#"<span class="state state-rejected" id="sync-state">被微信拒绝</span>"#))
+        #expect(chinese.contains("微信错误码 1090011：商品券必须指定商品。"))
+        #expect(chinese.contains("<td>12 毫秒</td>") && chinese.contains("/shop/coupon/add"))
+        #expect(chinese.contains("<td>li.wei</td><td>创建了优惠券</td>"))
+        #expect(chinese.contains("直减3元") && chinese.contains("领取后 7 天内") && chinese.contains("sku-9"))
+        #expect(!chinese.contains("/refresh\""), "no WeChat on this worker: no action that needs it")
+        #expect(chinese.contains("此服务器未配置微信"))
+
+        let english = html(try await send("GET", "/admin/coupons/refused", query: "done=saved", as: staff, language: "en"))
+        #expect(english.contains("WeChat error 1090011: A product coupon must name its products."))
+        #expect(english.contains(#"<p class="notice" role="status">The coupon was saved.</p>"#))
+        #expect(english.contains("Refused by WeChat") && english.contains("¥3 off"))
+    }
+}

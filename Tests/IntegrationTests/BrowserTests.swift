@@ -16,8 +16,7 @@ import Testing
         let sandbox = try SandboxProcess()
         let stack = try Stack(workerArguments: try sandbox.workerArguments())
         let password = "browser-test-password"
-        try Stack.run("/bin/sh", ["-c", #"printf '%s\n' "$1" | "$0" users add mei.lin --role editor --database "$2""#,
-                                  Stack.workerBinary, password, stack.databasePath])
+        try stack.addStaff("mei.lin", role: "editor", password: password)
         let prefix = "browser-\(UUID().uuidString.prefix(6).lowercased())"
         let (status, output) = try Stack.run("/usr/bin/python3", [Self.script], environment: [
             "PATH": "/usr/bin:/bin", "HOME": stack.stateDirectory.path, "BASE_URL": "http://127.0.0.1:\(stack.port)",

@@ -80,6 +80,12 @@ final class Stack {
         return String(key)
     }
 
+    /// A staff account made with `coupon-admin users add`, the password given on standard input.
+    func addStaff(_ name: String, role: String, password: String) throws {
+        try Self.run("/bin/sh", ["-c", #"printf '%s\n' "$1" | "$0" users add "$2" --role "$3" --database "$4""#,
+                                 Self.workerBinary, password, name, role, databasePath])
+    }
+
     deinit {
         // nginx's master stops its workers on SIGTERM; killed outright it would leave them running.
         for process in [worker, nginx].compactMap({ $0 }) where process.isRunning {
