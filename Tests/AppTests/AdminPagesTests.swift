@@ -292,3 +292,24 @@ extension AdminPagesTests {
         #expect(english.contains("Refused by WeChat") && english.contains("¥3 off"))
     }
 }
+
+extension AdminPagesTests {
+    @Test func theListPagesWithItsFilterKept() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        for id in ["first", "second", "third"] {
+            let form = Self.common.merging(["type": "104", "out_coupon_id": id, "name": "满减 \(id)", "reduction_yuan": "5"]) { $1 }
+            #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        }
+        var query = "type=104&q=%E6%BB%A1%E5%87%8F&limit=2"
+        var seen: [String] = []
+        for _ in 1...3 {
+            let page = html(try await send("GET", "/admin/coupons", query: query, as: staff))
+            seen += page.matches(of: /data-id="([a-z]+)"/).map { String($0.1) }
+            guard let next = page.firstMatch(of: /href="\/admin\/coupons\?([^"]+)" rel="next"/) else { break }
+            query = String(next.1).replacingOccurrences(of: "&amp;", with: "&")
+            #expect(query.hasPrefix("type=104&q=%E6%BB%A1%E5%87%8F&limit=2&cursor="))
+        }
+        #expect(seen == ["third", "second", "first"])
+    }
+}

@@ -1,5 +1,4 @@
 import Coupons
-import Foundation
 import FastCGI
 import Storage
 import Sync
@@ -48,10 +47,11 @@ extension Router {
                     ]
                 },
                 "paged": query.page.before != nil,
-                "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, cursor: nil),
+                "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: query.page.limit, cursor: nil),
             ]
             if let next = page.nextBefore {
-                values["nextHref"] = request.url(for: "/admin/coupons") + Self.listQuery(filter, cursor: PageCursor.cursor(forRow: next))
+                values["nextHref"] = request.url(for: "/admin/coupons")
+                    + Self.listQuery(filter, limit: query.page.limit, cursor: PageCursor.cursor(forRow: next))
             }
             return Pages.render("coupons", values, for: request, language: language, session: context.session)
         }
@@ -104,13 +104,14 @@ extension Router {
         query.split(separator: "&").filter { !$0.hasSuffix("=") && !$0.isEmpty }.joined(separator: "&")
     }
 
-    /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter.
-    static func listQuery(_ filter: AppDatabase.CouponFilter, cursor: String?) -> String {
+    /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter and page size.
+    static func listQuery(_ filter: AppDatabase.CouponFilter, limit: Int, cursor: String?) -> String {
         var pairs: [String] = []
         if let type = filter.type { pairs.append("type=\(type.rawValue)") }
         if let status = filter.status { pairs.append("status=\(status.rawValue)") }
         if let state = filter.syncState { pairs.append("sync_state=\(state.rawValue)") }
-        if let text = filter.text { pairs.append("q=" + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+        if let text = filter.text { pairs.append("q=" + Pages.encodedQueryValue(text)) }
+        if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
         if let cursor { pairs.append("cursor=" + cursor) }
         return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
     }

@@ -66,7 +66,12 @@ enum Pages {
     static func encodedBackLink(_ request: Request) -> String {
         var back = request.fullPath
         if !request.query.isEmpty { back += "?" + request.query }
-        return back.addingPercentEncoding(withAllowedCharacters: pathInQuery) ?? ""
+        return encodedQueryValue(back)
+    }
+
+    /// `text` percent-encoded for a query value: all but the unreserved characters and `/`.
+    static func encodedQueryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: pathInQuery) ?? ""
     }
 }
 
