@@ -63,13 +63,7 @@ public final class StaffSessions: Sendable {
 
     /// The session id of the `Cookie` header, when it has the shape of one.
     static func sessionID(in request: Request) -> Substring? {
-        guard let header = request.headers["cookie"] else { return nil }
-        for pair in header.split(separator: ";") {
-            let trimmed = pair.drop { $0 == " " }
-            guard trimmed.hasPrefix(cookieName + "=") else { continue }
-            let value = trimmed.dropFirst(cookieName.count + 1)
-            return looksLikeRandomToken(value) ? value : nil
-        }
-        return nil
+        guard let value = request.cookie(named: cookieName) else { return nil }
+        return looksLikeRandomToken(value) ? value : nil
     }
 }

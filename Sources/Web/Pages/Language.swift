@@ -36,12 +36,7 @@ public enum Language: String, Sendable, CaseIterable {
     }
 
     static func cookie(in request: Request) -> Language? {
-        guard let header = request.headers["cookie"] else { return nil }
-        for pair in header.split(separator: ";") {
-            let trimmed = pair.drop { $0 == " " }
-            if trimmed.hasPrefix(cookieName + "=") { return Language(rawValue: String(trimmed.dropFirst(cookieName.count + 1))) }
-        }
-        return nil
+        request.cookie(named: cookieName).flatMap { Language(rawValue: String($0)) }
     }
 
     /// Every text of the pages in this language, by key.
