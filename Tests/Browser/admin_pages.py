@@ -10,9 +10,10 @@ Exits 0 when every check passed; otherwise prints the first failure and exits 1.
 """
 import os
 import sys
+import tempfile
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, SessionNotCreatedException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -43,14 +44,25 @@ def check(condition, message):
         raise AssertionError(message)
 
 
-def browser():
+def browser(attempt=1):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+                     f"--user-data-dir={profile}"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    service = Service("/usr/bin/chromedriver", log_path=os.path.join(OUT, f"chromedriver-{attempt}.log"))
+    try:
+        return webdriver.Chrome(service=service, options=options)
+    except SessionNotCreatedException:
+        # Chromium once exited while starting on a machine busy with the other tests; the pages were
+        # never reached. One more start; a second failure fails the run, with both drivers' logs kept.
+        if attempt > 1:
+            raise
+        print("chromium did not start; starting it once more")
+        return browser(attempt + 1)
 
 
 class AdminPages:
