@@ -16,6 +16,8 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, SessionNotCreatedException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["BASE_URL"]
 NAME = os.environ["STAFF_NAME"]
@@ -87,8 +89,16 @@ class AdminPages:
             element.clear()
             element.send_keys(value)
 
+    def follow(self, css):
+        """Clicks what leads to another page and waits for that page: a click returns before it loads."""
+        old_page = self.find("html")
+        self.find(css).click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.driver, 30).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete")
+
     def submit(self, form_css):
-        self.find(form_css + " button[type=submit]").click()
+        self.follow(form_css + " button[type=submit]")
 
     def log_in(self):
         self.open("/admin/coupons")
@@ -163,12 +173,12 @@ class AdminPages:
 
     def switch_language(self):
         self.open("/admin/coupons")
-        self.find(".languages a[lang=en]").click()
+        self.follow(".languages a[lang=en]")
         check(self.heading() == "Coupons", f"switched to English: {self.heading()!r}")
         self.open(f"/admin/coupons/{PREFIX}-2")
         check("¥20 off orders of ¥100 or more" in self.find("main").text, "the coupon page in English")
         check(self.find("#sync-state").text == "On WeChat", "sync state in English")
-        self.find(".languages a[lang=zh-CN]").click()
+        self.follow(".languages a[lang=zh-CN]")
         check(self.heading() == f"浏览器券 2", "and back to Chinese, on the same page")
 
     def screenshots(self):
