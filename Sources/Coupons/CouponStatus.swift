@@ -19,3 +19,24 @@ public enum SyncState: String, Sendable, CaseIterable, Encodable {
     /// WeChat refused it; the reason is kept with the coupon.
     case rejected
 }
+
+extension CouponStatus {
+    /// WeChat's transitions: 1 -> 2, then 2 -> 3 or 4; never back, and nothing after 3 or 4.
+    public var next: [CouponStatus] {
+        switch self {
+        case .notActive: [.active]
+        case .active: [.expired, .voided]
+        case .expired, .voided: []
+        }
+    }
+
+    public func canBecome(_ status: CouponStatus) -> Bool { next.contains(status) }
+
+    /// `update` is allowed only before the coupon is activated.
+    public var isEditable: Bool { self == .notActive }
+}
+
+/// A user coupon's status at WeChat: 100 active, 101 expired, 102 used.
+public enum UserCouponStatus: Int, Sendable, CaseIterable {
+    case active = 100, expired = 101, used = 102
+}

@@ -1,4 +1,5 @@
 import GRDB
+import StrictJSON
 
 extension AppDatabase {
     /// One thing someone did: who (a staff account, an API key, or the worker's own sync), when, what,
@@ -67,6 +68,13 @@ extension AppDatabase {
             sql: "INSERT INTO audit_entry (at, actor, action, target_type, target, details) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [entry.at, entry.actor, entry.action, entry.targetType, entry.target, entry.details]
         )
+    }
+
+    /// An entry's details: a JSON object with these members.
+    static func details(_ members: (inout JSONWriter) -> Void) -> String {
+        var writer = JSONWriter(capacity: 128)
+        writer.object(members)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     private static let auditColumns = "id, at, actor, action, target_type, target, details"

@@ -40,7 +40,7 @@ extension AppDatabase {
         try readers.read { db in try Self.coupon(outCouponID: outCouponID, in: db) }
     }
 
-    private static func coupon(outCouponID: String, in db: Database) throws -> CouponRecord? {
+    static func coupon(outCouponID: String, in db: Database) throws -> CouponRecord? {
         let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
         return try CouponRecord.readOne(statement, arguments: [outCouponID])
     }

@@ -50,12 +50,15 @@ extension AppDatabase {
     /// one transaction, and ends `holder`'s claim on it. An outcome is also entered in the audit log as
     /// `action` by `actor`. Nil when there is no such coupon.
     ///
+    /// `wechatBody` is the body WeChat is known to have after an `add` (the one sent, or the one `get`
+    /// showed): when the coupon was edited meanwhile, an `update` with the newer body is queued.
+    ///
     /// Async, like `claimSync`, because attempts run on Swift's few cooperative threads: the commit
     /// and its fsync wait on the database's own writer thread instead of holding one of them.
     @discardableResult
     public func recordSync(
-        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, holder: String? = nil, actor: String = syncActor,
-        action: String = "coupon.sync", now: Int
+        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, wechatBody: String? = nil, holder: String? = nil,
+        actor: String = syncActor, action: String = "coupon.sync", now: Int
     ) async throws -> CouponRecord? {
         try await writer.write { db in
             guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]) else { return nil }
@@ -65,13 +68,24 @@ extension AppDatabase {
             )
             switch outcome {
             case .synced(let status, let createTime, let updateTime):
+                // The status here follows WeChat's, unless a status change is still to be sent.
                 try db.executeCached(
                     sql: """
-                        UPDATE coupon SET sync_state = 'synced', sync_error = NULL, next_sync_at = NULL, wechat_status = ?,
-                            wechat_create_time = ?, wechat_update_time = ?, updated_at = ? WHERE id = ?
+                        UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?, next_sync_at = NULL, updated_at = ?,
+                            status = CASE WHEN EXISTS (
+                                SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND endpoint = 'update_status' AND state != 'sent'
+                            ) THEN status ELSE ? END
+                        WHERE id = ?
                         """,
-                    arguments: [status.rawValue, createTime, updateTime, now, id]
+                    arguments: [status.rawValue, createTime, updateTime, now, status.rawValue, id]
                 )
+                if status.isEditable, let wechatBody,
+                   try String.fetchOne(db, sql: "SELECT body FROM coupon WHERE id = ?", arguments: [id]) != wechatBody,
+                   try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND endpoint = 'update' AND state = 'pending'", arguments: [id]) == 0
+                {
+                    try Self.queue(.update, couponRow: id, by: actor, now: now, in: db)
+                }
+                try Self.settle(couponRow: id, in: db)
             case .rejected(let reason):
                 try db.executeCached(
                     sql: "UPDATE coupon SET sync_state = 'rejected', sync_error = ?, next_sync_at = NULL, updated_at = ? WHERE id = ?",
@@ -85,7 +99,11 @@ extension AppDatabase {
             case nil:
                 break
             }
-            if let holder {
+            // After an `add`, the claim is kept for the changes queued meanwhile.
+            let queueLeft: Bool = if case .synced = outcome {
+                try String.fetchOne(db, sql: "SELECT sync_state FROM coupon WHERE id = ?", arguments: [id]) == SyncState.pending.rawValue
+            } else { false }
+            if let holder, !queueLeft {
                 try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
                     arguments: [id, holder]
@@ -161,6 +179,13 @@ extension AppDatabase {
                 arguments: [now, outCouponID]
             )
             guard db.changesCount == 1 else { return false }
+            try db.execute(
+                sql: """
+                    UPDATE coupon_change SET state = 'pending', attempts = 0
+                    WHERE state = 'rejected' AND user_coupon_id IS NULL AND coupon_id = (SELECT id FROM coupon WHERE out_coupon_id = ?)
+                    """,
+                arguments: [outCouponID]
+            )
             try Self.append(AuditEntry(at: now, actor: actor, action: "coupon.sync_requested", targetType: "coupon", target: outCouponID), in: db)
             return true
         }

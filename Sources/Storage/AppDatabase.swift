@@ -147,6 +147,64 @@ public struct AppDatabase: Sendable {
                 CREATE INDEX staff_session_by_user ON staff_session (user_name);
                 """)
         }
+        migrator.registerMigration("v8 changes, stock, user coupons, imports") { db in
+            try db.execute(sql: """
+                ALTER TABLE coupon ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
+                UPDATE coupon SET status = wechat_status WHERE wechat_status IS NOT NULL;
+                ALTER TABLE coupon ADD COLUMN issued_num INTEGER;
+                ALTER TABLE coupon ADD COLUMN receive_num INTEGER;
+                ALTER TABLE coupon ADD COLUMN wechat_differs TEXT;
+                CREATE TABLE user_coupon (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    out_user_coupon_id TEXT NOT NULL UNIQUE,
+                    openid TEXT NOT NULL,
+                    coupon_id INTEGER NOT NULL REFERENCES coupon (id),
+                    status INTEGER NOT NULL,
+                    recv_time INTEGER NOT NULL,
+                    use_time INTEGER,
+                    sync_state TEXT NOT NULL,
+                    sync_error TEXT,
+                    created_by TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX user_coupon_by_claimant ON user_coupon (coupon_id, openid);
+                CREATE INDEX user_coupon_by_openid ON user_coupon (openid, id);
+                CREATE TABLE coupon_change (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    coupon_id INTEGER NOT NULL REFERENCES coupon (id),
+                    user_coupon_id INTEGER REFERENCES user_coupon (id),
+                    endpoint TEXT NOT NULL,
+                    status INTEGER,
+                    issued_num INTEGER,
+                    receive_num INTEGER,
+                    use_time INTEGER,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    errcode INTEGER,
+                    error TEXT,
+                    requested_by TEXT NOT NULL,
+                    requested_at INTEGER NOT NULL,
+                    sent_at INTEGER
+                );
+                CREATE INDEX coupon_change_queue ON coupon_change (coupon_id, state, id);
+                CREATE TABLE import_run (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    started_by TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    heartbeat_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    state TEXT NOT NULL,
+                    total_num INTEGER,
+                    seen INTEGER NOT NULL DEFAULT 0,
+                    created INTEGER NOT NULL DEFAULT 0,
+                    updated INTEGER NOT NULL DEFAULT 0,
+                    differing INTEGER NOT NULL DEFAULT 0,
+                    unreadable INTEGER NOT NULL DEFAULT 0,
+                    error TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

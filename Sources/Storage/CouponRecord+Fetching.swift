@@ -45,7 +45,8 @@ extension CouponRecord {
         self.init(
             id: sqlite3_column_int64(row, 0), outCouponID: text(1), type: integer(2), name: text(3), body: text(4),
             wechatStatus: optionalInteger(5), wechatCreateTime: optionalInteger(6), wechatUpdateTime: optionalInteger(7),
-            syncState: text(8), syncError: optionalText(9), createdBy: optionalText(10),
+            syncState: text(8), syncError: optionalText(9), status: integer(13), issuedNum: optionalInteger(14),
+            receiveNum: optionalInteger(15), wechatDiffers: optionalText(16), createdBy: optionalText(10),
             createdAt: integer(11), updatedAt: integer(12)
         )
     }

@@ -19,6 +19,13 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     public var wechatUpdateTime: Int?
     public var syncState: String
     public var syncError: String?
+    /// The status the coupon has here: WeChat's once every change asked for is sent.
+    public var status: Int
+    /// The stock last set here or read from WeChat, once there is one.
+    public var issuedNum: Int?
+    public var receiveNum: Int?
+    /// Where WeChat's copy differs from this one, as found by an import: field paths, comma separated.
+    public var wechatDiffers: String?
     public var createdBy: String?
     /// Unix seconds.
     public var createdAt: Int
@@ -30,6 +37,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         name = coupon.couponInfo.name
         body = String(decoding: coupon.canonicalJSON, as: UTF8.self)
         syncState = SyncState.pending.rawValue
+        status = CouponStatus.notActive.rawValue
         self.createdBy = createdBy
         createdAt = now
         updatedAt = now
@@ -37,7 +45,8 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
 
     init(
         id: Int64?, outCouponID: String, type: Int, name: String, body: String, wechatStatus: Int?, wechatCreateTime: Int?,
-        wechatUpdateTime: Int?, syncState: String, syncError: String?, createdBy: String?, createdAt: Int, updatedAt: Int
+        wechatUpdateTime: Int?, syncState: String, syncError: String?, status: Int, issuedNum: Int?, receiveNum: Int?,
+        wechatDiffers: String?, createdBy: String?, createdAt: Int, updatedAt: Int
     ) {
         self.id = id
         self.outCouponID = outCouponID
@@ -49,6 +58,10 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         self.wechatUpdateTime = wechatUpdateTime
         self.syncState = syncState
         self.syncError = syncError
+        self.status = status
+        self.issuedNum = issuedNum
+        self.receiveNum = receiveNum
+        self.wechatDiffers = wechatDiffers
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -56,7 +69,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
 
     /// The select list that `readAll(_:arguments:)` reads, in its order.
     static let columns = "id, out_coupon_id, type, name, body, wechat_status, wechat_create_time, wechat_update_time, "
-        + "sync_state, sync_error, created_by, created_at, updated_at"
+        + "sync_state, sync_error, created_by, created_at, updated_at, status, issued_num, receive_num, wechat_differs"
 
     public func encode(to container: inout PersistenceContainer) {
         container["id"] = id
@@ -69,6 +82,10 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         container["wechat_update_time"] = wechatUpdateTime
         container["sync_state"] = syncState
         container["sync_error"] = syncError
+        container["status"] = status
+        container["issued_num"] = issuedNum
+        container["receive_num"] = receiveNum
+        container["wechat_differs"] = wechatDiffers
         container["created_by"] = createdBy
         container["created_at"] = createdAt
         container["updated_at"] = updatedAt

@@ -38,7 +38,7 @@ public struct CouponSync: Sendable {
 
     /// How long an attempt holds its claim: longer than its calls can take, so that only a claim left
     /// by a process that died runs out.
-    private var lease: Double { client.configuration.totalTimeout.secondsValue * 3 + 5 }
+    var lease: Double { client.configuration.totalTimeout.secondsValue * 3 + 5 }
 
     /// The claim to store a new coupon with (`AppDatabase.createCoupon(_:now:claimingSync:)`), so that
     /// its first attempt is `syncNew` and nothing else takes it meanwhile.
@@ -60,13 +60,18 @@ public struct CouponSync: Sendable {
         try await attempt(stored, previousAttempts: 0)
     }
 
-    /// Sends the coupon as stored: its canonical JSON is what WeChat gets.
+    /// Sends the coupon as stored (its canonical JSON is what WeChat gets) if WeChat does not have it
+    /// yet, then the changes queued for it, in order.
     private func attempt(_ stored: CouponRecord, previousAttempts: Int) async throws -> Result {
+        guard stored.wechatStatus == nil else { return try await sendQueue(of: stored, uncertain: previousAttempts > 0) }
         let outCouponID = stored.outCouponID
         let started = now()
         switch await send(stored, askFirst: previousAttempts > 0) {
         case .success(let sent):
-            return .synced(try await save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state)))
+            let wechatBody = sent.endpoint == .add ? stored.body : sent.state.coupon.map { String(decoding: $0.canonicalJSON, as: UTF8.self) }
+            let updated = try await save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state), wechatBody: wechatBody)
+            guard updated.syncState == SyncState.pending.rawValue else { return .synced(updated) }
+            return try await sendQueue(of: updated, uncertain: false)
         case .failure(let failed):
             switch failed.error {
             case .refused(let error) where error.kind == .refused:
@@ -74,8 +79,7 @@ public struct CouponSync: Sendable {
                                        .rejected(reason: "\(error.code) \(error.message)"))
                 return .rejected(updated, error)
             case let error:
-                var retryAt = now() + Self.backoff(afterAttempts: previousAttempts + 1, first: firstBackoff, maximum: maximumBackoff)
-                if case .paused(let pause) = error { retryAt = max(retryAt, pause.until) }
+                let retryAt = retryTime(afterAttempts: previousAttempts + 1, error)
                 let updated = try await save(outCouponID, started, failed.endpoint, errcode: error.errcode, failure: error.description,
                                        .pending(reason: error.description, retryAt: retryAt))
                 return .pending(updated, reason: error.description)
@@ -120,20 +124,29 @@ public struct CouponSync: Sendable {
         }
         switch answer {
         case .success(let state):
-            return .success(try await save(outCouponID, started, .get, errcode: 0, failure: nil, .synced(state), by: actor, action: "coupon.refresh"))
+            return .success(try await save(
+                outCouponID, started, .get, errcode: 0, failure: nil, .synced(state), releasingClaim: false, by: actor, action: "coupon.refresh"
+            ))
         case .failure(let error):
-            _ = try await save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil)
+            _ = try await save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil, releasingClaim: false)
             return .failure(error)
         }
     }
 
     /// WeChat's state of a coupon, or nil when WeChat says it has no such coupon.
-    private func stateIfWeChatHas(_ outCouponID: String) async throws(WeChatCallError) -> WeChatClient.CouponState? {
+    func stateIfWeChatHas(_ outCouponID: String) async throws(WeChatCallError) -> WeChatClient.CouponState? {
         do {
             return try await client.couponState(outCouponID: outCouponID)
         } catch .refused(let error) where error.kind == .refused {
             return nil
         }
+    }
+
+    /// When to try again after `attempts` failed attempts, the last failing with `error`.
+    func retryTime(afterAttempts attempts: Int, _ error: WeChatCallError) -> Double {
+        let retryAt = now() + Self.backoff(afterAttempts: attempts, first: firstBackoff, maximum: maximumBackoff)
+        if case .paused(let pause) = error { return max(retryAt, pause.until) }
+        return retryAt
     }
 
     /// Seconds to wait after `attempts` failed attempts: doubling from `first`, capped at `maximum`,
@@ -146,13 +159,14 @@ public struct CouponSync: Sendable {
     /// Records the attempt and its outcome; the audit log names the worker's sync unless a person asked.
     private func save(
         _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?,
-        by actor: String = AppDatabase.syncActor, action: String = "coupon.sync"
+        wechatBody: String? = nil, releasingClaim: Bool = true, by actor: String = AppDatabase.syncActor, action: String = "coupon.sync"
     ) async throws -> CouponRecord {
         let attempt = AppDatabase.SyncAttempt(
             at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000
         )
         guard let updated = try await database.recordSync(
-            outCouponID: outCouponID, attempt: attempt, outcome: outcome, holder: holder, actor: actor, action: action, now: Int(now())
+            outCouponID: outCouponID, attempt: attempt, outcome: outcome, wechatBody: wechatBody, holder: releasingClaim ? holder : nil, actor: actor, action: action,
+            now: Int(now())
         ) else {
             throw SyncError.couponVanished(outCouponID)
         }

@@ -20,14 +20,24 @@ extension WeChatClient {
 
     /// `update`: only while the coupon's status is 1.
     public func updateCoupon(_ coupon: Coupon) async throws(WeChatCallError) {
-        _ = try await call(.update, body: Self.couponBody(coupon.canonicalJSON))
+        try await updateCoupon(canonicalJSON: coupon.canonicalJSON)
     }
 
-    /// What `get` says of a coupon WeChat has: its status and times.
+    /// `update`, for a coupon written as `Coupon.canonicalJSON`.
+    public func updateCoupon(canonicalJSON: [UInt8]) async throws(WeChatCallError) {
+        _ = try await call(.update, body: Self.couponBody(canonicalJSON))
+    }
+
+    /// What `get` and `get_list` say of a coupon WeChat has: its status and times, and the coupon itself.
     public struct CouponState: Sendable, Equatable {
         public var status: Int
         public var createTime: Int?
         public var updateTime: Int?
+        /// The coupon object as WeChat answered it.
+        public var wechatCopy: JSONValue?
+
+        /// WeChat's copy read with the rules of a create (`Coupon.decode(wechatCopy:)`); nil when it breaks them.
+        public var coupon: Coupon? { wechatCopy.flatMap { try? Coupon.decode(wechatCopy: $0) } }
     }
 
     public func couponState(outCouponID: String) async throws(WeChatCallError) -> CouponState {
@@ -88,11 +98,6 @@ extension WeChatClient {
                 }
             }
         })
-    }
-
-    /// A user coupon's status: 100 active, 101 expired, 102 used.
-    public enum UserCouponStatus: Int, Sendable {
-        case active = 100, expired = 101, used = 102
     }
 
     public func addUserCoupon(openID: String, outUserCouponID: String, outCouponID: String, status: UserCouponStatus, receiveTime: Int) async throws(WeChatCallError) {
@@ -175,6 +180,8 @@ extension WeChatClient {
 
     private static func state(of coupon: JSONValue) -> CouponState? {
         guard let status = coupon.member("status")?.integer else { return nil }
-        return CouponState(status: status, createTime: coupon.member("create_time")?.integer, updateTime: coupon.member("update_time")?.integer)
+        return CouponState(
+            status: status, createTime: coupon.member("create_time")?.integer, updateTime: coupon.member("update_time")?.integer, wechatCopy: coupon
+        )
     }
 }

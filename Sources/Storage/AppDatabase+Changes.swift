@@ -1,0 +1,348 @@
+import Coupons
+import GRDB
+import StrictJSON
+
+/// Every change to a coupon WeChat has is stored first, as a row of its queue (`coupon_change`), and
+/// sent from there in order: edits (`update`), status changes (`update_status`), stock
+/// (`update_coupon_stock`) and its user coupons' changes. A coupon WeChat does not have yet is sent
+/// whole with `add`, so an edit of one only replaces what is stored.
+///
+/// A coupon's `sync_state` says where its queue stands: `pending` while anything is left to send,
+/// `rejected` when WeChat refused the coupon or one of its own changes (the queue waits there until
+/// the coupon is edited or a retry is asked for), `synced` when WeChat has everything.
+extension AppDatabase {
+    /// A change waiting in (or sent from) a coupon's queue.
+    public struct CouponChange: Sendable, Equatable {
+        public enum Kind: String, Sendable {
+            case update
+            case updateStatus = "update_status"
+            case updateCouponStock = "update_coupon_stock"
+            case addUserCoupon = "add_user_coupon"
+            case updateUserCoupon = "update_user_coupon"
+            case updateUserCouponStatus = "update_usercoupon_status"
+        }
+
+        public var id: Int64
+        public var kind: Kind
+        /// The coupon's new status for `update_status`, the user coupon's for `add_user_coupon` and `update_usercoupon_status`.
+        public var status: Int?
+        public var issuedNum: Int?
+        public var receiveNum: Int?
+        public var useTime: Int?
+        /// The user coupon the change is for, if it is.
+        public var userCoupon: UserCouponRecord?
+        /// `pending`, `sent` or `rejected`.
+        public var state: String
+        /// Attempts that ended without WeChat taking it.
+        public var attempts: Int
+        public var requestedBy: String
+    }
+
+    /// Why a change was not stored.
+    public enum ChangeRefusal: Error, Sendable, Equatable {
+        case noSuchCoupon
+        /// `update` only while the coupon's status is 1.
+        case notEditable(CouponStatus)
+        case transitionNotAllowed(from: CouponStatus, to: CouponStatus)
+        /// Stock and user coupons need an active coupon (status 2).
+        case notActive(CouponStatus)
+        /// WeChat refused the coupon or its last change; it must be edited or retried first.
+        case syncRejected(reason: String)
+    }
+
+    /// What asking for a change came to.
+    public enum ChangeOutcome: Sendable, Equatable {
+        /// Stored and queued for WeChat.
+        case queued(CouponRecord)
+        /// Nothing to change: the coupon already is so.
+        case unchanged(CouponRecord)
+        case refused(ChangeRefusal)
+    }
+
+    /// Replaces a coupon's body, while its status is 1. A coupon WeChat has gets an `update` queued (one
+    /// at most: it sends the body as it is then); one WeChat does not have is sent with `add` as it is.
+    public func editCoupon(_ coupon: Coupon, by actor: String, now: Int) throws -> ChangeOutcome {
+        let body = String(decoding: coupon.canonicalJSON, as: UTF8.self)
+        return try writer.write { db in
+            guard let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
+            let status = CouponStatus(rawValue: stored.status) ?? .notActive
+            guard status.isEditable else { return .refused(.notEditable(status)) }
+            guard stored.body != body else { return .unchanged(stored) }
+            try db.execute(
+                sql: "UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, updated_at = ? WHERE id = ?",
+                arguments: [body, coupon.type.rawValue, coupon.couponInfo.name, now, id]
+            )
+            if stored.wechatStatus == nil {
+                try db.execute(sql: "UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL WHERE id = ?", arguments: [id])
+            } else {
+                try db.execute(
+                    sql: """
+                        UPDATE coupon_change SET state = 'pending', attempts = 0, errcode = NULL, error = NULL, requested_by = ?, requested_at = ?
+                        WHERE coupon_id = ? AND endpoint = 'update' AND state != 'sent'
+                        """,
+                    arguments: [actor, now, id]
+                )
+                if db.changesCount == 0 { try Self.queue(.update, couponRow: id, by: actor, now: now, in: db) }
+                try Self.settle(couponRow: id, in: db)
+            }
+            try Self.append(
+                AuditEntry(at: now, actor: actor, action: "coupon.update", targetType: "coupon", target: coupon.outCouponID, details: #"{"coupon":"# + body + "}"),
+                in: db
+            )
+            return .queued(try Self.coupon(row: id, in: db))
+        }
+    }
+
+    /// Queues a status change: only WeChat's transitions, from the status the coupon has here (which
+    /// counts the changes still queued).
+    public func requestStatus(_ status: CouponStatus, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome {
+        try writer.write { db in
+            guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
+            let current = CouponStatus(rawValue: stored.status) ?? .notActive
+            if current == status { return .unchanged(stored) }
+            guard current.canBecome(status) else { return .refused(.transitionNotAllowed(from: current, to: status)) }
+            if stored.syncState == SyncState.rejected.rawValue { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
+            try db.execute(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
+            try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
+            try Self.settle(couponRow: id, in: db)
+            try Self.append(
+                AuditEntry(at: now, actor: actor, action: "coupon.set_status", targetType: "coupon", target: outCouponID, details: Self.details {
+                    $0.member("from") { $0.integer(current.rawValue) }
+                    $0.member("to") { $0.integer(status.rawValue) }
+                }),
+                in: db
+            )
+            return .queued(try Self.coupon(row: id, in: db))
+        }
+    }
+
+    /// Queues a stock update for an active coupon.
+    public func requestStock(issuedNum: Int, receiveNum: Int, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome {
+        try writer.write { db in
+            guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
+            let current = CouponStatus(rawValue: stored.status) ?? .notActive
+            guard current == .active else { return .refused(.notActive(current)) }
+            if stored.syncState == SyncState.rejected.rawValue { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
+            try db.execute(
+                sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, updated_at = ? WHERE id = ?",
+                arguments: [issuedNum, receiveNum, now, id]
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO coupon_change (coupon_id, endpoint, issued_num, receive_num, state, requested_by, requested_at)
+                    VALUES (?, 'update_coupon_stock', ?, ?, 'pending', ?, ?)
+                    """,
+                arguments: [id, issuedNum, receiveNum, actor, now]
+            )
+            try Self.settle(couponRow: id, in: db)
+            try Self.append(
+                AuditEntry(at: now, actor: actor, action: "coupon.set_stock", targetType: "coupon", target: outCouponID, details: Self.details {
+                    $0.member("issued_num") { $0.integer(issuedNum) }
+                    $0.member("receive_num") { $0.integer(receiveNum) }
+                }),
+                in: db
+            )
+            return .queued(try Self.coupon(row: id, in: db))
+        }
+    }
+
+    /// The oldest change of the coupon's queue that is still to be sent.
+    public func nextChange(outCouponID: String) throws -> CouponChange? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT ch.id, ch.endpoint, ch.status, ch.issued_num, ch.receive_num, ch.use_time, ch.user_coupon_id, ch.state,
+                        ch.attempts, ch.requested_by
+                    FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
+                    WHERE c.out_coupon_id = ? AND ch.state = 'pending' ORDER BY ch.id LIMIT 1
+                    """,
+                arguments: [outCouponID]
+            ) else { return nil }
+            let userCouponRow: Int64? = row["user_coupon_id"]
+            return CouponChange(
+                id: row["id"], kind: CouponChange.Kind(rawValue: row["endpoint"]) ?? .update, status: row["status"], issuedNum: row["issued_num"],
+                receiveNum: row["receive_num"], useTime: row["use_time"],
+                userCoupon: try userCouponRow.flatMap { try Self.userCoupon(row: $0, in: db) },
+                state: row["state"], attempts: row["attempts"], requestedBy: row["requested_by"]
+            )
+        }
+    }
+
+    /// Every change of a coupon's queue, oldest first.
+    public func changes(outCouponID: String) throws -> [CouponChange] {
+        try readers.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT ch.id, ch.endpoint, ch.status, ch.issued_num, ch.receive_num, ch.use_time, ch.state, ch.attempts, ch.requested_by
+                    FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id WHERE c.out_coupon_id = ? ORDER BY ch.id
+                    """,
+                arguments: [outCouponID]
+            ).map {
+                CouponChange(
+                    id: $0["id"], kind: CouponChange.Kind(rawValue: $0["endpoint"]) ?? .update, status: $0["status"], issuedNum: $0["issued_num"],
+                    receiveNum: $0["receive_num"], useTime: $0["use_time"], userCoupon: nil, state: $0["state"], attempts: $0["attempts"],
+                    requestedBy: $0["requested_by"]
+                )
+            }
+        }
+    }
+
+    /// What sending a change came to.
+    public enum ChangeResult: Sendable, Equatable {
+        /// WeChat took it. For `update`, `sentBody` is the body sent: if the coupon was edited meanwhile
+        /// the change stays queued, to send the newer body.
+        case sent(sentBody: String?)
+        case rejected(reason: String)
+        case pending(reason: String, retryAt: Double)
+    }
+
+    /// Records an attempt to send `change` and what came of it, moves the coupon's queue on, and enters
+    /// it in the audit log, in one transaction. While more is left to send after a change WeChat took
+    /// (or refused, for a user coupon), `holder`'s claim is renewed until `claimUntil`; otherwise it ends.
+    public func recordChange(
+        _ change: CouponChange, outCouponID: String, attempt: SyncAttempt, result: ChangeResult, holder: String, claimUntil: Double, now: Int
+    ) async throws -> (record: CouponRecord, moreToSend: Bool) {
+        try await writer.write { db in
+            guard let couponRow = try Int64.fetchOne(db, sql: "SELECT id FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]) else {
+                throw DatabaseError(message: "no coupon \(outCouponID)")
+            }
+            try db.executeCached(
+                sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [couponRow, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
+            )
+            let userCouponRow = change.userCoupon?.id
+            var auditState: String
+            var reason: String?
+            switch result {
+            case .sent(let sentBody):
+                let body = try String.fetchOne(db, sql: "SELECT body FROM coupon WHERE id = ?", arguments: [couponRow])
+                if change.kind == .update, let sentBody, sentBody != body {
+                    auditState = "sent_older_body"
+                } else {
+                    auditState = "sent"
+                    try db.execute(sql: "UPDATE coupon_change SET state = 'sent', errcode = 0, error = NULL, sent_at = ? WHERE id = ?", arguments: [now, change.id])
+                    try Self.applySent(change, couponRow: couponRow, now: now, in: db)
+                }
+            case .rejected(let why):
+                auditState = "rejected"
+                reason = why
+                try db.execute(
+                    sql: "UPDATE coupon_change SET state = 'rejected', attempts = attempts + 1, errcode = ?, error = ? WHERE id = ?",
+                    arguments: [attempt.errcode, why, change.id]
+                )
+                if let userCouponRow {
+                    try db.execute(
+                        sql: "UPDATE user_coupon SET sync_state = 'rejected', sync_error = ?, updated_at = ? WHERE id = ?",
+                        arguments: [why, now, userCouponRow]
+                    )
+                } else {
+                    try db.execute(sql: "UPDATE coupon SET sync_error = ? WHERE id = ?", arguments: [why, couponRow])
+                }
+            case .pending(let why, let retryAt):
+                auditState = "pending"
+                reason = why
+                try db.execute(
+                    sql: "UPDATE coupon_change SET attempts = attempts + 1, errcode = ?, error = ? WHERE id = ?",
+                    arguments: [attempt.errcode, why, change.id]
+                )
+                try db.execute(sql: "UPDATE coupon SET sync_error = ?, next_sync_at = ? WHERE id = ?", arguments: [why, retryAt, couponRow])
+            }
+            let state = try Self.settle(couponRow: couponRow, in: db)
+            // A refused user-coupon change rejects that user coupon only: the coupon's queue goes on.
+            let goesOn = switch result {
+            case .sent: true
+            case .rejected: userCouponRow != nil
+            case .pending: false
+            }
+            let moreToSend: Bool
+            if goesOn, state == .pending {
+                moreToSend = true
+                try db.execute(
+                    sql: "UPDATE coupon SET sync_claimed_until = ? WHERE id = ? AND sync_claimed_by = ?", arguments: [claimUntil, couponRow, holder]
+                )
+            } else {
+                moreToSend = false
+                try db.execute(
+                    sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
+                    arguments: [couponRow, holder]
+                )
+            }
+            let details = Self.details {
+                $0.member("state") { $0.string(auditState) }
+                if let reason { $0.member("reason") { $0.string(reason) } }
+                $0.member("endpoint") { $0.string(attempt.endpoint) }
+                if let errcode = attempt.errcode { $0.member("errcode") { $0.integer(errcode) } }
+                if let userCoupon = change.userCoupon { $0.member("out_user_coupon_id") { $0.string(userCoupon.outUserCouponID) } }
+            }
+            try Self.append(
+                AuditEntry(at: now, actor: Self.syncActor, action: "coupon.sync", targetType: "coupon", target: outCouponID, details: details),
+                in: db
+            )
+            return (try Self.coupon(row: couponRow, in: db), moreToSend)
+        }
+    }
+
+    /// What WeChat taking a change means here.
+    private static func applySent(_ change: CouponChange, couponRow: Int64, now: Int, in db: Database) throws {
+        switch change.kind {
+        case .updateStatus:
+            try db.execute(sql: "UPDATE coupon SET wechat_status = ? WHERE id = ?", arguments: [change.status, couponRow])
+        case .update, .updateCouponStock:
+            break
+        case .addUserCoupon, .updateUserCoupon, .updateUserCouponStatus:
+            guard let userCouponRow = change.userCoupon?.id else { return }
+            try db.execute(
+                sql: """
+                    UPDATE user_coupon SET sync_state = 'synced', sync_error = NULL, updated_at = ?
+                    WHERE id = ? AND NOT EXISTS (SELECT 1 FROM coupon_change WHERE user_coupon_id = ? AND state != 'sent')
+                    """,
+                arguments: [now, userCouponRow, userCouponRow]
+            )
+        }
+    }
+
+    static func queue(_ kind: CouponChange.Kind, couponRow: Int64, status: Int? = nil, userCouponRow: Int64? = nil, useTime: Int? = nil,
+                      by actor: String, now: Int, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO coupon_change (coupon_id, user_coupon_id, endpoint, status, use_time, state, requested_by, requested_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+                """,
+            arguments: [couponRow, userCouponRow, kind.rawValue, status, useTime, actor, now]
+        )
+    }
+
+    /// Sets a coupon's sync state from where WeChat stands and its queue: `rejected` while WeChat's last
+    /// refusal of the coupon or one of its own changes stands, `pending` while anything is left to send
+    /// (due at once when it was not waiting), `synced` otherwise.
+    @discardableResult
+    static func settle(couponRow: Int64, in db: Database) throws -> SyncState {
+        try db.execute(
+            sql: """
+                UPDATE coupon SET sync_state = CASE
+                    WHEN sync_state = 'rejected' AND wechat_status IS NULL THEN 'rejected'
+                    WHEN wechat_status IS NULL THEN 'pending'
+                    WHEN EXISTS (SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND state = 'rejected' AND user_coupon_id IS NULL)
+                        THEN 'rejected'
+                    WHEN EXISTS (SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND state = 'pending') THEN 'pending'
+                    ELSE 'synced' END
+                WHERE id = ?
+                """,
+            arguments: [couponRow]
+        )
+        let state = SyncState(rawValue: try String.fetchOne(db, sql: "SELECT sync_state FROM coupon WHERE id = ?", arguments: [couponRow]) ?? "") ?? .pending
+        if state == .synced {
+            try db.execute(sql: "UPDATE coupon SET sync_error = NULL, next_sync_at = NULL WHERE id = ?", arguments: [couponRow])
+        }
+        return state
+    }
+
+    static func coupon(row: Int64, in db: Database) throws -> CouponRecord {
+        guard let record = try CouponRecord.readOne(
+            try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE id = ?"), arguments: [row]
+        ) else { throw DatabaseError(message: "no coupon row \(row)") }
+        return record
+    }
+}
