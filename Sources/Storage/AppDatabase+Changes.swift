@@ -35,7 +35,13 @@ extension AppDatabase {
         public var state: String
         /// Attempts that ended without WeChat taking it.
         public var attempts: Int
+        /// WeChat's errcode and the reason of the last failed attempt.
+        public var errcode: Int?
+        public var error: String?
         public var requestedBy: String
+        /// Unix seconds.
+        public var requestedAt: Int
+        public var sentAt: Int?
     }
 
     /// Why a change was not stored.
@@ -152,41 +158,44 @@ extension AppDatabase {
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT ch.id, ch.endpoint, ch.status, ch.issued_num, ch.receive_num, ch.use_time, ch.user_coupon_id, ch.state,
-                        ch.attempts, ch.requested_by
-                    FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
+                    SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
                     WHERE c.out_coupon_id = ? AND ch.state = 'pending' ORDER BY ch.id LIMIT 1
                     """,
                 arguments: [outCouponID]
             ) else { return nil }
+            var change = Self.change(row)
             let userCouponRow: Int64? = row["user_coupon_id"]
-            return CouponChange(
-                id: row["id"], kind: CouponChange.Kind(rawValue: row["endpoint"]) ?? .update, status: row["status"], issuedNum: row["issued_num"],
-                receiveNum: row["receive_num"], useTime: row["use_time"],
-                userCoupon: try userCouponRow.flatMap { try Self.userCoupon(row: $0, in: db) },
-                state: row["state"], attempts: row["attempts"], requestedBy: row["requested_by"]
-            )
+            change.userCoupon = try userCouponRow.map { try Self.userCoupon(row: $0, in: db) }
+            return change
         }
     }
 
-    /// Every change of a coupon's queue, oldest first.
-    public func changes(outCouponID: String) throws -> [CouponChange] {
+    /// Every change of a coupon's queue, oldest first; with `unsentOnly`, those still to send or refused.
+    public func changes(outCouponID: String, unsentOnly: Bool = false) throws -> [CouponChange] {
         try readers.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT ch.id, ch.endpoint, ch.status, ch.issued_num, ch.receive_num, ch.use_time, ch.state, ch.attempts, ch.requested_by
-                    FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id WHERE c.out_coupon_id = ? ORDER BY ch.id
+                    SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
+                    WHERE c.out_coupon_id = ? AND (? = 0 OR ch.state != 'sent') ORDER BY ch.id
                     """,
-                arguments: [outCouponID]
-            ).map {
-                CouponChange(
-                    id: $0["id"], kind: CouponChange.Kind(rawValue: $0["endpoint"]) ?? .update, status: $0["status"], issuedNum: $0["issued_num"],
-                    receiveNum: $0["receive_num"], useTime: $0["use_time"], userCoupon: nil, state: $0["state"], attempts: $0["attempts"],
-                    requestedBy: $0["requested_by"]
-                )
-            }
+                arguments: [outCouponID, unsentOnly]
+            ).map(Self.change)
         }
+    }
+
+    private static let changeColumns = """
+        ch.id, ch.endpoint, ch.status, ch.issued_num, ch.receive_num, ch.use_time, ch.user_coupon_id, ch.state, ch.attempts, ch.errcode,
+        ch.error, ch.requested_by, ch.requested_at, ch.sent_at
+        """
+
+    /// A row of `changeColumns`, without its user coupon.
+    private static func change(_ row: Row) -> CouponChange {
+        CouponChange(
+            id: row["id"], kind: CouponChange.Kind(rawValue: row["endpoint"]) ?? .update, status: row["status"], issuedNum: row["issued_num"],
+            receiveNum: row["receive_num"], useTime: row["use_time"], userCoupon: nil, state: row["state"], attempts: row["attempts"],
+            errcode: row["errcode"], error: row["error"], requestedBy: row["requested_by"], requestedAt: row["requested_at"], sentAt: row["sent_at"]
+        )
     }
 
     /// What sending a change came to.

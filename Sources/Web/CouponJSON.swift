@@ -5,11 +5,12 @@ import StrictJSON
 /// How the API shows stored coupons: the coupon object as `/shop/coupon/get` gives it (WeChat's
 /// `status`, `create_time` and `update_time` once known), then our own state beside it.
 enum CouponJSON {
-    /// `{"coupon": {...}, "sync": {"state": ..., "attempts": [...]}, "created_by": ..., "created_at": ..., "updated_at": ...}`;
-    /// `attempts` only when given (a list leaves them out).
-    static func item(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil) -> [UInt8] {
+    /// `{"coupon": {...}, "status": 2, "stock": {...}, "sync": {"state": ..., "attempts": [...], "changes": [...]},
+    /// "wechat_differs": [...], "created_by": ..., "created_at": ..., "updated_at": ...}`; `attempts` and `changes` (those
+    /// still to send or refused) only when given: a list leaves them out.
+    static func item(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil, changes: [AppDatabase.CouponChange]? = nil) -> [UInt8] {
         var writer = JSONWriter()
-        write(record, attempts: attempts, to: &writer)
+        write(record, attempts: attempts, changes: changes, to: &writer)
         return writer.bytes
     }
 
@@ -27,7 +28,9 @@ enum CouponJSON {
         return writer.bytes
     }
 
-    private static func write(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil, to writer: inout JSONWriter) {
+    private static func write(
+        _ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil, changes: [AppDatabase.CouponChange]? = nil, to writer: inout JSONWriter
+    ) {
         writer.object {
             $0.member("coupon") {
                 $0.object(extending: record.body) { coupon in
@@ -36,16 +39,48 @@ enum CouponJSON {
                     if let time = record.wechatUpdateTime { coupon.member("update_time") { $0.integer(time) } }
                 }
             }
+            $0.member("status") { $0.integer(record.status) }
+            if let issued = record.issuedNum, let received = record.receiveNum {
+                $0.member("stock") { stock in
+                    stock.object {
+                        $0.member("issued_num") { $0.integer(issued) }
+                        $0.member("receive_num") { $0.integer(received) }
+                    }
+                }
+            }
             $0.member("sync") { sync in
                 sync.object {
                     $0.member("state") { $0.string(record.syncState) }
                     if let error = record.syncError { $0.member("error") { $0.string(error) } }
                     if let attempts { $0.member("attempts") { list in list.array { for attempt in attempts { write(attempt, to: &$0) } } } }
+                    if let changes { $0.member("changes") { list in list.array { for change in changes { write(change, to: &$0) } } } }
+                }
+            }
+            if let differs = record.wechatDiffers {
+                $0.member("wechat_differs") { list in
+                    list.array { for path in differs.split(separator: ",") { $0.string(String(path)) } }
                 }
             }
             if let creator = record.createdBy { $0.member("created_by") { $0.string(creator) } }
             $0.member("created_at") { $0.integer(record.createdAt) }
             $0.member("updated_at") { $0.integer(record.updatedAt) }
+        }
+    }
+
+    /// `{"endpoint": "/shop/coupon/update_status", "status": 2, "state": "sent", "requested_by": ..., "requested_at": ..., "sent_at": ...}`,
+    /// with the change's own numbers and the last failure where there are any.
+    private static func write(_ change: AppDatabase.CouponChange, to writer: inout JSONWriter) {
+        writer.object {
+            $0.member("endpoint") { $0.string("/shop/coupon/" + change.kind.rawValue) }
+            for (name, value) in [("status", change.status), ("issued_num", change.issuedNum), ("receive_num", change.receiveNum), ("use_time", change.useTime)] {
+                if let value { $0.member(name) { $0.integer(value) } }
+            }
+            $0.member("state") { $0.string(change.state) }
+            if let errcode = change.errcode, errcode != 0 { $0.member("errcode") { $0.integer(errcode) } }
+            if let error = change.error { $0.member("error") { $0.string(error) } }
+            $0.member("requested_by") { $0.string(change.requestedBy) }
+            $0.member("requested_at") { $0.integer(change.requestedAt) }
+            if let sent = change.sentAt { $0.member("sent_at") { $0.integer(sent) } }
         }
     }
 

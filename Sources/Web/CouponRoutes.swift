@@ -17,11 +17,7 @@ extension Router {
             do {
                 coupon = try Coupon.decode(requestBody: try context.request.jsonBody())
             } catch let invalid as FieldErrors {
-                throw HTTPError(
-                    status: 422,
-                    detail: "The coupon is not valid: \(invalid.errors.count == 1 ? "1 problem" : "\(invalid.errors.count) problems"), listed in errors.",
-                    fieldErrors: invalid.errors.map { Problem.FieldError(field: $0.field, message: $0.message) }
-                )
+                throw HTTPError.invalidBody(invalid, what: "The coupon")
             }
             let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
             switch try database.createCoupon(coupon, createdBy: context.principal?.name, now: now(), claimingSync: sync?.newClaim()) {
@@ -31,8 +27,7 @@ extension Router {
                     try await sync.syncNew(record)
                 }
             case .alreadyStored(let record):
-                let attempts = try database.syncAttempts(outCouponID: record.outCouponID)
-                return .json(status: 200, CouponJSON.item(record, attempts: attempts), headers: location)
+                return try Self.couponItem(record.outCouponID, database, status: 200, headers: location)
             case .conflict:
                 throw HTTPError(
                     status: 409,
@@ -57,16 +52,14 @@ extension Router {
                 case nil: throw Self.noSuchCoupon
                 }
             }
-            guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
-            return .json(status: 200, CouponJSON.item(record, attempts: attempts))
+            return try Self.couponItem(id, database, status: 200)
         }
 
         post("/api/v1/coupons/{out_coupon_id}/sync", access: .atLeast(.editor)) { context in
             let sync = try Self.syncConfigured(sync)
             let id = context.parameters["out_coupon_id"] ?? ""
             guard try database.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
-                guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
-                return .json(status: 200, CouponJSON.item(record, attempts: attempts))
+                return try Self.couponItem(id, database, status: 200)
             }
             return try await Self.answer(id, within: syncDeadline, database, syncedStatus: 200) { try await sync.sync(outCouponID: id) }
         }
@@ -91,18 +84,23 @@ extension Router {
     /// `syncedStatus` when synced, 422 rejected with WeChat's errcode and errmsg, 202 pending.
     static func answer(
         _ outCouponID: String, within deadline: Duration, _ database: AppDatabase, syncedStatus: Int, headers: HTTPHeaders = HTTPHeaders(),
-        syncing attempt: @escaping @Sendable () async throws -> CouponSync.Result
+        refused: String = "the coupon", syncing attempt: @escaping @Sendable () async throws -> CouponSync.Result
     ) async throws -> Response {
         let result = await Self.attempt(within: deadline, attempt)
         if case .rejected(_, let refusal)? = result {
             throw HTTPError(
-                status: 422, detail: "WeChat refused the coupon: \(refusal.message) (errcode \(refusal.code)). It is stored as rejected.",
+                status: 422, detail: "WeChat refused \(refused): \(refusal.message) (errcode \(refusal.code)). It is stored as rejected.",
                 headers: headers, errcode: refusal.code, errmsg: refusal.message
             )
         }
+        return try couponItem(outCouponID, database, status: result.map { if case .synced = $0 { syncedStatus } else { 202 } } ?? 202, headers: headers)
+    }
+
+    /// The stored coupon with its attempts, and its changes still to send (or refused) when there are any.
+    static func couponItem(_ outCouponID: String, _ database: AppDatabase, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
         guard let (record, attempts) = try database.couponWithAttempts(outCouponID: outCouponID) else { throw noSuchCoupon }
-        let status = if case .synced? = result { syncedStatus } else { 202 }
-        return .json(status: status, CouponJSON.item(record, attempts: attempts), headers: headers)
+        let changes = record.syncState == SyncState.synced.rawValue ? [] : try database.changes(outCouponID: outCouponID, unsentOnly: true)
+        return .json(status: status, CouponJSON.item(record, attempts: attempts, changes: changes.isEmpty ? nil : changes), headers: headers)
     }
 
     /// The outcome of a sync attempt, or nil when it has not finished within `deadline`: the attempt then

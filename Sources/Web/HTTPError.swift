@@ -1,4 +1,5 @@
 import FastCGI
+import StrictJSON
 
 /// An error a handler throws to answer with a problem response instead of a 500.
 public struct HTTPError: Error, Sendable, Equatable {
@@ -33,6 +34,15 @@ public struct HTTPError: Error, Sendable, Equatable {
 }
 
 extension HTTPError {
+    /// 422 listing every problem of a body, each under its field.
+    static func invalidBody(_ invalid: FieldErrors, what: String = "The body") -> HTTPError {
+        let count = invalid.errors.count == 1 ? "1 problem" : "\(invalid.errors.count) problems"
+        return HTTPError(
+            status: 422, detail: "\(what) is not valid: \(count), listed in errors.",
+            fieldErrors: invalid.errors.map { Problem.FieldError(field: $0.field, message: $0.message) }
+        )
+    }
+
     /// 429 for an address or account that failed to authenticate too often, with `Retry-After`.
     static func tooManyAttempts(retryAfter seconds: Int) -> HTTPError {
         HTTPError(

@@ -14,6 +14,20 @@ extension Request {
         }
     }
 
+    /// The body as a JSON object read by `read`, which reports what is wrong to the collector: 422
+    /// listing every problem, each under its field, when anything is.
+    func jsonObject<Value>(_ read: (inout ObjectReader, FieldErrorCollector) -> Value?) throws(HTTPError) -> Value {
+        let body = try jsonBody()
+        let collector = FieldErrorCollector()
+        var value: Value?
+        if var reader = ObjectReader(body, at: FieldPath(), collector: collector) {
+            value = read(&reader, collector)
+            reader.rejectUnknownMembers()
+        }
+        guard let value, collector.errors.isEmpty else { throw HTTPError.invalidBody(FieldErrors(collector.errors)) }
+        return value
+    }
+
     /// Whether the body is an HTML form's: `application/x-www-form-urlencoded`.
     var hasFormBody: Bool {
         headers["content-type"]?.split(separator: ";").first?.trimmingSpaces.lowercased() == "application/x-www-form-urlencoded"

@@ -43,6 +43,10 @@ public struct Router: Responder {
         add("POST", pattern, access: access, handler: handler)
     }
 
+    public mutating func put(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
+        add("PUT", pattern, access: access, handler: handler)
+    }
+
     /// Every registered method and pattern with who may use it, for tests that walk all routes.
     public var registeredRoutes: [(method: String, pattern: String, access: Access)] {
         routes.map { ($0.method, $0.pattern.description, $0.access) }
