@@ -66,6 +66,7 @@ let package = Package(
                 "Storage",
                 "StrictJSON",
                 "Sync",
+                "WeChat",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
