@@ -31,6 +31,7 @@ public enum Application {
         router.addCouponRoutes(database: database, sync: sync, now: now)
         router.addCouponChangeRoutes(database: database, sync: sync, now: now)
         router.addUserCouponRoutes(database: database, sync: sync, now: now)
+        router.addImportRoutes(database: database, sync: sync, now: now)
         router.addAuditRoutes(database: database)
         router.addLoginRoutes(database: database, sessions: sessions, throttle: throttle, now: now)
         router.addCouponFormRoutes(database: database, sync: sync, clock: clock, now: now)

@@ -22,6 +22,8 @@ import Web
         "POST /api/v1/coupons/{out_coupon_id}/status": .atLeast(.editor),
         "POST /api/v1/coupons/{out_coupon_id}/stock": .atLeast(.editor),
         "POST /api/v1/user-coupons": .atLeast(.editor),
+        "POST /api/v1/coupons/import": .atLeast(.editor),
+        "GET /api/v1/imports/{id}": .atLeast(.viewer),
         "GET /api/v1/user-coupons": .atLeast(.viewer),
         "GET /api/v1/user-coupons/{out_user_coupon_id}": .atLeast(.viewer),
         "PUT /api/v1/user-coupons/{out_user_coupon_id}": .atLeast(.editor),

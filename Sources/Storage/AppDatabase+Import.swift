@@ -1,0 +1,162 @@
+import Coupons
+import GRDB
+import StrictJSON
+
+/// Bringing in what WeChat has (`get_list`): coupons made elsewhere are stored, those stored here take
+/// WeChat's status, times and stock, and a stored coupon whose fields differ from WeChat's is flagged.
+extension AppDatabase {
+    /// One coupon as `get_list` shows it.
+    public struct WeChatCoupon: Sendable {
+        public var coupon: Coupon
+        public var status: CouponStatus
+        public var createTime: Int?
+        public var updateTime: Int?
+        public var issuedNum: Int?
+        public var receiveNum: Int?
+
+        public init(coupon: Coupon, status: CouponStatus, createTime: Int?, updateTime: Int?, issuedNum: Int?, receiveNum: Int?) {
+            self.coupon = coupon
+            self.status = status
+            self.createTime = createTime
+            self.updateTime = updateTime
+            self.issuedNum = issuedNum
+            self.receiveNum = receiveNum
+        }
+    }
+
+    public enum ImportResult: Sendable, Equatable {
+        case created
+        /// Stored before; WeChat's status, times and stock taken.
+        case updated
+        /// Stored before with other fields than WeChat's (the paths), and nothing queued that explains it.
+        case differs([String])
+    }
+
+    /// Stores or updates one coupon from WeChat's list, in one transaction, entered in the audit log as
+    /// `coupon.import` when it is new.
+    public func importCoupon(_ wechat: WeChatCoupon, by actor: String, now: Int) throws -> ImportResult {
+        let body = String(decoding: wechat.coupon.canonicalJSON, as: UTF8.self)
+        return try writer.write { db in
+            guard let stored = try Self.coupon(outCouponID: wechat.coupon.outCouponID, in: db), let id = stored.id else {
+                var record = CouponRecord(coupon: wechat.coupon, createdBy: actor, now: now)
+                record.wechatStatus = wechat.status.rawValue
+                record.wechatCreateTime = wechat.createTime
+                record.wechatUpdateTime = wechat.updateTime
+                record.status = wechat.status.rawValue
+                record.issuedNum = wechat.issuedNum
+                record.receiveNum = wechat.receiveNum
+                record.syncState = SyncState.synced.rawValue
+                try record.insert(db)
+                try Self.append(
+                    AuditEntry(at: now, actor: actor, action: "coupon.import", targetType: "coupon", target: wechat.coupon.outCouponID,
+                               details: #"{"coupon":"# + body + "}"),
+                    in: db
+                )
+                return .created
+            }
+            let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND state != 'sent'", arguments: [id]) ?? 0
+            // Fields queued to change, or not sent yet, are expected to differ.
+            let differs: [String] = queued > 0 || stored.wechatStatus == nil ? [] : Self.differingPaths(stored.body, body)
+            try db.execute(
+                sql: """
+                    UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?,
+                        issued_num = COALESCE(?, issued_num), receive_num = COALESCE(?, receive_num), wechat_differs = ?,
+                        status = CASE WHEN EXISTS (
+                            SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND endpoint = 'update_status' AND state != 'sent'
+                        ) THEN status ELSE ? END,
+                        sync_state = CASE WHEN sync_state = 'rejected' AND wechat_status IS NULL THEN 'pending' ELSE sync_state END,
+                        updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    wechat.status.rawValue, wechat.createTime, wechat.updateTime, wechat.issuedNum, wechat.receiveNum,
+                    differs.isEmpty ? nil : differs.joined(separator: ","), wechat.status.rawValue, now, id,
+                ]
+            )
+            try Self.settle(couponRow: id, in: db)
+            return differs.isEmpty ? .updated : .differs(differs)
+        }
+    }
+
+    private static func differingPaths(_ stored: String, _ wechat: String) -> [String] {
+        guard let mine = try? JSONParser.parse(Array(stored.utf8)), let theirs = try? JSONParser.parse(Array(wechat.utf8)) else { return [""] }
+        return mine.differingPaths(from: theirs)
+    }
+
+    /// How far an import has come, as `import_run` keeps it for the API.
+    public struct ImportRun: Sendable, Equatable {
+        public var id: Int64
+        public var startedBy: String
+        public var startedAt: Int
+        /// Unix seconds of the last progress; a running import that stops beating has died.
+        public var heartbeatAt: Int
+        public var finishedAt: Int?
+        /// `running`, `done` or `failed`.
+        public var state: String
+        /// WeChat's `total_num`, once the first page is read.
+        public var totalNum: Int?
+        public var seen = 0
+        public var created = 0
+        public var updated = 0
+        public var differing = 0
+        public var unreadable = 0
+        public var error: String?
+    }
+
+    /// Starts recording an import, unless one is running (its heartbeat newer than `staleAfter` seconds):
+    /// then answers that one, and false.
+    public func startImportRun(by actor: String, now: Int, staleAfter: Int) throws -> (run: ImportRun, started: Bool) {
+        try writer.write { db in
+            if let running = try Row.fetchOne(
+                db, sql: "SELECT * FROM import_run WHERE state = 'running' AND heartbeat_at > ? ORDER BY id DESC LIMIT 1", arguments: [now - staleAfter]
+            ) {
+                return (Self.importRun(running), false)
+            }
+            try db.execute(
+                sql: "UPDATE import_run SET state = 'failed', error = 'stopped without finishing', finished_at = ? WHERE state = 'running'",
+                arguments: [now]
+            )
+            try db.execute(
+                sql: "INSERT INTO import_run (started_by, started_at, heartbeat_at, state) VALUES (?, ?, ?, 'running')", arguments: [actor, now, now]
+            )
+            let id = db.lastInsertedRowID
+            try Self.append(AuditEntry(at: now, actor: actor, action: "coupon.import_started", targetType: "import", target: String(id)), in: db)
+            return (try Self.importRun(id: id, in: db), true)
+        }
+    }
+
+    /// Stores an import's progress; `state` ends it as `done` or `failed`.
+    public func recordImportProgress(_ run: ImportRun, now: Int) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE import_run SET heartbeat_at = ?, finished_at = ?, state = ?, total_num = ?, seen = ?, created = ?, updated = ?,
+                        differing = ?, unreadable = ?, error = ? WHERE id = ?
+                    """,
+                arguments: [
+                    now, run.state == "running" ? nil : now, run.state, run.totalNum, run.seen, run.created, run.updated, run.differing, run.unreadable,
+                    run.error, run.id,
+                ]
+            )
+        }
+    }
+
+    public func importRun(id: Int64) throws -> ImportRun? {
+        try readers.read { db in try Row.fetchOne(db, sql: "SELECT * FROM import_run WHERE id = ?", arguments: [id]).map(Self.importRun) }
+    }
+
+    private static func importRun(id: Int64, in db: Database) throws -> ImportRun {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM import_run WHERE id = ?", arguments: [id]) else {
+            throw DatabaseError(message: "no import run \(id)")
+        }
+        return importRun(row)
+    }
+
+    private static func importRun(_ row: Row) -> ImportRun {
+        ImportRun(
+            id: row["id"], startedBy: row["started_by"], startedAt: row["started_at"], heartbeatAt: row["heartbeat_at"], finishedAt: row["finished_at"],
+            state: row["state"], totalNum: row["total_num"], seen: row["seen"], created: row["created"], updated: row["updated"],
+            differing: row["differing"], unreadable: row["unreadable"], error: row["error"]
+        )
+    }
+}

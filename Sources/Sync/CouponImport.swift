@@ -1,0 +1,96 @@
+import Coupons
+import Storage
+import WeChat
+
+/// Pages through WeChat's coupons (`get_list`, 200 a page) and brings each into the database
+/// (`AppDatabase.importCoupon`): new ones stored, known ones updated, never duplicated, those whose
+/// fields differ from WeChat's flagged. Progress is reported after every page.
+public struct CouponImport: Sendable {
+    public static let pageSize = 200
+
+    let database: AppDatabase
+    let client: WeChatClient
+    let now: @Sendable () -> Int
+
+    public init(database: AppDatabase, client: WeChatClient, now: @escaping @Sendable () -> Int) {
+        self.database = database
+        self.client = client
+        self.now = now
+    }
+
+    /// A coupon WeChat lists that this server's rules refuse: left out, with the reason.
+    public struct Unreadable: Sendable, Equatable {
+        public var outCouponID: String
+        public var reason: String
+    }
+
+    /// Runs the import into `run` (which carries the counts) and reports it after every page; answers
+    /// the coupons left out. Throws when WeChat cannot be asked: the pages before are kept.
+    public func run(
+        _ run: inout AppDatabase.ImportRun, by actor: String, progress: (AppDatabase.ImportRun) throws -> Void
+    ) async throws -> [Unreadable] {
+        var unreadable: [Unreadable] = []
+        var offset = 0
+        while true {
+            let page = try await client.couponList(pageSize: Self.pageSize, offset: offset)
+            run.totalNum = page.totalNum
+            for entry in page.entries {
+                guard let coupon = entry.state.coupon else {
+                    unreadable.append(Unreadable(outCouponID: entry.outCouponID, reason: Self.reason(entry.state)))
+                    run.unreadable += 1
+                    continue
+                }
+                let wechat = AppDatabase.WeChatCoupon(
+                    coupon: coupon, status: CouponStatus(rawValue: entry.state.status) ?? .notActive, createTime: entry.state.createTime,
+                    updateTime: entry.state.updateTime, issuedNum: entry.issuedNum, receiveNum: entry.receiveNum
+                )
+                switch try database.importCoupon(wechat, by: actor, now: now()) {
+                case .created: run.created += 1
+                case .updated: run.updated += 1
+                case .differs: run.differing += 1
+                }
+            }
+            run.seen += page.entries.count
+            offset += page.entries.count
+            try progress(run)
+            if page.entries.isEmpty || offset >= page.totalNum { return unreadable }
+        }
+    }
+
+    private static func reason(_ state: WeChatClient.CouponState) -> String {
+        guard let copy = state.wechatCopy else { return "no coupon object" }
+        do {
+            _ = try Coupon.decode(wechatCopy: copy)
+            return "unreadable"
+        } catch {
+            return error.errors.map(\.description).joined(separator: "; ")
+        }
+    }
+}
+
+extension CouponImport {
+    /// Runs the import into the started `run`, recording its progress after every page and how it
+    /// ended (`done`, or `failed` with the reason), and passing each step to `report`.
+    public func runRecorded(
+        _ started: AppDatabase.ImportRun, by actor: String, report: (AppDatabase.ImportRun) -> Void = { _ in }
+    ) async -> (run: AppDatabase.ImportRun, unreadable: [Unreadable]) {
+        var run = started
+        var unreadable: [Unreadable] = []
+        do {
+            unreadable = try await self.run(&run, by: actor) { progress in
+                try database.recordImportProgress(progress, now: now())
+                report(progress)
+            }
+            run.state = "done"
+        } catch {
+            run.state = "failed"
+            run.error = (error as? WeChatCallError)?.description ?? String(describing: error)
+        }
+        try? database.recordImportProgress(run, now: now())
+        report(run)
+        return (run, unreadable)
+    }
+
+    /// Seconds without progress after which a running import is taken to have died.
+    public static let staleAfter = 120
+}
