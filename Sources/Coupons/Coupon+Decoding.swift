@@ -34,7 +34,13 @@ private struct CouponDecoder {
     func coupon(_ value: JSONValue, at path: FieldPath) -> Coupon? {
         guard var reader = ObjectReader(value, at: path, collector: collector) else { return nil }
         defer { reader.rejectUnknownMembers() }
-        let id = reader.string("out_coupon_id", required: true).flatMap { identifier($0, at: path.member("out_coupon_id")) }
+        let id = reader.string("out_coupon_id", required: true).flatMap { text -> String? in
+            guard !CouponLimits.reservedCouponIDs.contains(text) else {
+                collector.add(path.member("out_coupon_id"), "must not be \(text): the API uses /api/v1/coupons/\(text) for itself")
+                return nil
+            }
+            return identifier(text, at: path.member("out_coupon_id"))
+        }
         let type = reader.integer("type", required: true).flatMap { number -> CouponType? in
             enumCase(number, at: path.member("type"))
         }

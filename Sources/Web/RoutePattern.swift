@@ -20,6 +20,12 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// How many segments are literal: where patterns overlap (`/api/v1/coupons/import` and
+    /// `/api/v1/coupons/{out_coupon_id}`), the path belongs to the most literal one.
+    var literalCount: Int {
+        segments.count { if case .literal = $0 { true } else { false } }
+    }
+
     /// The parameters when `pathSegments` (already decoded) match, nil otherwise.
     func match(_ pathSegments: [String]) -> [String: String]? {
         guard pathSegments.count == segments.count else { return nil }

@@ -56,8 +56,9 @@ public struct Router: Responder {
         guard let segments = Self.decodedSegments(of: request.path) else {
             return .problem(status: 400, detail: "The path is not validly percent-encoded UTF-8.", for: request)
         }
-        if let (route, parameters) = firstMatch(request.method, segments)
-            ?? (request.method == "HEAD" ? firstMatch("GET", segments) : nil)
+        let matching = routesOwning(segments)
+        if let (route, parameters) = firstMatch(request.method, in: matching, segments)
+            ?? (request.method == "HEAD" ? firstMatch("GET", in: matching, segments) : nil)
         {
             var session: StaffSessions.Current?
             do {
@@ -80,7 +81,7 @@ public struct Router: Responder {
                 return Self.isPage(request) ? Pages.error(error, for: request, session: session) : error.response(for: request)
             }
         }
-        var allowed = Set(routes.filter { $0.pattern.match(segments) != nil }.map(\.method))
+        var allowed = Set(matching.map(\.method))
         if allowed.isEmpty {
             return redirectWithoutTrailingSlash(request, segments: segments)
                 ?? (Self.isPage(request)
@@ -102,8 +103,15 @@ public struct Router: Responder {
         request.path == "/admin" || request.path.hasPrefix("/admin/")
     }
 
-    private func firstMatch(_ method: String, _ segments: [String]) -> (Route, [String: String])? {
-        for route in routes where route.method == method {
+    /// The routes the path belongs to: of those that match it, the ones with the most literal segments.
+    private func routesOwning(_ segments: [String]) -> [Route] {
+        let matching = routes.filter { $0.pattern.match(segments) != nil }
+        guard let most = matching.map(\.pattern.literalCount).max() else { return [] }
+        return matching.filter { $0.pattern.literalCount == most }
+    }
+
+    private func firstMatch(_ method: String, in candidates: [Route], _ segments: [String]) -> (Route, [String: String])? {
+        for route in candidates where route.method == method {
             if let parameters = route.pattern.match(segments) { return (route, parameters) }
         }
         return nil

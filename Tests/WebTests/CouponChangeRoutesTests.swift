@@ -105,3 +105,16 @@ import Testing
         #expect(set.json["stock"] as? [String: Int] == ["issued_num": 10, "receive_num": 4])
     }
 }
+
+extension CouponChangeRoutesTests {
+    @Test func theImportPathIsNeverACoupon() async throws {
+        defer { directory.remove() }
+        var router = self.router
+        router.addImportRoutes(database: database, now: { 1 })
+        let request = Request(method: "GET", path: "/api/v1/coupons/import", mountPath: "", query: "", headers: HTTPHeaders(), requestID: "r1", body: [])
+        let answer = try await router.respond(to: request, logger: logger)
+        #expect(answer.status == 405 && answer.headers["Allow"] == "POST")
+        let reserved = try await send("POST", "/api/v1/coupons", WeChatExample.directReduction(id: "import"))
+        #expect(reserved.status == 422 && fieldErrors(reserved.json) == ["coupon.out_coupon_id: must not be import: the API uses /api/v1/coupons/import for itself"])
+    }
+}
