@@ -11,6 +11,7 @@ Exits 0 when every check passed; otherwise prints the first failure and exits 1.
 import os
 import sys
 import tempfile
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, SessionNotCreatedException
@@ -50,20 +51,24 @@ def browser(attempt=1):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    # The pipe instead of a debugging port: chromedriver no longer waits for a port file Chromium writes.
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-                     f"--user-data-dir={profile}"):
+                     "--remote-debugging-pipe", f"--user-data-dir={profile}"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service("/usr/bin/chromedriver", log_path=os.path.join(OUT, f"chromedriver-{attempt}.log"))
+    # Chromium's own messages go into the driver's log, kept beside the screenshots.
+    service = Service("/usr/bin/chromedriver", service_args=["--enable-chrome-logs"],
+                      log_path=os.path.join(OUT, f"chromedriver-{attempt}.log"))
     try:
         return webdriver.Chrome(service=service, options=options)
     except SessionNotCreatedException:
-        # Chromium once exited while starting on a machine busy with the other tests; the pages were
-        # never reached. One more start; a second failure fails the run, with both drivers' logs kept.
-        if attempt > 1:
+        # Chromium has exited while starting on a machine busy with the other tests; the pages were never
+        # reached. Up to three starts, a little apart; then the run fails, with every driver's log kept.
+        if attempt >= 3:
             raise
-        print("chromium did not start; starting it once more")
+        print(f"chromium did not start (attempt {attempt}); starting it again")
+        time.sleep(2 * attempt)
         return browser(attempt + 1)
 
 
