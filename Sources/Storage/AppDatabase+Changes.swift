@@ -133,13 +133,7 @@ extension AppDatabase {
                 sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, updated_at = ? WHERE id = ?",
                 arguments: [issuedNum, receiveNum, now, id]
             )
-            try db.execute(
-                sql: """
-                    INSERT INTO coupon_change (coupon_id, endpoint, issued_num, receive_num, state, requested_by, requested_at)
-                    VALUES (?, 'update_coupon_stock', ?, ?, 'pending', ?, ?)
-                    """,
-                arguments: [id, issuedNum, receiveNum, actor, now]
-            )
+            try Self.queue(.updateCouponStock, couponRow: id, issuedNum: issuedNum, receiveNum: receiveNum, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
             try Self.append(
                 AuditEntry(at: now, actor: actor, action: "coupon.set_stock", targetType: "coupon", target: outCouponID, details: Self.details {
@@ -154,7 +148,7 @@ extension AppDatabase {
 
     /// The oldest change of the coupon's queue that is still to be sent.
     public func nextChange(outCouponID: String) throws -> CouponChange? {
-        try writer.read { db in
+        try readers.read { db in
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -312,16 +306,26 @@ extension AppDatabase {
         }
     }
 
-    static func queue(_ kind: CouponChange.Kind, couponRow: Int64, status: Int? = nil, userCouponRow: Int64? = nil, useTime: Int? = nil,
-                      by actor: String, now: Int, in db: Database) throws {
+    static func queue(
+        _ kind: CouponChange.Kind, couponRow: Int64, status: Int? = nil, issuedNum: Int? = nil, receiveNum: Int? = nil, userCouponRow: Int64? = nil,
+        useTime: Int? = nil, by actor: String, now: Int, in db: Database
+    ) throws {
         try db.execute(
             sql: """
-                INSERT INTO coupon_change (coupon_id, user_coupon_id, endpoint, status, use_time, state, requested_by, requested_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+                INSERT INTO coupon_change (coupon_id, user_coupon_id, endpoint, status, issued_num, receive_num, use_time, state, requested_by, requested_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                 """,
-            arguments: [couponRow, userCouponRow, kind.rawValue, status, useTime, actor, now]
+            arguments: [couponRow, userCouponRow, kind.rawValue, status, issuedNum, receiveNum, useTime, actor, now]
         )
     }
+
+    /// The `status` a coupon takes when WeChat's (the one argument) is learnt: WeChat's, unless a status
+    /// change is still to be sent.
+    static let statusFollowingWeChat = """
+        status = CASE WHEN EXISTS (
+            SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND endpoint = 'update_status' AND state != 'sent'
+        ) THEN status ELSE ? END
+        """
 
     /// Sets a coupon's sync state from where WeChat stands and its queue: `rejected` while WeChat's last
     /// refusal of the coupon or one of its own changes stands, `pending` while anything is left to send

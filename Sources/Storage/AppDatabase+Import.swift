@@ -61,11 +61,7 @@ extension AppDatabase {
                 sql: """
                     UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?,
                         issued_num = COALESCE(?, issued_num), receive_num = COALESCE(?, receive_num), wechat_differs = ?,
-                        status = CASE WHEN EXISTS (
-                            SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND endpoint = 'update_status' AND state != 'sent'
-                        ) THEN status ELSE ? END,
-                        sync_state = CASE WHEN sync_state = 'rejected' AND wechat_status IS NULL THEN 'pending' ELSE sync_state END,
-                        updated_at = ?
+                        \(Self.statusFollowingWeChat), updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [

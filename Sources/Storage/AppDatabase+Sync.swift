@@ -68,13 +68,10 @@ extension AppDatabase {
             )
             switch outcome {
             case .synced(let status, let createTime, let updateTime):
-                // The status here follows WeChat's, unless a status change is still to be sent.
                 try db.executeCached(
                     sql: """
                         UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?, next_sync_at = NULL, updated_at = ?,
-                            status = CASE WHEN EXISTS (
-                                SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND endpoint = 'update_status' AND state != 'sent'
-                            ) THEN status ELSE ? END
+                            \(Self.statusFollowingWeChat)
                         WHERE id = ?
                         """,
                     arguments: [status.rawValue, createTime, updateTime, now, status.rawValue, id]
