@@ -18,10 +18,7 @@ import WeChat
     init() throws {
         sandbox = try SandboxProcess()
         database = try AppDatabase(path: sandbox.directory.path("coupons.sqlite"))
-        client = WeChatClient(
-            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
-            now: { Date().timeIntervalSince1970 }
-        )
+        client = sandbox.makeClient()
         sync = CouponSync(database: database, client: client, holder: "test", now: { Date().timeIntervalSince1970 })
     }
 
@@ -210,13 +207,7 @@ import WeChat
     }
 
     func run(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await shuttingDown(client, after: body)
     }
 }
 

@@ -13,11 +13,7 @@ import WeChat
         let stack = try Stack(workerArguments: try sandbox.workerArguments())
         let local = try stack.request("POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"], body: Array(WeChatExample.directReduction(id: "mine").utf8))
         #expect(local.status == 201)
-        let client = WeChatClient(
-            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
-            now: { Date().timeIntervalSince1970 }
-        )
-        do {
+        try await sandbox.withClient { client in
             for index in 1...449 {
                 try await client.addCoupon(try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "w\(index)", name: "券\(index)").utf8))))
             }
@@ -25,10 +21,6 @@ import WeChat
             try await client.updateCoupon(try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "mine", name: "别处改的").utf8))))
             try await client.updateCouponStatus(outCouponID: "w7", status: .active)
             try await client.updateCouponStock(outCouponID: "w7", issuedNum: 60, receiveNum: 5)
-            try await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
 
         let started = try stack.request("POST", "/api/v1/coupons/import")

@@ -20,12 +20,7 @@ import WeChat
 
     /// WeChat's own view of a coupon, asked of the sandbox directly.
     static func wechat(_ sandbox: SandboxProcess, _ id: String) async throws -> WeChatClient.CouponState {
-        let client = WeChatClient(
-            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
-            now: { Date().timeIntervalSince1970 }
-        )
-        defer { Task { try? await client.shutdown() } }
-        return try await client.couponState(outCouponID: id)
+        try await sandbox.withClient { try await $0.couponState(outCouponID: id) }
     }
 
     @Test func aCouponIsEditedActivatedStockedAndVoided() async throws {
@@ -61,12 +56,7 @@ import WeChat
         let stack = try Stack(workerArguments: try sandbox.workerArguments())
         #expect(try Self.send(stack, "POST", "/api/v1/coupons", Self.body(id: "c1")).status == 201)
         #expect(try Self.send(stack, "POST", "/api/v1/coupons/c1/status", #"{"status":2}"#).status == 200)
-        let client = WeChatClient(
-            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
-            now: { Date().timeIntervalSince1970 }
-        )
-        try await client.updateCouponStatus(outCouponID: "c1", status: .expired)
-        try await client.shutdown()
+        try await sandbox.withClient { try await $0.updateCouponStatus(outCouponID: "c1", status: .expired) }
         let refused = try Self.send(stack, "POST", "/api/v1/coupons/c1/stock", #"{"issued_num":9,"receive_num":0}"#)
         #expect(refused.status == 422, "\(refused.text)")
         #expect(try refused.json()["errcode"] as? Int == 1_090_005)

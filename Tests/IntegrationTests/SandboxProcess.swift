@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import WeChat
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,6 +36,20 @@ final class SandboxProcess {
             _ = process.wait(upTo: .seconds(5))
         }
         directory.remove()
+    }
+
+    /// A WeChat client pointed at this sandbox with its credentials; end it with `shuttingDown(_:after:)`.
+    func makeClient() -> WeChatClient {
+        WeChatClient(
+            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(port)", appID: "wxsandbox", secret: "sandbox-secret"),
+            now: { Date().timeIntervalSince1970 }
+        )
+    }
+
+    /// Runs `body` with a client for this sandbox, shut down afterwards.
+    func withClient<Value>(_ body: (WeChatClient) async throws -> Value) async throws -> Value {
+        let client = makeClient()
+        return try await shuttingDown(client) { try await body(client) }
     }
 
     /// Worker flags that point it at this sandbox; the secret goes in a file, as in production.
@@ -78,4 +93,18 @@ final class SandboxProcess {
     func coupon(_ name: String, token: String, _ json: String) throws -> [String: Any] {
         try post("/shop/coupon/\(name)?access_token=\(token)", json)
     }
+}
+
+/// Runs `body`, then shuts `client` down whatever happened: AsyncHTTPClient traps on a client dropped
+/// while running.
+func shuttingDown<Value>(_ client: WeChatClient, after body: () async throws -> Value) async throws -> Value {
+    let value: Value
+    do {
+        value = try await body()
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+    try await client.shutdown()
+    return value
 }

@@ -12,10 +12,7 @@ import WeChat
 
     init() throws {
         sandbox = try SandboxProcess()
-        client = WeChatClient(
-            configuration: WeChatConfiguration(baseURL: "http://127.0.0.1:\(sandbox.port)", appID: "wxsandbox", secret: "sandbox-secret"),
-            now: { Date().timeIntervalSince1970 }
-        )
+        client = sandbox.makeClient()
     }
 
     func calls(_ endpoint: String) throws -> Int {
@@ -131,15 +128,7 @@ import WeChat
         }
     }
 
-    /// Runs a test's body, then shuts the client down whatever happened: AsyncHTTPClient traps on a
-    /// client dropped while running.
     func run(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await shuttingDown(client, after: body)
     }
 }
