@@ -11,9 +11,14 @@ public struct SocketError: Error, CustomStringConvertible {
 public final class TestSocket {
     public let fd: Int32
 
+    /// How long a read waits before the test fails instead of hanging. A guard against hangs, not a
+    /// timing check: in a full parallel run on two cores, a request queued behind ones a test holds
+    /// has waited past 30 s.
+    static let hangGuardSeconds = 120
+
     public init(unixPath: String) throws {
         fd = try Self.connected(family: AF_UNIX, to: unixSocketAddress(unixPath), describing: unixPath)
-        setReceiveTimeout(seconds: 30)
+        setReceiveTimeout(seconds: Self.hangGuardSeconds)
     }
 
     public init(port: UInt16, host: String = "127.0.0.1") throws {
@@ -22,7 +27,7 @@ public final class TestSocket {
         address.sin_port = port.bigEndian
         inet_pton(AF_INET, host, &address.sin_addr)
         fd = try Self.connected(family: AF_INET, to: address, describing: "\(host):\(port)")
-        setReceiveTimeout(seconds: 30)
+        setReceiveTimeout(seconds: Self.hangGuardSeconds)
     }
 
     /// A new stream socket connected to `address` (a `sockaddr_un` or `sockaddr_in`).
