@@ -36,6 +36,7 @@ public enum Application {
         router.addLoginRoutes(database: database, sessions: sessions, throttle: throttle, now: now)
         router.addCouponFormRoutes(database: database, sync: sync, clock: clock, now: now)
         router.addCouponPages(database: database, sync: sync, clock: clock, now: now)
+        router.addCouponChangePages(database: database, sync: sync, clock: clock, now: now)
         router.addOpenAPIRoutes()
         return router
     }

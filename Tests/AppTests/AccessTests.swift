@@ -41,6 +41,10 @@ import Web
         "POST /admin/coupons": .staff(.editor),
         "POST /admin/coupons/{out_coupon_id}/refresh": .staff(.editor),
         "POST /admin/coupons/{out_coupon_id}/sync": .staff(.editor),
+        "GET /admin/coupons/{out_coupon_id}/edit": .staff(.editor),
+        "POST /admin/coupons/{out_coupon_id}/edit": .staff(.editor),
+        "POST /admin/coupons/{out_coupon_id}/status": .staff(.editor),
+        "POST /admin/coupons/{out_coupon_id}/stock": .staff(.editor),
     ]
 
     let directory: TemporaryDirectory

@@ -1,5 +1,15 @@
-// The new-coupon form works without this script, with every field shown and labelled with the
-// types it is for. With it, only the fields of the chosen type and validity are shown.
+// Every page works without this script. With it, a form with data-confirm (voiding a coupon) asks first.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();
+
+// The coupon form works without this script, with every field shown and labelled with the types it is
+// for. With it, only the fields of the chosen type and validity are shown.
 (function () {
   "use strict";
   var form = document.querySelector("form.coupon-form");

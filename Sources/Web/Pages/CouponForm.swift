@@ -39,6 +39,33 @@ struct CouponForm {
         for name in Self.fieldNames { values[name] = parameters[name] }
     }
 
+    /// The form as staff would have filled it in for `coupon`, for editing it: the inverse of `coupon(clock:)`
+    /// for every field the form has.
+    init(coupon: Coupon, clock: ShopClock) {
+        let info = coupon.couponInfo
+        let discount = info.discountInfo
+        let condition = discount.discountCondition
+        let receive = info.receiveInfo
+        let valid = info.validInfo
+        let values: [String: String?] = [
+            "type": String(coupon.type.rawValue), "out_coupon_id": coupon.outCouponID, "name": info.name,
+            "finder_nickname": info.promoteInfo.finderNickname,
+            "product_ids": condition?.outProductIDs?.joined(separator: "\n"), "product_count": condition?.productCnt.map(String.init),
+            "threshold_yuan": condition?.productPrice.map(Units.yuan(fen:)), "discount_zhe": discount.discountNum.map(Units.zhe(discountNum:)),
+            "reduction_yuan": discount.discountFee.map(Units.yuan(fen:)),
+            "tradein_product_id": condition?.tradeinInfo?.outProductID, "tradein_price_yuan": condition?.tradeinInfo.map { Units.yuan(fen: $0.price) },
+            "buy_product_id": condition?.buygetInfo?.buyOutProductID, "buy_count": condition?.buygetInfo.map { String($0.buyProductCnt) },
+            "get_product_id": condition?.buygetInfo?.getOutProductID, "get_count": condition?.buygetInfo.map { String($0.getProductCnt) },
+            "claim_start": clock.inputValue(receive.startTime), "claim_end": clock.inputValue(receive.endTime),
+            "per_person": String(receive.limitNumOnePerson), "total": String(receive.totalNum), "valid_type": String(valid.validType.rawValue),
+            "valid_start": valid.startTime.map(clock.inputValue), "valid_end": valid.endTime.map(clock.inputValue),
+            "valid_days": valid.validDayNum.map(String.init),
+            // Hours have two decimals on the form; a validity in seconds that is not a whole 36 s is shown as its nearest.
+            "valid_hours": valid.validSecond.map { Units.hours(seconds: $0) ?? Units.hours(seconds: ($0 + 18) / 36 * 36) ?? "" },
+        ]
+        self.init(values: values.compactMapValues { $0 })
+    }
+
     subscript(name: String) -> String { values[name] ?? "" }
 
     /// The coupon the form describes, or the problems by field name (`""` for the form as a whole).

@@ -17,10 +17,7 @@ extension Router {
         }
 
         post("/admin/coupons", access: .staff(.editor)) { context in
-            guard context.request.hasFormBody else {
-                throw HTTPError(status: 415, detail: "Send the form as application/x-www-form-urlencoded.")
-            }
-            let form = try CouponForm(body: context.request.body)
+            let form = try CouponForm(body: try Self.formBody(context.request))
             let coupon: Coupon
             switch form.coupon(clock: clock) {
             case .success(let valid): coupon = valid

@@ -1,17 +1,26 @@
 import Coupons
 
-/// The new-coupon page's values: each field with its label, explanation, the value as typed and its
-/// message, grouped as the page shows them.
+/// The coupon form page's values, for a new coupon or an edit: each field with its label, explanation,
+/// the value as typed and its message, grouped as the page shows them.
 struct CouponFormView {
+    enum Purpose {
+        case create
+        /// Editing the stored coupon whose page is at `href`: its id stays as it is.
+        case edit(href: String)
+    }
+
     let form: CouponForm
     let errors: FormErrors
     let words: CouponWords
+    var purpose = Purpose.create
 
     private var catalog: Catalog { words.language.catalog }
 
     var values: [String: Any] {
         var values: [String: Any] = [
             "intro": catalog.text("form.intro", words.clock.timeZone.identifier),
+            "heading": catalog[editing ? "form.edit_title" : "form.title"],
+            "submitLabel": catalog[editing ? "form.edit_submit" : "form.submit"],
             "typeChoices": CouponType.allCases.map { type -> [String: Any] in
                 ["value": type.rawValue, "label": words.type(type), "hint": catalog["type.hint.\(type.rawValue)"],
                  "selected": form["type"] == String(type.rawValue)]
@@ -27,11 +36,19 @@ struct CouponFormView {
                 field("valid_days", inputMode: "numeric", valid: .days), field("valid_hours", inputMode: "decimal", valid: .seconds),
             ],
         ]
+        if case .edit(let href) = purpose {
+            values["action"] = href + "/edit"
+            values["cancelHref"] = href
+        }
         if !errors.problems.isEmpty { values["failed"] = true }
         if let problem = errors.problems[""] { values["general"] = message(problem) }
         if let problem = errors.problems["type"] { values["typeError"] = message(problem) }
         if let problem = errors.problems["valid_type"] { values["validTypeError"] = message(problem) }
         return values
+    }
+
+    private var editing: Bool {
+        if case .edit = purpose { true } else { false }
     }
 
     private func offerField(_ name: String, gives part: DiscountField) -> [String: Any] {
@@ -57,6 +74,7 @@ struct CouponFormView {
         if let inputMode { values["inputMode"] = inputMode }
         if textarea { values["textarea"] = true }
         if let valid { values["valid"] = String(valid.rawValue) }
+        if name == "out_coupon_id", editing { values["fixed"] = true }
         if let problem = errors.problems[name] { values["error"] = message(problem) }
         return values
     }

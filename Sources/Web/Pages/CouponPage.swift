@@ -2,15 +2,28 @@ import Coupons
 import Storage
 
 /// The values of a coupon's page: every field in words and units, where it stands at WeChat, the
-/// calls made for it and who did what with it.
+/// changes still to send, the calls made for it, who did what with it, and the actions allowed now.
 struct CouponPage {
     let record: CouponRecord
     let attempts: [AppDatabase.SyncAttempt]
+    let changes: [AppDatabase.CouponChange]
     let history: [AppDatabase.AuditEntry]
     let words: CouponWords
     let href: String
     let canEdit: Bool
     let hasWeChat: Bool
+    /// The stock form as last sent, when it comes back with problems.
+    var stockForm = StockForm()
+    /// Why the action just asked for was not done, in the user's words.
+    var problem: String?
+
+    /// The stock form's two numbers as typed, and a message per field.
+    struct StockForm {
+        var values: [String: String] = [:]
+        var problems: [String: CouponForm.Problem] = [:]
+    }
+
+    private var statusHere: CouponStatus { CouponStatus(rawValue: record.status) ?? .notActive }
 
     private var catalog: Catalog { words.language.catalog }
 
@@ -20,6 +33,8 @@ struct CouponPage {
             "facts": facts, "wechatFacts": wechatFacts,
             "syncState": record.syncState, "sync": words.sync(record.syncState), "status": words.status(record.wechatStatus),
             "canEdit": canEdit, "noWeChat": !hasWeChat, "canRetry": record.syncState != SyncState.synced.rawValue,
+            "canEditBody": statusHere.isEditable, "transitions": transitions, "canSetStock": statusHere == .active, "stockFields": stockFields,
+            "hasChanges": !changes.isEmpty, "changes": changes.map(change),
             "hasAttempts": !attempts.isEmpty,
             "attempts": attempts.reversed().map { attempt -> [String: Any] in
                 let result: String
@@ -38,6 +53,8 @@ struct CouponPage {
                 ["when": words.time(entry.at), "who": entry.actor, "what": catalog.texts["action.\(entry.action)"] ?? entry.action]
             },
         ]
+        if let paths = record.wechatDiffers { values["differs"] = catalog.text("coupon.differs", paths.split(separator: ",").joined(separator: ", ")) }
+        if let problem { values["problem"] = problem }
         if let error = record.syncError {
             values["lastError"] = error
             if let code = attempts.last(where: { ($0.errcode ?? 0) != 0 })?.errcode { values["explained"] = catalog.text("coupon.errcode", String(code), words.errcode(code)) }
@@ -66,8 +83,46 @@ struct CouponPage {
         return facts
     }
 
+    /// The status changes WeChat allows from the status here, each a button.
+    private var transitions: [[String: Any]] {
+        statusHere.next.map { status in
+            ["value": status.rawValue, "label": catalog["coupon.to_status.\(status.rawValue)"], "final": status == .voided]
+        }
+    }
+
+    private var stockFields: [[String: Any]] {
+        ["issued_num", "receive_num"].map { name in
+            let stored = name == "issued_num" ? record.issuedNum : record.receiveNum
+            var field: [String: Any] = [
+                "name": name, "label": catalog["stock.\(name)"], "hint": catalog["stock.\(name).hint"], "inputType": "text", "inputMode": "numeric",
+                "value": stockForm.values[name] ?? stored.map(String.init) ?? "",
+            ]
+            if let problem = stockForm.problems[name] { field["error"] = catalog.text(problem.key, arguments: problem.arguments) }
+            return field
+        }
+    }
+
+    /// A change still to send, or refused, in words.
+    private func change(_ change: AppDatabase.CouponChange) -> [String: Any] {
+        let what: String
+        switch change.kind {
+        case .update: what = catalog["change.update"]
+        case .updateStatus: what = catalog.text("change.update_status", words.status(change.status))
+        case .updateCouponStock: what = catalog.text("change.update_coupon_stock", String(change.issuedNum ?? 0), String(change.receiveNum ?? 0))
+        case .addUserCoupon, .updateUserCoupon: what = catalog["change.\(change.kind.rawValue)"]
+        case .updateUserCouponStatus: what = catalog.text("change.update_usercoupon_status", catalog["user_coupon.status.\(change.status ?? 0)"])
+        }
+        var state = words.sync(change.state)
+        if let error = change.error { state += ": " + error + (change.errcode.map { " — " + words.errcode($0) } ?? "") }
+        return ["when": words.time(change.requestedAt), "who": change.requestedBy, "what": what, "state": state, "stateName": change.state]
+    }
+
     private var wechatFacts: [[String: Any]] {
         var facts: [[String: Any]] = []
+        if statusHere.rawValue != record.wechatStatus { facts.append(fact("coupon.status_here", words.status(statusHere.rawValue))) }
+        if let issued = record.issuedNum {
+            facts.append(fact("coupon.stock", catalog.text("coupon.stock_value", String(issued), String(record.receiveNum ?? 0))))
+        }
         if let time = record.wechatCreateTime { facts.append(fact("coupon.wechat_created", words.time(time))) }
         if let time = record.wechatUpdateTime { facts.append(fact("coupon.wechat_updated", words.time(time))) }
         return facts

@@ -57,17 +57,9 @@ extension Router {
         }
 
         get("/admin/coupons/{out_coupon_id}", access: .staff(.viewer)) { context in
-            let id = context.parameters["out_coupon_id"] ?? ""
             let done = try QueryParameters(context.request.query, allowed: ["done"])["done"]
-            guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw Self.noSuchCoupon }
-            let history = try database.history(ofCoupon: id)
-            let language = Language(for: context.request)
-            let page = CouponPage(
-                record: record, attempts: attempts, history: history, words: CouponWords(language: language, clock: clock),
-                href: context.request.url(for: "/admin/coupons/\(id)"), canEdit: context.principal?.role.allows(.editor) ?? false,
-                hasWeChat: sync != nil)
-            let notice = done.flatMap { ["saved", "refreshed", "refresh_failed", "retried"].contains($0) ? language.catalog["coupon.\($0)"] : nil }
-            return Pages.render("coupon", page.values, for: context.request, language: language, session: context.session, notice: notice)
+            let notice = done.flatMap { Self.couponNotices.contains($0) ? Language(for: context.request).catalog["coupon.\($0)"] : nil }
+            return try Self.couponPage(context.parameters["out_coupon_id"] ?? "", database: database, hasWeChat: sync != nil, clock: clock, context, notice: notice)
         }
 
         post("/admin/coupons/{out_coupon_id}/refresh", access: .staff(.editor)) { context in
@@ -91,6 +83,24 @@ extension Router {
             _ = await Self.attempt(within: syncDeadline) { try await sync.sync(outCouponID: id) }
             return Self.seeCoupon(id, done: "retried", context.request)
         }
+    }
+
+    /// What `?done=` may name on a coupon's page, each with its notice `coupon.<done>`.
+    static let couponNotices: Set<String> = ["saved", "refreshed", "refresh_failed", "retried", "edited", "changed", "unchanged"]
+
+    /// A coupon's page; with a problem or a stock form that comes back, answered with `status`.
+    static func couponPage(
+        _ id: String, database: AppDatabase, hasWeChat: Bool, clock: ShopClock, _ context: RequestContext, notice: String? = nil,
+        problem: String? = nil, stockForm: CouponPage.StockForm = CouponPage.StockForm(), status: Int = 200
+    ) throws -> Response {
+        guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw noSuchCoupon }
+        let changes = record.syncState == SyncState.synced.rawValue ? [] : try database.changes(outCouponID: id, unsentOnly: true)
+        let language = Language(for: context.request)
+        let page = CouponPage(
+            record: record, attempts: attempts, changes: changes, history: try database.history(ofCoupon: id),
+            words: CouponWords(language: language, clock: clock), href: context.request.url(for: "/admin/coupons/\(id)"),
+            canEdit: context.principal?.role.allows(.editor) ?? false, hasWeChat: hasWeChat, stockForm: stockForm, problem: problem)
+        return Pages.render("coupon", page.values, status: status, for: context.request, language: language, session: context.session, notice: notice)
     }
 
     /// Post/Redirect/Get: to the coupon's page, with what was done for its notice.
