@@ -81,6 +81,8 @@ let package = Package(
                 .embedInCode("Templates/coupon.mustache"),
                 .embedInCode("Templates/error.mustache"),
                 .embedInCode("Templates/field.mustache"),
+                .embedInCode("Templates/import.mustache"),
+                .embedInCode("Templates/user-coupons.mustache"),
             ]
         ),
         .target(

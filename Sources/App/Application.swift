@@ -37,6 +37,8 @@ public enum Application {
         router.addCouponFormRoutes(database: database, sync: sync, clock: clock, now: now)
         router.addCouponPages(database: database, sync: sync, clock: clock, now: now)
         router.addCouponChangePages(database: database, sync: sync, clock: clock, now: now)
+        router.addImportPages(database: database, sync: sync, clock: clock, now: now)
+        router.addUserCouponPages(database: database, sync: sync, clock: clock, now: now)
         router.addOpenAPIRoutes()
         return router
     }

@@ -52,12 +52,17 @@ extension AppDatabase {
         public var syncState: SyncState?
         /// Part of the id or of the name.
         public var text: String?
+        /// Only the coupons an import found different from WeChat's copy.
+        public var differsFromWeChat = false
 
-        public init(type: CouponType? = nil, status: CouponStatus? = nil, syncState: SyncState? = nil, text: String? = nil) {
+        public init(
+            type: CouponType? = nil, status: CouponStatus? = nil, syncState: SyncState? = nil, text: String? = nil, differsFromWeChat: Bool = false
+        ) {
             self.type = type
             self.status = status
             self.syncState = syncState
             self.text = text
+            self.differsFromWeChat = differsFromWeChat
         }
     }
 
@@ -89,6 +94,7 @@ extension AppDatabase {
             conditions.append(#"(out_coupon_id LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')"#)
             arguments += [pattern, pattern]
         }
+        if filter.differsFromWeChat { conditions.append("wechat_differs IS NOT NULL") }
         if let before {
             conditions.append("id < ?")
             arguments += [before]

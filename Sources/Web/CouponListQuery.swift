@@ -3,8 +3,8 @@ import FastCGI
 import Foundation
 import Storage
 
-/// The query of `GET /api/v1/coupons`: `type`, `status`, `sync_state`, `q`, `limit` (1–200, default 50)
-/// and `cursor`, the opaque `next_cursor` of the page before.
+/// The query of `GET /api/v1/coupons`: `type`, `status`, `sync_state`, `q`, `wechat_differs=true`, `limit`
+/// (1–200, default 50) and `cursor`, the opaque `next_cursor` of the page before.
 struct CouponListQuery {
     static let maximumTextLength = 64
 
@@ -12,7 +12,7 @@ struct CouponListQuery {
     var page: PageParameters
 
     init(_ query: String) throws(HTTPError) {
-        let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "limit", "cursor"])
+        let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "wechat_differs", "limit", "cursor"])
         var errors: [Problem.FieldError] = []
         func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ parse: (String) -> Value?) -> Value? {
             guard let text = parameters[name] else { return nil }
@@ -31,6 +31,11 @@ struct CouponListQuery {
             } else {
                 filter.text = text
             }
+        }
+        switch parameters["wechat_differs"] {
+        case nil: break
+        case "true": filter.differsFromWeChat = true
+        default: errors.append(.init(field: "wechat_differs", message: "must be true, or left out"))
         }
         page = PageParameters(parameters, errors: &errors)
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }

@@ -8,15 +8,11 @@ extension Router {
     /// answers 202 with where to follow it: `GET /api/v1/imports/{id}`, updated after every page.
     public mutating func addImportRoutes(database: AppDatabase, sync: CouponSync? = nil, now: @escaping @Sendable () -> Int) {
         post("/api/v1/coupons/import", access: .atLeast(.editor)) { context in
-            let sync = try Self.syncConfigured(sync)
-            let (run, started) = try database.startImportRun(by: context.actor, now: now(), staleAfter: CouponImport.staleAfter)
+            let (run, started) = try Self.startImport(database: database, sync: sync, by: context.actor, now: now)
             let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/imports/\(run.id)"))])
             guard started else {
                 throw HTTPError(status: 409, detail: "Import \(run.id), started by \(run.startedBy), is still running; follow it at its Location.", headers: location)
             }
-            let importer = CouponImport(database: database, client: sync.client, now: now)
-            let actor = context.actor
-            Task(executorPreference: globalConcurrentExecutor) { _ = await importer.runRecorded(run, by: actor) }
             return .json(status: 202, ImportJSON.run(run), headers: location)
         }
 
@@ -26,6 +22,19 @@ extension Router {
             }
             return .json(status: 200, ImportJSON.run(run))
         }
+    }
+
+    /// Starts an import in the background and answers its run, and true; or the one still running, and false.
+    static func startImport(
+        database: AppDatabase, sync: CouponSync?, by actor: String, now: @escaping @Sendable () -> Int
+    ) throws -> (run: AppDatabase.ImportRun, started: Bool) {
+        let sync = try syncConfigured(sync)
+        let (run, started) = try database.startImportRun(by: actor, now: now(), staleAfter: CouponImport.staleAfter)
+        if started {
+            let importer = CouponImport(database: database, client: sync.client, now: now)
+            Task(executorPreference: globalConcurrentExecutor) { _ = await importer.runRecorded(run, by: actor) }
+        }
+        return (run, started)
     }
 }
 

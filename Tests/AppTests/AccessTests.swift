@@ -45,6 +45,12 @@ import Web
         "POST /admin/coupons/{out_coupon_id}/edit": .staff(.editor),
         "POST /admin/coupons/{out_coupon_id}/status": .staff(.editor),
         "POST /admin/coupons/{out_coupon_id}/stock": .staff(.editor),
+        "POST /admin/imports": .staff(.editor),
+        "GET /admin/imports/{id}": .staff(.viewer),
+        "GET /admin/user-coupons": .staff(.viewer),
+        "POST /admin/user-coupons": .staff(.editor),
+        "POST /admin/user-coupons/{out_user_coupon_id}/status": .staff(.editor),
+        "POST /admin/user-coupons/{out_user_coupon_id}/use-time": .staff(.editor),
     ]
 
     let directory: TemporaryDirectory
@@ -90,7 +96,7 @@ import Web
         // Logging out ends the sessions the walk uses, so it comes last.
         let routes = router.registeredRoutes.filter { $0.pattern != "/admin/logout" } + router.registeredRoutes.filter { $0.pattern == "/admin/logout" }
         for route in routes {
-            let path = route.pattern.replacingOccurrences(of: "{out_coupon_id}", with: "some-coupon")
+            let path = route.pattern.replacing(/\{[a-z_]+\}/, with: "some-coupon")
             let name = "\(route.method) \(route.pattern)"
             let stranger = try await send(route.method, path, authorization: nil)
             if case .staff(let needed) = route.access {

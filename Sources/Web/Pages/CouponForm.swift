@@ -33,10 +33,12 @@ struct CouponForm {
     }
 
     /// The form as posted (`application/x-www-form-urlencoded`); a field the form does not have is refused.
-    init(body: [UInt8]) throws(HTTPError) {
-        let parameters = try QueryParameters(String(decoding: body, as: UTF8.self), allowed: Set(Self.fieldNames + ["csrf_token"]))
+    /// Smaller forms of the admin pages (a claim, a use time) are read with their own `fields` and checked
+    /// with the same `Checker`.
+    init(body: [UInt8], fields: [String] = Self.fieldNames) throws(HTTPError) {
+        let parameters = try QueryParameters(String(decoding: body, as: UTF8.self), allowed: Set(fields + ["csrf_token"]))
         values = [:]
-        for name in Self.fieldNames { values[name] = parameters[name] }
+        for name in fields { values[name] = parameters[name] }
     }
 
     /// The form as staff would have filled it in for `coupon`, for editing it: the inverse of `coupon(clock:)`

@@ -32,7 +32,8 @@ extension Router {
             let words = CouponWords(language: language, clock: clock)
             let filter = query.filter
             var values: [String: Any] = [
-                "q": filter.text ?? "",
+                "q": filter.text ?? "", "differsOnly": filter.differsFromWeChat,
+                "canImport": sync != nil && (context.principal?.role.allows(.editor) ?? false),
                 "types": CouponType.allCases.map { ["value": $0.rawValue, "label": words.type($0), "selected": $0 == filter.type] },
                 "statuses": CouponStatus.allCases.map { ["value": $0.rawValue, "label": words.status($0.rawValue), "selected": $0 == filter.status] },
                 "syncStates": SyncState.allCases.map { ["value": $0.rawValue, "label": words.sync($0.rawValue), "selected": $0 == filter.syncState] },
@@ -43,7 +44,7 @@ extension Router {
                         "id": record.outCouponID, "href": request.url(for: "/admin/coupons/\(record.outCouponID)"), "name": record.name,
                         "type": words.type(rawValue: record.type), "offer": coupon.map(words.offer) ?? "",
                         "claim": coupon.map(words.claimWindow) ?? "", "status": words.status(record.wechatStatus),
-                        "syncState": record.syncState, "sync": words.sync(record.syncState),
+                        "syncState": record.syncState, "sync": words.sync(record.syncState), "differs": record.wechatDiffers != nil,
                     ]
                 },
                 "paged": query.page.before != nil,
@@ -121,6 +122,7 @@ extension Router {
         if let status = filter.status { pairs.append("status=\(status.rawValue)") }
         if let state = filter.syncState { pairs.append("sync_state=\(state.rawValue)") }
         if let text = filter.text { pairs.append("q=" + Pages.encodedQueryValue(text)) }
+        if filter.differsFromWeChat { pairs.append("wechat_differs=true") }
         if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
         if let cursor { pairs.append("cursor=" + cursor) }
         return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")

@@ -11,7 +11,8 @@ enum Pages {
             ("layout", PackageResources.layout_mustache), ("field", PackageResources.field_mustache),
             ("login", PackageResources.login_mustache), ("coupons", PackageResources.coupons_mustache),
             ("new-coupon", PackageResources.new_coupon_mustache), ("coupon", PackageResources.coupon_mustache),
-            ("error", PackageResources.error_mustache),
+            ("error", PackageResources.error_mustache), ("import", PackageResources.import_mustache),
+            ("user-coupons", PackageResources.user_coupons_mustache),
         ]
         for (name, bytes) in templates {
             // The templates ship inside the binary and every page is rendered by the tests.

@@ -1,0 +1,190 @@
+import Coupons
+import FastCGI
+import Storage
+import Sync
+import WeChat
+
+extension Router {
+    /// The admin pages' user coupons, one user (openid) at a time: the claims stored here with their sync
+    /// state, what WeChat lists for the user, and for editors a claim form, status buttons and the use time.
+    /// Every change goes through the same rules and queue as `addUserCouponRoutes`.
+    public mutating func addUserCouponPages(
+        database: AppDatabase, sync: CouponSync?, clock: ShopClock, syncDeadline: Duration = .seconds(5), now: @escaping @Sendable () -> Int
+    ) {
+        let pages = UserCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
+
+        get("/admin/user-coupons", access: .staff(.viewer)) { context in
+            let query = try QueryParameters(context.request.query, allowed: ["openid", "wechat_offset", "done"])
+            let openID = query["openid"].map { String($0.trimmedWhitespace) } ?? ""
+            var claim = CouponForm(values: ["openid": openID])
+            claim.values["out_user_coupon_id"] = UserCouponPages.newClaimID(clock: clock, now: now())
+            let offset = query["wechat_offset"].flatMap(CouponListQuery.wholeNumber) ?? 0
+            let notice = query["done"].flatMap { ["claimed", "changed", "unchanged"].contains($0) ? Language(for: context.request).catalog["user_coupon.\($0)"] : nil }
+            return try await pages.render(openID: openID, wechatOffset: offset, claim: claim, context, notice: notice)
+        }
+
+        post("/admin/user-coupons", access: .staff(.editor)) { context in
+            let claim = try CouponForm(body: try Self.formBody(context.request), fields: ["openid", "out_coupon_id", "out_user_coupon_id"])
+            var check = CouponForm.Checker(form: claim, clock: clock)
+            let openID = check.identifier("openid"), couponID = check.identifier("out_coupon_id"), id = check.identifier("out_user_coupon_id")
+            guard let openID, let couponID, let id else {
+                return try await pages.render(openID: claim["openid"], claim: claim, errors: check.errors, context, status: 422)
+            }
+            let outcome = try database.claimUserCoupon(
+                outUserCouponID: id, openID: openID, outCouponID: couponID, receiveTime: now(), by: context.actor, now: now())
+            return try await pages.afterChange(outcome, openID: openID, done: "claimed", claim: claim, context)
+        }
+
+        post("/admin/user-coupons/{out_user_coupon_id}/status", access: .staff(.editor)) { context in
+            let form = try CouponForm(body: try Self.formBody(context.request), fields: ["status"])
+            guard let status = Int(form["status"]).flatMap(UserCouponStatus.init(rawValue:)) else {
+                throw HTTPError(status: 400, detail: "status must be 100 (usable), 101 (expired) or 102 (used).")
+            }
+            let id = context.parameters["out_user_coupon_id"] ?? ""
+            let outcome = try database.setUserCouponStatus(status, outUserCouponID: id, by: context.actor, now: now())
+            return try await pages.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
+        }
+
+        post("/admin/user-coupons/{out_user_coupon_id}/use-time", access: .staff(.editor)) { context in
+            let form = try CouponForm(body: try Self.formBody(context.request), fields: ["use_time"])
+            var check = CouponForm.Checker(form: form, clock: clock)
+            let id = context.parameters["out_user_coupon_id"] ?? ""
+            guard let useTime = check.time("use_time") else {
+                let problem = check.errors.problems["use_time"].map { Language(for: context.request).catalog.text($0.key, arguments: $0.arguments) }
+                let openID = try database.userCoupon(outUserCouponID: id)?.openID ?? ""
+                return try await pages.render(openID: openID, claim: CouponForm(values: ["openid": openID]), context, problem: problem, status: 422)
+            }
+            let outcome = try database.setUserCouponUseTime(useTime, outUserCouponID: id, by: context.actor, now: now())
+            return try await pages.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
+        }
+    }
+}
+
+/// The user-coupon page's parts shared by its routes.
+struct UserCouponPages: Sendable {
+    let database: AppDatabase
+    let sync: CouponSync?
+    let clock: ShopClock
+    let syncDeadline: Duration
+    let now: @Sendable () -> Int
+
+    /// The claims stored here for one user that the page shows.
+    static let storedLimit = 100
+    static let wechatPageSize = 50
+
+    /// "U202611231000-k3m9": a fresh id for a claim, which staff may replace with their own.
+    static func newClaimID(clock: ShopClock, now: Int) -> String {
+        "U" + clock.localText(now).filter(\.isNumber).prefix(12) + "-" + String((0..<4).map { _ in "abcdefghjkmnpqrstuvwxyz23456789".randomElement()! })
+    }
+
+    /// After a claim or a change: one attempt at its coupon's queue, then the user's page; a refusal is
+    /// shown on the page with the claim form as it was sent.
+    func afterChange(
+        _ outcome: AppDatabase.UserCouponOutcome, openID: String?, done: String, claim: CouponForm?, _ context: RequestContext
+    ) async throws -> Response {
+        let record: UserCouponRecord
+        switch outcome {
+        case .refused(.noSuchUserCoupon):
+            throw Router.noSuchUserCoupon
+        case .refused(let refusal):
+            let words = CouponWords(language: Language(for: context.request), clock: clock)
+            let openID = try openID ?? (database.userCoupon(outUserCouponID: context.parameters["out_user_coupon_id"] ?? "")?.openID) ?? ""
+            return try await render(
+                openID: openID, claim: claim ?? CouponForm(values: ["openid": openID]), context, problem: words.refusal(refusal), status: 409)
+        case .unchanged(let stored):
+            return seeUser(stored.openID, done: "unchanged", context.request)
+        case .queued(let queued):
+            record = queued
+        }
+        if let sync { _ = await Router.attempt(within: syncDeadline) { try await sync.sync(outCouponID: record.outCouponID) } }
+        return seeUser(record.openID, done: done, context.request)
+    }
+
+    private func seeUser(_ openID: String, done: String, _ request: Request) -> Response {
+        let location = request.url(for: "/admin/user-coupons") + "?openid=" + Pages.encodedQueryValue(openID) + "&done=" + done
+        return Response(status: 303, headers: HTTPHeaders([("Location", location)]))
+    }
+
+    func render(
+        openID: String, wechatOffset: Int = 0, claim: CouponForm, errors: FormErrors = FormErrors(), _ context: RequestContext,
+        notice: String? = nil, problem: String? = nil, status: Int = 200
+    ) async throws -> Response {
+        let request = context.request
+        let language = Language(for: request)
+        let catalog = language.catalog
+        let words = CouponWords(language: language, clock: clock)
+        var values: [String: Any] = [
+            "openid": openID, "hasOpenID": !openID.isEmpty, "hasWeChat": sync != nil,
+            "claimFields": ["openid", "out_coupon_id", "out_user_coupon_id"].map { name -> [String: Any] in
+                var field: [String: Any] = [
+                    "name": name, "label": catalog["user_coupon.\(name)"], "hint": catalog["user_coupon.\(name).hint"], "value": claim[name], "inputType": "text",
+                ]
+                if let problem = errors.problems[name] { field["error"] = catalog.text(problem.key, arguments: problem.arguments) }
+                return field
+            },
+        ]
+        if let problem { values["problem"] = problem }
+        guard !openID.isEmpty else {
+            return Pages.render("user-coupons", values, status: status, for: request, language: language, session: context.session, notice: notice)
+        }
+
+        let stored = try database.userCoupons(openID: openID, limit: Self.storedLimit, offset: 0)
+        values["hasStored"] = !stored.records.isEmpty
+        values["storedCount"] = stored.total > Self.storedLimit
+            ? catalog.text("user_coupon.first_of", String(Self.storedLimit), String(stored.total)) : catalog.text("user_coupon.count", String(stored.total))
+        values["stored"] = stored.records.map { record -> [String: Any] in
+            var row: [String: Any] = [
+                "id": record.outUserCouponID, "actions": request.url(for: "/admin/user-coupons/\(record.outUserCouponID)"),
+                "couponID": record.outCouponID, "couponHref": request.url(for: "/admin/coupons/\(record.outCouponID)"),
+                "status": catalog["user_coupon.status.\(record.status)"], "received": words.time(record.receiveTime),
+                "used": record.useTime.map(words.time) ?? "—", "useTime": record.useTime.map(clock.inputValue) ?? "",
+                "syncState": record.syncState, "sync": words.sync(record.syncState), "syncError": record.syncError ?? "",
+                "canChange": record.syncState != SyncState.rejected.rawValue,
+                "statusChoices": UserCouponStatus.allCases.filter { $0.rawValue != record.status }.map { status -> [String: Any] in
+                    ["value": status.rawValue, "label": catalog["user_coupon.to_status.\(status.rawValue)"]]
+                },
+            ]
+            row["hasSyncError"] = record.syncError != nil
+            return row
+        }
+
+        if let sync {
+            do throws(WeChatCallError) {
+                let page = try await sync.client.userCouponList(openID: openID, pageSize: Self.wechatPageSize, offset: wechatOffset)
+                values["hasWeChatRows"] = !page.entries.isEmpty
+                values["wechatCount"] = catalog.text("user_coupon.count", String(page.totalNum))
+                values["wechatRows"] = page.entries.map { entry -> [String: Any] in
+                    [
+                        "id": entry.outUserCouponID, "couponID": entry.outCouponID, "couponHref": request.url(for: "/admin/coupons/\(entry.outCouponID)"),
+                        "status": catalog["user_coupon.status.\(entry.status)"], "used": entry.useTime.map(words.time) ?? "—",
+                    ]
+                }
+                let next = wechatOffset + page.entries.count
+                if next < page.totalNum, !page.entries.isEmpty {
+                    values["wechatNextHref"] = request.url(for: "/admin/user-coupons") + "?openid=" + Pages.encodedQueryValue(openID) + "&wechat_offset=\(next)"
+                }
+            } catch {
+                values["wechatError"] = catalog.text("user_coupon.wechat_failed", error.description)
+            }
+        }
+        return Pages.render("user-coupons", values, status: status, for: request, language: language, session: context.session, notice: notice)
+    }
+}
+
+extension CouponWords {
+    /// Why a claim or a change to a user coupon was refused here, in the staff's words.
+    func refusal(_ refusal: AppDatabase.UserCouponRefusal) -> String {
+        let catalog = language.catalog
+        return switch refusal {
+        case .noSuchCoupon: catalog["refusal.no_such_coupon"]
+        case .noSuchUserCoupon: catalog["error.404"]
+        case .couponNotActive(let status): catalog.text("refusal.coupon_not_active", self.status(status.rawValue))
+        case .couponSyncRejected(let reason): catalog.text("refusal.sync_rejected", reason)
+        case .outsideClaimWindow(let start, let end): catalog.text("refusal.outside_claim_window", time(start), time(end))
+        case .limitPerPersonReached(let limit): catalog.text("refusal.limit_per_person", String(limit))
+        case .noneLeft(let total): catalog.text("refusal.none_left", String(total))
+        case .idTaken: catalog["refusal.claim_id_taken"]
+        case .claimRejected(let reason): catalog.text("refusal.claim_rejected", reason)
+        }
+    }
+}
