@@ -98,9 +98,7 @@ class AdminPages:
         """Clicks what leads to another page and waits for that page: a click returns before it loads."""
         old_page = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old_page))
-        WebDriverWait(self.driver, 30).until(
-            lambda driver: driver.execute_script("return document.readyState") == "complete")
+        self.wait_for_page(old_page)
 
     def submit(self, form_css):
         self.follow(form_css + " button[type=submit]")
@@ -144,6 +142,70 @@ class AdminPages:
             row = self.find(f"tr[data-id='{PREFIX}-{type_number}']")
             check("已同步到微信" in row.text, f"type {type_number} on the list: {row.text}")
         check("满100元减20元" in self.find("main").text and "9.8折" in self.find("main").text, "offers in words on the list")
+
+    def wait_for_page(self, old_page):
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.driver, 30).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete")
+
+    def change_a_coupon(self):
+        coupon_id = f"{PREFIX}-104"
+        self.open(f"/admin/coupons/{coupon_id}")
+        self.follow("#edit")
+        check(self.heading() == "编辑优惠券", f"the edit form: {self.heading()!r}")
+        check(self.find("#out_coupon_id").get_attribute("readonly") is not None, "the id cannot be changed")
+        check(self.find("#reduction_yuan").get_attribute("value") == "5", "the form shows the stored amount in yuan")
+        check(not self.find("[name=product_ids]").is_displayed(), "only the fields of the coupon's type are shown")
+        self.set_value("reduction_yuan", "6")
+        # Claimable now, whenever the test runs, so that a user can be given it below.
+        self.set_value("claim_start", "2026-11-01T10:00")
+        self.set_value("claim_end", "2036-11-01T10:00")
+        self.submit("form.coupon-form")
+        check(f"/admin/coupons/{coupon_id}?done=edited" in self.driver.current_url, f"back on the coupon's page: {self.driver.current_url}")
+        check("直减6元" in self.find("main").text and self.find("#sync-state").text == "已同步到微信", "the edit is shown and sent")
+
+        self.follow("#to-status-2")
+        check(self.find("#wechat-status").text == "生效", f"activated on WeChat: {self.find('#wechat-status').text!r}")
+        check(not self.driver.find_elements(By.CSS_SELECTOR, "#edit"), "an active coupon cannot be edited")
+        self.set_value("issued_num", "100")
+        self.set_value("receive_num", "0")
+        self.submit("#stock")
+        check("已发放 100，已领取 0" in self.find("main").text, "the stock is shown")
+
+        self.open("/admin/user-coupons?openid=o-browser")
+        self.find("#out_coupon_id").clear()
+        self.find("#out_coupon_id").send_keys(coupon_id)
+        self.find("#openid").clear()
+        self.find("#openid").send_keys("o-browser")
+        self.submit("#claim")
+        check("done=claimed" in self.driver.current_url, f"the claim is made: {self.driver.current_url}: {self.find('main').text[:600]}")
+        check("已同步到微信" in self.find("#stored-user-coupons").text, "the claim is on WeChat")
+        check(coupon_id in self.find("#wechat-user-coupons").text, "and in WeChat's list for the user")
+
+        # Voiding asks first; saying no changes nothing.
+        self.open(f"/admin/coupons/{coupon_id}")
+        self.find("#to-status-4").click()
+        WebDriverWait(self.driver, 10).until(expected_conditions.alert_is_present()).dismiss()
+        check(self.find("#wechat-status").text == "生效", "a dismissed void does nothing")
+        old_page = self.find("html")
+        self.find("#to-status-4").click()
+        WebDriverWait(self.driver, 10).until(expected_conditions.alert_is_present()).accept()
+        self.wait_for_page(old_page)
+        check(self.find("#wechat-status").text == "已作废", f"voided on WeChat: {self.find('#wechat-status').text!r}")
+
+    def import_from_wechat(self):
+        self.open("/admin/coupons")
+        self.submit("#import")
+        check("/admin/imports/" in self.driver.current_url, f"the import's page: {self.driver.current_url}")
+
+        def finished(driver):
+            try:
+                return driver.find_element(By.CSS_SELECTOR, "#import-state").get_attribute("data-state") != "pending"
+            except Exception:  # noqa: BLE001 - the page reloads itself while it runs
+                return False
+        WebDriverWait(self.driver, 60, poll_frequency=0.5).until(finished)
+        check(self.find("#import-state").text == "已完成", f"the import ends: {self.find('main').text[:300]}")
+        check(self.find("#import-created").text == "0", "every coupon on WeChat was made here, so none is new")
 
     def bad_form_keeps_values(self):
         self.fill_coupon(2, "bad id!", "坏表单", {"product_ids": "sku-1", "threshold_yuan": "100", "reduction_yuan": "12.345"})
@@ -189,7 +251,9 @@ class AdminPages:
     def screenshots(self):
         for label, (width, height) in {"phone": (360, 800), "desktop": (1280, 900)}.items():
             self.driver.set_window_size(width, height)
-            for page, path in [("list", "/admin/coupons"), ("form", "/admin/new-coupon"), ("coupon", f"/admin/coupons/{PREFIX}-2")]:
+            for page, path in [("list", "/admin/coupons"), ("form", "/admin/new-coupon"), ("coupon", f"/admin/coupons/{PREFIX}-2"),
+                               ("active-coupon", f"/admin/coupons/{PREFIX}-104"), ("edit", f"/admin/coupons/{PREFIX}-103/edit"),
+                               ("user-coupons", "/admin/user-coupons?openid=o-browser")]:
                 self.open(path)
                 if page == "form":
                     self.find("#type-2").click()
@@ -209,7 +273,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     driver = browser()
     pages = AdminPages(driver)
-    steps = [pages.log_in, pages.create_each_type, pages.bad_form_keeps_values, pages.markup_is_text,
+    steps = [pages.log_in, pages.create_each_type, pages.change_a_coupon, pages.import_from_wechat, pages.bad_form_keeps_values, pages.markup_is_text,
              pages.switch_language, pages.screenshots, pages.no_policy_violations]
     try:
         for step in steps:

@@ -76,7 +76,7 @@ import Testing
         }
 
         let form = "type=104&out_coupon_id=life&name=life&finder_nickname=live&reduction_yuan=5&claim_start=2026-11-01T10%3A00"
-            + "&claim_end=2027-01-31T10%3A00&per_person=1&total=10&valid_type=2&valid_days=7"
+            + "&claim_end=2036-11-01T10%3A00&per_person=1&total=10&valid_type=2&valid_days=7"
         #expect(try post("/admin/coupons", form).status == 303)
         #expect(try page("/admin/coupons/life/edit").contains(#"id="reduction_yuan" name="reduction_yuan" type="text" inputmode="decimal" value="5""#))
 
