@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, SessionNotCreatedException
+from selenium.common.exceptions import NoAlertPresentException, SessionNotCreatedException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -144,7 +144,15 @@ class AdminPages:
         check("满100元减20元" in self.find("main").text and "9.8折" in self.find("main").text, "offers in words on the list")
 
     def wait_for_page(self, old_page):
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old_page))
+        def gone(_):
+            # Chromium answers a question about an element of a page it has left with "stale element" or,
+            # while the next page is coming in, "Node with given id does not belong to the document".
+            try:
+                old_page.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(self.driver, 30).until(gone)
         WebDriverWait(self.driver, 30).until(
             lambda driver: driver.execute_script("return document.readyState") == "complete")
 
