@@ -8,6 +8,9 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
 
     let segments: [Segment]
     let description: String
+    /// How many segments are literal: where patterns overlap (`/api/v1/coupons/import` and
+    /// `/api/v1/coupons/{out_coupon_id}`), the path belongs to the most literal one.
+    let literalCount: Int
 
     init(_ pattern: String) {
         precondition(pattern.hasPrefix("/"), "route patterns start with /: \(pattern)")
@@ -18,12 +21,7 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
             }
             return .literal(String(part))
         }
-    }
-
-    /// How many segments are literal: where patterns overlap (`/api/v1/coupons/import` and
-    /// `/api/v1/coupons/{out_coupon_id}`), the path belongs to the most literal one.
-    var literalCount: Int {
-        segments.count { if case .literal = $0 { true } else { false } }
+        literalCount = segments.count { if case .literal = $0 { true } else { false } }
     }
 
     /// The parameters when `pathSegments` (already decoded) match, nil otherwise.

@@ -16,6 +16,8 @@ public struct Router: Responder {
     }
 
     private var routes: [Route] = []
+    /// The same routes by their number of segments: a path is compared only with patterns of its length.
+    private var routesBySegmentCount: [Int: [Route]] = [:]
     private let authenticator: (any Authenticator)?
     private let sessions: StaffSessions?
 
@@ -32,7 +34,9 @@ public struct Router: Responder {
             !routes.contains { $0.method == method && $0.pattern == pattern },
             "route \(method) \(pattern) registered twice"
         )
-        routes.append(Route(method: method, pattern: pattern, access: access, handler: handler))
+        let route = Route(method: method, pattern: pattern, access: access, handler: handler)
+        routes.append(route)
+        routesBySegmentCount[pattern.segments.count, default: []].append(route)
     }
 
     public mutating func get(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
@@ -56,9 +60,9 @@ public struct Router: Responder {
         guard let segments = Self.decodedSegments(of: request.path) else {
             return .problem(status: 400, detail: "The path is not validly percent-encoded UTF-8.", for: request)
         }
-        let matching = routesOwning(segments)
-        if let (route, parameters) = firstMatch(request.method, in: matching, segments)
-            ?? (request.method == "HEAD" ? firstMatch("GET", in: matching, segments) : nil)
+        let owning = routesOwning(segments)
+        if let (route, parameters) = owning.first(where: { $0.route.method == request.method })
+            ?? (request.method == "HEAD" ? owning.first { $0.route.method == "GET" } : nil)
         {
             var session: StaffSessions.Current?
             do {
@@ -81,7 +85,7 @@ public struct Router: Responder {
                 return Self.isPage(request) ? Pages.error(error, for: request, session: session) : error.response(for: request)
             }
         }
-        var allowed = Set(matching.map(\.method))
+        var allowed = Set(owning.map(\.route.method))
         if allowed.isEmpty {
             return redirectWithoutTrailingSlash(request, segments: segments)
                 ?? (Self.isPage(request)
@@ -103,18 +107,20 @@ public struct Router: Responder {
         request.path == "/admin" || request.path.hasPrefix("/admin/")
     }
 
-    /// The routes the path belongs to: of those that match it, the ones with the most literal segments.
-    private func routesOwning(_ segments: [String]) -> [Route] {
-        let matching = routes.filter { $0.pattern.match(segments) != nil }
-        guard let most = matching.map(\.pattern.literalCount).max() else { return [] }
-        return matching.filter { $0.pattern.literalCount == most }
-    }
-
-    private func firstMatch(_ method: String, in candidates: [Route], _ segments: [String]) -> (Route, [String: String])? {
-        for route in candidates where route.method == method {
-            if let parameters = route.pattern.match(segments) { return (route, parameters) }
+    /// The routes the path belongs to, with their parameters: of those that match it, the ones with the
+    /// most literal segments.
+    private func routesOwning(_ segments: [String]) -> [(route: Route, parameters: [String: String])] {
+        var owning: [(route: Route, parameters: [String: String])] = []
+        var most = 0
+        for route in routesBySegmentCount[segments.count] ?? [] {
+            guard let parameters = route.pattern.match(segments), route.pattern.literalCount >= most else { continue }
+            if route.pattern.literalCount > most {
+                owning.removeAll()
+                most = route.pattern.literalCount
+            }
+            owning.append((route, parameters))
         }
-        return nil
+        return owning
     }
 
     /// `/healthz/` -> 308 to `/healthz` under the mount point, when only the slash is in the way.
