@@ -167,15 +167,16 @@ extension AppDatabase {
     /// Every change of a coupon's queue, oldest first; with `unsentOnly`, those still to send or refused.
     public func changes(outCouponID: String, unsentOnly: Bool = false) throws -> [CouponChange] {
         try readers.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
-                    WHERE c.out_coupon_id = ? AND (? = 0 OR ch.state != 'sent') ORDER BY ch.id
-                    """,
-                arguments: [outCouponID, unsentOnly]
-            ).map(Self.change)
+            let couponRow = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID])
+            return try couponRow.map { try Self.changes(couponRow: $0, unsentOnly: unsentOnly, in: db) } ?? []
         }
+    }
+
+    static func changes(couponRow: Int64, unsentOnly: Bool, in db: Database) throws -> [CouponChange] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT \(changeColumns) FROM coupon_change ch WHERE ch.coupon_id = ? AND (? = 0 OR ch.state != 'sent') ORDER BY ch.id"),
+            arguments: [couponRow, unsentOnly]
+        ).map(change)
     }
 
     private static let changeColumns = """

@@ -121,12 +121,14 @@ extension AppDatabase {
         try readers.read { db in try Self.syncAttempts(outCouponID: outCouponID, db) }
     }
 
-    /// A coupon and every attempt made for it, read together.
-    public func couponWithAttempts(outCouponID: String) throws -> (CouponRecord, [SyncAttempt])? {
+    /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused:
+    /// read together.
+    public func couponWithAttempts(outCouponID: String) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])? {
         try readers.read { db in
             let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
-            guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]) else { return nil }
-            return (record, try Self.syncAttempts(outCouponID: outCouponID, db))
+            guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }
+            let changes = record.syncState == SyncState.synced.rawValue ? [] : try Self.changes(couponRow: row, unsentOnly: true, in: db)
+            return (record, try Self.syncAttempts(outCouponID: outCouponID, db), changes)
         }
     }
 

@@ -94,8 +94,7 @@ extension Router {
         _ id: String, database: AppDatabase, hasWeChat: Bool, clock: ShopClock, _ context: RequestContext, notice: String? = nil,
         problem: String? = nil, stockForm: CouponPage.StockForm = CouponPage.StockForm(), status: Int = 200
     ) throws -> Response {
-        guard let (record, attempts) = try database.couponWithAttempts(outCouponID: id) else { throw noSuchCoupon }
-        let changes = record.syncState == SyncState.synced.rawValue ? [] : try database.changes(outCouponID: id, unsentOnly: true)
+        guard let (record, attempts, changes) = try database.couponWithAttempts(outCouponID: id) else { throw noSuchCoupon }
         let language = Language(for: context.request)
         let page = CouponPage(
             record: record, attempts: attempts, changes: changes, history: try database.history(ofCoupon: id),
