@@ -101,6 +101,9 @@ extension AppDatabase {
 
     /// Starts recording an import, unless one is running (its heartbeat newer than `staleAfter` seconds):
     /// then answers that one, and false.
+    /// The error of an import whose process died while it ran.
+    public static let stoppedImportError = "stopped without finishing"
+
     public func startImportRun(by actor: String, now: Int, staleAfter: Int) throws -> (run: ImportRun, started: Bool) {
         try writer.write { db in
             if let running = try Row.fetchOne(
@@ -109,8 +112,8 @@ extension AppDatabase {
                 return (Self.importRun(running), false)
             }
             try db.execute(
-                sql: "UPDATE import_run SET state = 'failed', error = 'stopped without finishing', finished_at = ? WHERE state = 'running'",
-                arguments: [now]
+                sql: "UPDATE import_run SET state = 'failed', error = ?, finished_at = ? WHERE state = 'running'",
+                arguments: [Self.stoppedImportError, now]
             )
             try db.execute(
                 sql: "INSERT INTO import_run (started_by, started_at, heartbeat_at, state) VALUES (?, ?, ?, 'running')", arguments: [actor, now, now]

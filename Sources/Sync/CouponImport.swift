@@ -93,4 +93,14 @@ extension CouponImport {
 
     /// Seconds without progress after which a running import is taken to have died.
     public static let staleAfter = 120
+
+    /// The run as it stands at `now`: one still marked running that has made no progress for `staleAfter`
+    /// seconds died with its process, and is shown failed (the next import records it so).
+    public static func asOf(_ run: AppDatabase.ImportRun, now: Int) -> AppDatabase.ImportRun {
+        guard run.state == "running", run.heartbeatAt <= now - staleAfter else { return run }
+        var stopped = run
+        stopped.state = "failed"
+        stopped.error = AppDatabase.stoppedImportError
+        return stopped
+    }
 }

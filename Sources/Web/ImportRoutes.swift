@@ -20,7 +20,7 @@ extension Router {
             guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
                 throw HTTPError(status: 404, detail: "There is no import with this id.")
             }
-            return .json(status: 200, ImportJSON.run(run))
+            return .json(status: 200, ImportJSON.run(CouponImport.asOf(run, now: now())))
         }
     }
 

@@ -37,6 +37,16 @@ extension AdminPagesTests {
         #expect(try await send("GET", "/admin/imports/999", as: staff).status == 404)
     }
 
+    @Test func anImportWhoseProcessDiedShowsAsStoppedAndReloadsNoMore() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        // The router's clock is at 1_795_000_000: this run has not beaten for 121 s.
+        let (run, _) = try database.startImportRun(by: "li.wei", now: 1_794_999_879, staleAfter: 120)
+        let page = html(try await send("GET", "/admin/imports/\(run.id)", as: staff, language: "zh-CN"))
+        #expect(!page.contains("http-equiv=\"refresh\"") && page.contains(#"data-state="rejected">失败<"#))
+        #expect(page.contains(#"<p class="error-text" id="import-error">导入进程在完成前已停止；可以重新开始导入。</p>"#))
+    }
+
     @Test func theListShowsAndFiltersTheCouponsThatDifferFromWeChat() async throws {
         defer { directory.remove() }
         let staff = try await logIn("li.wei")

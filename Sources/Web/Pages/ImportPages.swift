@@ -20,7 +20,7 @@ extension Router {
                 throw HTTPError(status: 404, detail: "There is no import with this id.")
             }
             let language = Language(for: context.request)
-            let page = ImportPage(run: run, words: CouponWords(language: language, clock: clock), listHref: context.request.url(for: "/admin/coupons"))
+            let page = ImportPage(run: CouponImport.asOf(run, now: now()), words: CouponWords(language: language, clock: clock), listHref: context.request.url(for: "/admin/coupons"))
             let notice = done == "already_running" ? language.catalog["import.already_running"] : nil
             return Pages.render("import", page.values, for: context.request, language: language, session: context.session, notice: notice)
         }
@@ -37,7 +37,7 @@ struct ImportPage {
         let catalog = words.language.catalog
         let running = run.state == "running"
         var values: [String: Any] = [
-            "id": run.id, "running": running,
+            "running": running,
             "started": catalog.text("import.started", words.time(run.startedAt), run.startedBy),
             "state": catalog["import.state.\(run.state)"], "stateClass": running ? "pending" : run.state == "done" ? "synced" : "rejected",
             "seen": run.seen,
@@ -49,7 +49,7 @@ struct ImportPage {
         ]
         if let total = run.totalNum { values["total"] = max(total, 1) }
         if let finished = run.finishedAt { values["finished"] = catalog.text("import.finished", words.time(finished)) }
-        if let error = run.error { values["error"] = error }
+        if let error = run.error { values["error"] = error == AppDatabase.stoppedImportError ? catalog["import.stopped"] : error }
         return values
     }
 }
