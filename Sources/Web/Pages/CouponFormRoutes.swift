@@ -47,15 +47,17 @@ extension Router {
     /// for 7 days after claiming. `type` preselects a type.
     static func startingForm(type: String?, clock: ShopClock, now: Int) -> CouponForm {
         let start = (now / 3600 + 1) * 3600
-        let stamp = clock.localText(now).filter(\.isNumber).prefix(12)
         return CouponForm(values: [
-            "type": type ?? "", "out_coupon_id": "C\(stamp)-\(randomSuffix())",
+            "type": type ?? "", "out_coupon_id": newID(prefix: "C", clock: clock, now: now),
             "claim_start": clock.inputValue(start), "claim_end": clock.inputValue(start + 30 * 86400),
             "per_person": "1", "total": "100", "valid_type": String(ValidType.days.rawValue), "valid_days": "7",
         ])
     }
 
-    private static func randomSuffix() -> String {
-        String((0..<4).map { _ in "abcdefghjkmnpqrstuvwxyz23456789".randomElement()! })
+    /// "C202611231000-k3m9": a fresh id for a form to start with, from the local time and four letters
+    /// that cannot be misread; staff may replace it with their own.
+    static func newID(prefix: String, clock: ShopClock, now: Int) -> String {
+        prefix + clock.localText(now).filter(\.isNumber).prefix(12) + "-"
+            + String((0..<4).map { _ in "abcdefghjkmnpqrstuvwxyz23456789".randomElement()! })
     }
 }

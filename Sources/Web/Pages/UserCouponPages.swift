@@ -17,7 +17,7 @@ extension Router {
             let query = try QueryParameters(context.request.query, allowed: ["openid", "wechat_offset", "done"])
             let openID = query["openid"].map { String($0.trimmedWhitespace) } ?? ""
             var claim = CouponForm(values: ["openid": openID])
-            claim.values["out_user_coupon_id"] = UserCouponPages.newClaimID(clock: clock, now: now())
+            claim.values["out_user_coupon_id"] = Self.newID(prefix: "U", clock: clock, now: now())
             let offset = query["wechat_offset"].flatMap(CouponListQuery.wholeNumber) ?? 0
             let notice = query["done"].flatMap { ["claimed", "changed", "unchanged"].contains($0) ? Language(for: context.request).catalog["user_coupon.\($0)"] : nil }
             return try await pages.render(openID: openID, wechatOffset: offset, claim: claim, context, notice: notice)
@@ -71,11 +71,6 @@ struct UserCouponPages: Sendable {
     /// The claims stored here for one user that the page shows.
     static let storedLimit = 100
     static let wechatPageSize = 50
-
-    /// "U202611231000-k3m9": a fresh id for a claim, which staff may replace with their own.
-    static func newClaimID(clock: ShopClock, now: Int) -> String {
-        "U" + clock.localText(now).filter(\.isNumber).prefix(12) + "-" + String((0..<4).map { _ in "abcdefghjkmnpqrstuvwxyz23456789".randomElement()! })
-    }
 
     /// After a claim or a change: one attempt at its coupon's queue, then the user's page; a refusal is
     /// shown on the page with the claim form as it was sent.
