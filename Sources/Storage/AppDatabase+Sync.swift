@@ -123,7 +123,9 @@ extension AppDatabase {
 
     /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused:
     /// read together.
-    public func couponWithAttempts(outCouponID: String) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])? {
+    public func couponWithAttemptsAndChanges(
+        outCouponID: String
+    ) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])? {
         try readers.read { db in
             let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
             guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }

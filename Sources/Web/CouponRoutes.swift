@@ -98,7 +98,7 @@ extension Router {
 
     /// The stored coupon with its attempts, and its changes still to send (or refused) when there are any.
     static func couponItem(_ outCouponID: String, _ database: AppDatabase, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
-        guard let (record, attempts, changes) = try database.couponWithAttempts(outCouponID: outCouponID) else { throw noSuchCoupon }
+        guard let (record, attempts, changes) = try database.couponWithAttemptsAndChanges(outCouponID: outCouponID) else { throw noSuchCoupon }
         return .json(status: status, CouponJSON.item(record, attempts: attempts, changes: changes.isEmpty ? nil : changes), headers: headers)
     }
 

@@ -127,7 +127,7 @@ public struct Router: Responder {
     private func redirectWithoutTrailingSlash(_ request: Request, segments: [String]) -> Response? {
         guard request.path.count > 1, request.path.hasSuffix("/"), segments.last == "" else { return nil }
         let trimmed = Array(segments.dropLast())
-        guard routes.contains(where: { $0.pattern.match(trimmed) != nil }) else { return nil }
+        guard routesBySegmentCount[trimmed.count]?.contains(where: { $0.pattern.match(trimmed) != nil }) == true else { return nil }
         var location = request.url(for: String(request.path.dropLast()))
         if !request.query.isEmpty { location += "?" + request.query }
         return Response(status: 308, headers: HTTPHeaders([("Location", location)]))

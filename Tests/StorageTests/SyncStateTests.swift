@@ -124,9 +124,9 @@ import Testing
         try await database.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
         let unchanged = try #require(try await database.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
         #expect(unchanged.syncState == "synced" && unchanged.wechatStatus == 2 && unchanged.updatedAt == 3)
-        let (record, attempts, _) = try #require(try database.couponWithAttempts(outCouponID: "c1"))
+        let (record, attempts, _) = try #require(try database.couponWithAttemptsAndChanges(outCouponID: "c1"))
         #expect(record == unchanged)
         #expect(attempts == [attempt(3, errcode: 0), attempt(9, failure: "timed out")])
-        #expect(try database.couponWithAttempts(outCouponID: "nope") == nil)
+        #expect(try database.couponWithAttemptsAndChanges(outCouponID: "nope") == nil)
     }
 }

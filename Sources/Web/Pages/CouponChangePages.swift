@@ -42,8 +42,8 @@ extension Router {
 
         post("/admin/coupons/{out_coupon_id}/status", access: .staff(.editor)) { context in
             let id = context.parameters["out_coupon_id"] ?? ""
-            let parameters = try QueryParameters(String(decoding: try Self.formBody(context.request), as: UTF8.self), allowed: ["status", "csrf_token"])
-            guard let status = parameters["status"].flatMap(Int.init).flatMap(CouponStatus.init(rawValue:)), status != .notActive else {
+            let form = try CouponForm(body: try Self.formBody(context.request), fields: ["status"])
+            guard let status = Int(form["status"]).flatMap(CouponStatus.init(rawValue:)), status != .notActive else {
                 throw HTTPError(status: 400, detail: "status must be 2 (active), 3 (expired) or 4 (voided).")
             }
             let outcome = try database.requestStatus(status, outCouponID: id, by: context.actor, now: now())
@@ -56,25 +56,25 @@ extension Router {
 
         post("/admin/coupons/{out_coupon_id}/stock", access: .staff(.editor)) { context in
             let id = context.parameters["out_coupon_id"] ?? ""
-            let parameters = try QueryParameters(
-                String(decoding: try Self.formBody(context.request), as: UTF8.self), allowed: ["issued_num", "receive_num", "csrf_token"])
-            var form = CouponPage.StockForm(values: ["issued_num": parameters["issued_num"] ?? "", "receive_num": parameters["receive_num"] ?? ""])
+            let form = try CouponForm(body: try Self.formBody(context.request), fields: ["issued_num", "receive_num"])
+            var errors = FormErrors()
             var numbers: [String: Int] = [:]
             for name in ["issued_num", "receive_num"] {
-                let text = form.values[name, default: ""].trimmedWhitespace
+                let text = form[name].trimmedWhitespace
                 if text.isEmpty {
-                    form.problems[name] = CouponForm.Problem(key: "error.required")
+                    errors.problems[name] = CouponForm.Problem(key: "error.required")
                 } else if let number = Units.wholeNumber(String(text)), number <= CouponLimits.maximum {
                     numbers[name] = number
                 } else {
-                    form.problems[name] = CouponForm.Problem(key: "error.stock_number", arguments: [String(CouponLimits.maximum)])
+                    errors.problems[name] = CouponForm.Problem(key: "error.stock_number", arguments: [String(CouponLimits.maximum)])
                 }
             }
             if let issued = numbers["issued_num"], let received = numbers["receive_num"], received > issued {
-                form.problems["receive_num"] = CouponForm.Problem(key: "error.receive_above_issued", arguments: [String(issued)])
+                errors.problems["receive_num"] = CouponForm.Problem(key: "error.receive_above_issued", arguments: [String(issued)])
             }
-            guard form.problems.isEmpty, let issued = numbers["issued_num"], let received = numbers["receive_num"] else {
-                return try Self.couponPage(id, database: database, hasWeChat: sync != nil, clock: clock, context, stockForm: form, status: 422)
+            guard errors.problems.isEmpty, let issued = numbers["issued_num"], let received = numbers["receive_num"] else {
+                return try Self.couponPage(
+                    id, database: database, hasWeChat: sync != nil, clock: clock, context, stockForm: form, stockErrors: errors, status: 422)
             }
             let outcome = try database.requestStock(issuedNum: issued, receiveNum: received, outCouponID: id, by: context.actor, now: now())
             return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "changed", context) { refusal in

@@ -145,6 +145,11 @@ struct CouponForm {
     }
 }
 
+extension Catalog {
+    /// A form's problem in this language.
+    func text(_ problem: CouponForm.Problem) -> String { text(problem.key, arguments: problem.arguments) }
+}
+
 /// What is wrong with a form, by field name; `""` holds what concerns no one field.
 struct FormErrors: Error, Equatable {
     var problems: [String: CouponForm.Problem] = [:]

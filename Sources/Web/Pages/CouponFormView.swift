@@ -80,6 +80,6 @@ struct CouponFormView {
     }
 
     private func message(_ problem: CouponForm.Problem) -> String {
-        catalog.text(problem.key, arguments: problem.arguments)
+        catalog.text(problem)
     }
 }

@@ -12,16 +12,11 @@ struct CouponPage {
     let href: String
     let canEdit: Bool
     let hasWeChat: Bool
-    /// The stock form as last sent, when it comes back with problems.
-    var stockForm = StockForm()
+    /// The stock form as last sent, when it comes back with its problems.
+    var stockForm: CouponForm?
+    var stockErrors = FormErrors()
     /// Why the action just asked for was not done, in the user's words.
     var problem: String?
-
-    /// The stock form's two numbers as typed, and a message per field.
-    struct StockForm {
-        var values: [String: String] = [:]
-        var problems: [String: CouponForm.Problem] = [:]
-    }
 
     private var statusHere: CouponStatus { CouponStatus(rawValue: record.status) ?? .notActive }
 
@@ -95,9 +90,9 @@ struct CouponPage {
             let stored = name == "issued_num" ? record.issuedNum : record.receiveNum
             var field: [String: Any] = [
                 "name": name, "label": catalog["stock.\(name)"], "hint": catalog["stock.\(name).hint"], "inputType": "text", "inputMode": "numeric",
-                "value": stockForm.values[name] ?? stored.map(String.init) ?? "",
+                "value": stockForm?.values[name] ?? stored.map(String.init) ?? "",
             ]
-            if let problem = stockForm.problems[name] { field["error"] = catalog.text(problem.key, arguments: problem.arguments) }
+            if let problem = stockErrors.problems[name] { field["error"] = catalog.text(problem) }
             return field
         }
     }

@@ -92,14 +92,14 @@ extension Router {
     /// A coupon's page; with a problem or a stock form that comes back, answered with `status`.
     static func couponPage(
         _ id: String, database: AppDatabase, hasWeChat: Bool, clock: ShopClock, _ context: RequestContext, notice: String? = nil,
-        problem: String? = nil, stockForm: CouponPage.StockForm = CouponPage.StockForm(), status: Int = 200
+        problem: String? = nil, stockForm: CouponForm? = nil, stockErrors: FormErrors = FormErrors(), status: Int = 200
     ) throws -> Response {
-        guard let (record, attempts, changes) = try database.couponWithAttempts(outCouponID: id) else { throw noSuchCoupon }
+        guard let (record, attempts, changes) = try database.couponWithAttemptsAndChanges(outCouponID: id) else { throw noSuchCoupon }
         let language = Language(for: context.request)
         let page = CouponPage(
             record: record, attempts: attempts, changes: changes, history: try database.history(ofCoupon: id),
             words: CouponWords(language: language, clock: clock), href: context.request.url(for: "/admin/coupons/\(id)"),
-            canEdit: context.principal?.role.allows(.editor) ?? false, hasWeChat: hasWeChat, stockForm: stockForm, problem: problem)
+            canEdit: context.principal?.role.allows(.editor) ?? false, hasWeChat: hasWeChat, stockForm: stockForm, stockErrors: stockErrors, problem: problem)
         return Pages.render("coupon", page.values, status: status, for: context.request, language: language, session: context.session, notice: notice)
     }
 

@@ -50,7 +50,7 @@ extension Router {
             var check = CouponForm.Checker(form: form, clock: clock)
             let id = context.parameters["out_user_coupon_id"] ?? ""
             guard let useTime = check.time("use_time") else {
-                let problem = check.errors.problems["use_time"].map { Language(for: context.request).catalog.text($0.key, arguments: $0.arguments) }
+                let problem = check.errors.problems["use_time"].map(Language(for: context.request).catalog.text)
                 let openID = try database.userCoupon(outUserCouponID: id)?.openID ?? ""
                 return try await pages.render(openID: openID, claim: CouponForm(values: ["openid": openID]), context, problem: problem, status: 422)
             }
@@ -114,7 +114,7 @@ struct UserCouponPages: Sendable {
                 var field: [String: Any] = [
                     "name": name, "label": catalog["user_coupon.\(name)"], "hint": catalog["user_coupon.\(name).hint"], "value": claim[name], "inputType": "text",
                 ]
-                if let problem = errors.problems[name] { field["error"] = catalog.text(problem.key, arguments: problem.arguments) }
+                if let problem = errors.problems[name] { field["error"] = catalog.text(problem) }
                 return field
             },
         ]
