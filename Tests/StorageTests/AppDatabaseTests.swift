@@ -132,4 +132,19 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         }
         #expect(found == 20)
     }
+
+    @Test func aReadSeesOneSnapshotThroughout() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        _ = try database.createCoupon(coupon("before"), now: 1)
+        let count = "SELECT COUNT(*) FROM coupon"
+        let (first, second) = try database.readers.read { db in
+            let first = try Int.fetchOne(db, sql: count)
+            _ = try database.createCoupon(coupon("meanwhile"), now: 2)  // committed by the writer
+            return (first, try Int.fetchOne(db, sql: count))
+        }
+        #expect(first == 1 && second == 1, "the second statement sees what the first saw")
+        #expect(try database.readers.read { db in try Int.fetchOne(db, sql: count) } == 2, "the next read sees the commit")
+    }
 }
