@@ -119,15 +119,14 @@ extension AppDatabase {
 
     /// Every key, revoked ones included, oldest first.
     public func apiKeys() throws -> [StoredAPIKey] {
-        try readers.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.keyColumns) FROM api_key ORDER BY id").map(Self.key) }
+        try readers.read { db in try db.cachedStatement(sql: "SELECT \(Self.keyColumns) FROM api_key ORDER BY id").rows(Self.key) }
     }
 
     /// The live (not revoked) key with this hash.
     public func liveAPIKey(hash: String) throws -> StoredAPIKey? {
         try readers.read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(Self.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL"), arguments: [hash]
-            ).map(Self.key)
+            try db.cachedStatement(sql: "SELECT \(Self.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")
+                .row(arguments: [hash], Self.key)
         }
     }
 
@@ -152,10 +151,11 @@ extension AppDatabase {
 
     private static let keyColumns = "id, name, role, created_at, last_used_at, revoked_at"
 
-    private static func key(_ row: Row) -> StoredAPIKey {
+    /// A row of `keyColumns`.
+    private static func key(_ row: Columns) -> StoredAPIKey {
         StoredAPIKey(
-            id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer,
-            createdAt: row["created_at"], lastUsedAt: row["last_used_at"], revokedAt: row["revoked_at"]
+            id: row.int64(0), name: row.text(1), role: Role(rawValue: row.text(2)) ?? .viewer,
+            createdAt: row.integer(3), lastUsedAt: row.optionalInteger(4), revokedAt: row.optionalInteger(5)
         )
     }
 }

@@ -149,16 +149,11 @@ extension AppDatabase {
     /// The oldest change of the coupon's queue that is still to be sent.
     public func nextChange(outCouponID: String) throws -> CouponChange? {
         try readers.read { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
-                    WHERE c.out_coupon_id = ? AND ch.state = 'pending' ORDER BY ch.id LIMIT 1
-                    """,
-                arguments: [outCouponID]
-            ) else { return nil }
-            var change = Self.change(row)
-            let userCouponRow: Int64? = row["user_coupon_id"]
+            guard var (change, userCouponRow) = try db.cachedStatement(sql: """
+                SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
+                WHERE c.out_coupon_id = ? AND ch.state = 'pending' ORDER BY ch.id LIMIT 1
+                """
+            ).row(arguments: [outCouponID], { (Self.change($0), $0.optionalInt64(6)) }) else { return nil }
             change.userCoupon = try userCouponRow.map { try Self.userCoupon(row: $0, in: db) }
             return change
         }
@@ -173,10 +168,8 @@ extension AppDatabase {
     }
 
     static func changes(couponRow: Int64, unsentOnly: Bool, in db: Database) throws -> [CouponChange] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT \(changeColumns) FROM coupon_change ch WHERE ch.coupon_id = ? AND (? = 0 OR ch.state != 'sent') ORDER BY ch.id"),
-            arguments: [couponRow, unsentOnly]
-        ).map(change)
+        try db.cachedStatement(sql: "SELECT \(changeColumns) FROM coupon_change ch WHERE ch.coupon_id = ? AND (? = 0 OR ch.state != 'sent') ORDER BY ch.id")
+            .rows(arguments: [couponRow, unsentOnly], change)
     }
 
     private static let changeColumns = """
@@ -185,11 +178,12 @@ extension AppDatabase {
         """
 
     /// A row of `changeColumns`, without its user coupon.
-    private static func change(_ row: Row) -> CouponChange {
+    private static func change(_ row: Columns) -> CouponChange {
         CouponChange(
-            id: row["id"], kind: CouponChange.Kind(rawValue: row["endpoint"]) ?? .update, status: row["status"], issuedNum: row["issued_num"],
-            receiveNum: row["receive_num"], useTime: row["use_time"], userCoupon: nil, state: row["state"], attempts: row["attempts"],
-            errcode: row["errcode"], error: row["error"], requestedBy: row["requested_by"], requestedAt: row["requested_at"], sentAt: row["sent_at"]
+            id: row.int64(0), kind: CouponChange.Kind(rawValue: row.text(1)) ?? .update, status: row.optionalInteger(2),
+            issuedNum: row.optionalInteger(3), receiveNum: row.optionalInteger(4), useTime: row.optionalInteger(5), userCoupon: nil,
+            state: row.text(7), attempts: row.integer(8), errcode: row.optionalInteger(9), error: row.optionalText(10),
+            requestedBy: row.text(11), requestedAt: row.integer(12), sentAt: row.optionalInteger(13)
         )
     }
 

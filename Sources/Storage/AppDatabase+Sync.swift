@@ -135,13 +135,13 @@ extension AppDatabase {
     }
 
     private static func syncAttempts(outCouponID: String, _ db: Database) throws -> [SyncAttempt] {
-        try Row.fetchAll(
-            try db.cachedStatement(sql: """
-                SELECT a.at, a.endpoint, a.errcode, a.failure, a.duration_ms FROM sync_attempt a
-                JOIN coupon c ON c.id = a.coupon_id WHERE c.out_coupon_id = ? ORDER BY a.id
-                """),
-            arguments: [outCouponID]
-        ).map { SyncAttempt(at: $0["at"], endpoint: $0["endpoint"], errcode: $0["errcode"], failure: $0["failure"], durationMilliseconds: $0["duration_ms"]) }
+        try db.cachedStatement(sql: """
+            SELECT a.at, a.endpoint, a.errcode, a.failure, a.duration_ms FROM sync_attempt a
+            JOIN coupon c ON c.id = a.coupon_id WHERE c.out_coupon_id = ? ORDER BY a.id
+            """
+        ).rows(arguments: [outCouponID]) {
+            SyncAttempt(at: $0.double(0), endpoint: $0.text(1), errcode: $0.optionalInteger(2), failure: $0.optionalText(3), durationMilliseconds: $0.double(4))
+        }
     }
 
     /// Takes the sync of one pending coupon for `lease` seconds, so that no other attempt (from this
