@@ -149,11 +149,12 @@ extension AppDatabase {
     /// The oldest change of the coupon's queue that is still to be sent.
     public func nextChange(outCouponID: String) throws -> CouponChange? {
         try readers.read { db in
-            guard var (change, userCouponRow) = try db.cachedStatement(sql: """
+            guard let (unsent, userCouponRow) = try db.cachedStatement(sql: """
                 SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
                 WHERE c.out_coupon_id = ? AND ch.state = 'pending' ORDER BY ch.id LIMIT 1
                 """
             ).row(arguments: [outCouponID], { (Self.change($0), $0.optionalInt64(6)) }) else { return nil }
+            var change = unsent
             change.userCoupon = try userCouponRow.map { try Self.userCoupon(row: $0, in: db) }
             return change
         }

@@ -15,8 +15,8 @@ extension AppDatabase {
     /// in the audit log. With `claim`, the new coupon's sync is claimed in the same transaction, so that
     /// no other attempt takes it first.
     public func createCoupon(_ coupon: Coupon, createdBy: String? = nil, now: Int, claimingSync claim: SyncClaim? = nil) throws -> CreateOutcome {
-        var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
-        return try writer.write { db in
+        return try groupCommit.write { db in
+            var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
             if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
                 return stored.body == record.body ? .alreadyStored(stored) : .conflict(stored)
             }

@@ -13,6 +13,8 @@ public struct AppDatabase: Sendable {
 
     let writer: DatabasePool
     let readers: ReaderPool
+    /// For the writes that many requests make at once (creates): one commit for those that arrive together.
+    let groupCommit: GroupCommit
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
     /// - Parameter maximumReaders: read connections open at most; a reader waits beyond that.
@@ -27,6 +29,7 @@ public struct AppDatabase: Sendable {
         }
         try Self.migrator.migrate(writer)
         readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders)
+        groupCommit = GroupCommit(writer: writer)
     }
 
     /// The migrations this build knows, for `coupon-admin migrate` to report.
