@@ -7,15 +7,18 @@ import GRDB
 /// SQLite commits one transaction at a time, each with its fsync (`synchronous=FULL`), so writes one
 /// per transaction are capped by the disk's fsync rate, and each commit is followed by a hand-over to
 /// the next waiting thread. Here the first write to arrive commits at once; those that arrive meanwhile
-/// queue, and the first of them to wake commits the whole queue. A write returns only once its
-/// transaction is committed, as with a transaction of its own.
+/// queue, and when that commit is done the first of them commits the whole queue. Each waiting thread is
+/// woken once, when its write is committed or when it is its turn to commit. A write returns only once
+/// its transaction is committed, as with a transaction of its own.
 ///
 /// Writes keep their order and see those before them. One that throws is rolled back to its savepoint
 /// and throws to its caller alone; a commit that fails throws to every write in it, none of which is kept.
-final class GroupCommit: @unchecked Sendable {  // `queue` and `committing` are guarded by `turn`
+final class GroupCommit: @unchecked Sendable {  // `queue` and `committing` are guarded by `lock`
     private final class Write: @unchecked Sendable {  // handed to the committing thread while its caller waits
         let run: (Database) -> Void
         let fail: (any Error) -> Void
+        /// Signalled once: when the write is committed (`done`), or when it is its turn to commit the queue.
+        let wake = DispatchSemaphore(value: 0)
         var done = false
 
         init(run: @escaping (Database) -> Void, fail: @escaping (any Error) -> Void) {
@@ -29,7 +32,7 @@ final class GroupCommit: @unchecked Sendable {  // `queue` and `committing` are 
     }
 
     private let writer: DatabasePool
-    private let turn = NSCondition()
+    private let lock = NSLock()
     private var queue: [Write] = []
     private var committing = false
 
@@ -54,29 +57,34 @@ final class GroupCommit: @unchecked Sendable {  // `queue` and `committing` are 
             },
             fail: { outcome.result = .failure($0) }
         )
-        turn.lock()
+        lock.lock()
         queue.append(write)
-        while committing && !write.done { turn.wait() }
-        if !write.done {
-            committing = true
-            let batch = queue
-            queue = []
-            turn.unlock()
-            commit(batch)
-            turn.lock()
-            for write in batch { write.done = true }
-            committing = false
-            turn.broadcast()
+        if committing {
+            lock.unlock()
+            write.wake.wait()
+            if write.done { return try outcome.result!.get() }
+            lock.lock()  // its turn: the commit before handed over with `committing` still set
         }
-        turn.unlock()
+        committing = true
+        let batch = queue
+        queue = []
+        lock.unlock()
+        commit(batch)
+        lock.lock()
+        let next = queue.first
+        committing = next != nil
+        lock.unlock()
+        for other in batch where other !== write {
+            other.done = true
+            other.wake.signal()
+        }
+        next?.wake.signal()
         return try outcome.result!.get()
     }
 
     /// Writes queued behind the commit under way.
     var queued: Int {
-        turn.lock()
-        defer { turn.unlock() }
-        return queue.count
+        lock.withLock { queue.count }
     }
 
     private func commit(_ batch: [Write]) {
