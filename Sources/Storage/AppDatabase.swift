@@ -1,7 +1,9 @@
 import GRDB
 
 /// The application's SQLite database: one file in WAL mode, written through a `DatabasePool`, read
-/// through a `ReaderPool` of read-only connections beside it. Every write method is one transaction.
+/// through a `ReaderPool` of read-only connections beside it. Every write method is one transaction,
+/// but for `createCoupon`, which is one savepoint of a transaction that creates arriving together share
+/// (`GroupCommit`); every read method is one read transaction.
 public struct AppDatabase: Sendable {
     /// How hard SQLite works to keep a committed transaction through a power cut.
     public enum Durability: String, Sendable, CaseIterable {
