@@ -12,7 +12,9 @@ import GRDB
 /// its transaction is committed, as with a transaction of its own.
 ///
 /// Writes keep their order and see those before them. One that throws is rolled back to its savepoint
-/// and throws to its caller alone; a commit that fails throws to every write in it, none of which is kept.
+/// and throws to its caller alone. A commit that fails, or a transaction that SQLite rolls back by itself
+/// (on a full disk, say; GRDB then refuses the statements that follow), throws to every write in it,
+/// none of which is kept.
 final class GroupCommit: @unchecked Sendable {  // `queue` and `committing` are guarded by `lock`
     private final class Write: @unchecked Sendable {  // handed to the committing thread while its caller waits
         let run: (Database) -> Void

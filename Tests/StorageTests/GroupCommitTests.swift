@@ -80,6 +80,18 @@ import Testing
         #expect(try Self.stored(database) == ["first", "write 1", "write 2", "write 4", "write 5"])
     }
 
+    @Test func whenTheTransactionIsLostNoWriteOfTheBatchIsKept() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let results = try Self.writesBehindAHeldOne(database, count: 3) { index, db in
+            try Self.insert("write \(index)", db)
+            if index == 2 { try db.execute(sql: "ROLLBACK") }  // as SQLite does itself on a full disk
+        }
+        #expect(results.map { (try? $0.get()) != nil } == [true, false, false, false])
+        #expect(try Self.stored(database) == ["first"], "none of the batch, and nothing committed on its own")
+    }
+
     @Test func eachWriteSeesThoseBeforeItInTheSameCommit() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
