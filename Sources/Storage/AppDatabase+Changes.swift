@@ -163,7 +163,7 @@ extension AppDatabase {
     /// Every change of a coupon's queue, oldest first; with `unsentOnly`, those still to send or refused.
     public func changes(outCouponID: String, unsentOnly: Bool = false) throws -> [CouponChange] {
         try readers.read { db in
-            let couponRow = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID])
+            let couponRow = try Self.couponRow(outCouponID: outCouponID, in: db)
             return try couponRow.map { try Self.changes(couponRow: $0, unsentOnly: unsentOnly, in: db) } ?? []
         }
     }
@@ -204,7 +204,7 @@ extension AppDatabase {
         _ change: CouponChange, outCouponID: String, attempt: SyncAttempt, result: ChangeResult, holder: String, claimUntil: Double, now: Int
     ) async throws -> (record: CouponRecord, moreToSend: Bool) {
         try await writer.write { db in
-            guard let couponRow = try Int64.fetchOne(db, sql: "SELECT id FROM coupon WHERE out_coupon_id = ?", arguments: [outCouponID]) else {
+            guard let couponRow = try Self.couponRow(outCouponID: outCouponID, in: db) else {
                 throw DatabaseError(message: "no coupon \(outCouponID)")
             }
             try db.executeCached(

@@ -40,6 +40,11 @@ extension AppDatabase {
         try readers.read { db in try Self.coupon(outCouponID: outCouponID, in: db) }
     }
 
+    /// The coupon's row id, which other tables refer to it by.
+    static func couponRow(outCouponID: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID])
+    }
+
     static func coupon(outCouponID: String, in db: Database) throws -> CouponRecord? {
         let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
         return try CouponRecord.readOne(statement, arguments: [outCouponID])

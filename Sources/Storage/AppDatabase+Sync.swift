@@ -61,7 +61,7 @@ extension AppDatabase {
         actor: String = syncActor, action: String = "coupon.sync", now: Int
     ) async throws -> CouponRecord? {
         try await writer.write { db in
-            guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]) else { return nil }
+            guard let id = try Self.couponRow(outCouponID: outCouponID, in: db) else { return nil }
             try db.executeCached(
                 sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [id, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
@@ -118,7 +118,10 @@ extension AppDatabase {
 
     /// Every attempt made for a coupon, oldest first.
     public func syncAttempts(outCouponID: String) throws -> [SyncAttempt] {
-        try readers.read { db in try Self.syncAttempts(outCouponID: outCouponID, db) }
+        try readers.read { db in
+            let couponRow = try Self.couponRow(outCouponID: outCouponID, in: db)
+            return try couponRow.map { try Self.syncAttempts(couponRow: $0, db) } ?? []
+        }
     }
 
     /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused:
@@ -130,16 +133,13 @@ extension AppDatabase {
             let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
             guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }
             let changes = record.syncState == SyncState.synced.rawValue ? [] : try Self.changes(couponRow: row, unsentOnly: true, in: db)
-            return (record, try Self.syncAttempts(outCouponID: outCouponID, db), changes)
+            return (record, try Self.syncAttempts(couponRow: row, db), changes)
         }
     }
 
-    private static func syncAttempts(outCouponID: String, _ db: Database) throws -> [SyncAttempt] {
-        try db.cachedStatement(sql: """
-            SELECT a.at, a.endpoint, a.errcode, a.failure, a.duration_ms FROM sync_attempt a
-            JOIN coupon c ON c.id = a.coupon_id WHERE c.out_coupon_id = ? ORDER BY a.id
-            """
-        ).rows(arguments: [outCouponID]) {
+    private static func syncAttempts(couponRow: Int64, _ db: Database) throws -> [SyncAttempt] {
+        try db.cachedStatement(sql: "SELECT at, endpoint, errcode, failure, duration_ms FROM sync_attempt WHERE coupon_id = ? ORDER BY id")
+            .rows(arguments: [couponRow]) {
             SyncAttempt(at: $0.double(0), endpoint: $0.text(1), errcode: $0.optionalInteger(2), failure: $0.optionalText(3), durationMilliseconds: $0.double(4))
         }
     }
