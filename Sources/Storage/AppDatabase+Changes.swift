@@ -207,10 +207,7 @@ extension AppDatabase {
             guard let couponRow = try Self.couponRow(outCouponID: outCouponID, in: db) else {
                 throw DatabaseError(message: "no coupon \(outCouponID)")
             }
-            try db.executeCached(
-                sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [couponRow, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
-            )
+            try Self.append(attempt, couponRow: couponRow, in: db)
             let userCouponRow = change.userCoupon?.id
             var auditState: String
             var reason: String?
@@ -263,10 +260,7 @@ extension AppDatabase {
                 )
             } else {
                 moreToSend = false
-                try db.execute(
-                    sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
-                    arguments: [couponRow, holder]
-                )
+                try Self.releaseClaim(couponRow: couponRow, holder: holder, in: db)
             }
             let details = Self.details {
                 $0.member("state") { $0.string(auditState) }

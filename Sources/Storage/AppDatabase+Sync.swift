@@ -62,10 +62,9 @@ extension AppDatabase {
     ) async throws -> CouponRecord? {
         try await writer.write { db in
             guard let id = try Self.couponRow(outCouponID: outCouponID, in: db) else { return nil }
-            try db.executeCached(
-                sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [id, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
-            )
+            try Self.append(attempt, couponRow: id, in: db)
+            // After an `add`, the claim is kept for the changes queued meanwhile.
+            var queueLeft = false
             switch outcome {
             case .synced(let status, let createTime, let updateTime):
                 try db.executeCached(
@@ -82,7 +81,7 @@ extension AppDatabase {
                 {
                     try Self.queue(.update, couponRow: id, by: actor, now: now, in: db)
                 }
-                try Self.settle(couponRow: id, in: db)
+                queueLeft = try Self.settle(couponRow: id, in: db) == .pending
             case .rejected(let reason):
                 try db.executeCached(
                     sql: "UPDATE coupon SET sync_state = 'rejected', sync_error = ?, next_sync_at = NULL, updated_at = ? WHERE id = ?",
@@ -96,24 +95,30 @@ extension AppDatabase {
             case nil:
                 break
             }
-            // After an `add`, the claim is kept for the changes queued meanwhile.
-            let queueLeft: Bool = if case .synced = outcome {
-                try String.fetchOne(db, sql: "SELECT sync_state FROM coupon WHERE id = ?", arguments: [id]) == SyncState.pending.rawValue
-            } else { false }
-            if let holder, !queueLeft {
-                try db.executeCached(
-                    sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
-                    arguments: [id, holder]
-                )
-            }
+            if let holder, !queueLeft { try Self.releaseClaim(couponRow: id, holder: holder, in: db) }
             if let outcome {
                 try Self.append(
                     AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: outCouponID, details: outcome.auditDetails(attempt)),
                     in: db
                 )
             }
-            return try CouponRecord.readOne(try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE id = ?"), arguments: [id])
+            return try Self.coupon(row: id, in: db)
         }
+    }
+
+    static func append(_ attempt: SyncAttempt, couponRow: Int64, in db: Database) throws {
+        try db.executeCached(
+            sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [couponRow, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
+        )
+    }
+
+    /// Ends `holder`'s claim on the coupon's sync, if it still holds it.
+    static func releaseClaim(couponRow: Int64, holder: String, in db: Database) throws {
+        try db.executeCached(
+            sql: "UPDATE coupon SET sync_claimed_by = NULL, sync_claimed_until = NULL WHERE id = ? AND sync_claimed_by = ?",
+            arguments: [couponRow, holder]
+        )
     }
 
     /// Every attempt made for a coupon, oldest first.
