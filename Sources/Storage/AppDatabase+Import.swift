@@ -99,11 +99,11 @@ extension AppDatabase {
         public var error: String?
     }
 
-    /// Starts recording an import, unless one is running (its heartbeat newer than `staleAfter` seconds):
-    /// then answers that one, and false.
     /// The error of an import whose process died while it ran.
     public static let stoppedImportError = "stopped without finishing"
 
+    /// Starts recording an import, unless one is running (its heartbeat newer than `staleAfter` seconds):
+    /// then answers that one, and false.
     public func startImportRun(by actor: String, now: Int, staleAfter: Int) throws -> (run: ImportRun, started: Bool) {
         try writer.write { db in
             if let running = try Row.fetchOne(
