@@ -13,12 +13,7 @@ extension Router {
     ) {
         put("/api/v1/coupons/{out_coupon_id}", access: .atLeast(.editor)) { context in
             let id = context.parameters["out_coupon_id"] ?? ""
-            let coupon: Coupon
-            do {
-                coupon = try Coupon.decode(requestBody: try context.request.jsonBody())
-            } catch let invalid as FieldErrors {
-                throw HTTPError.invalidBody(invalid, what: "The coupon")
-            }
+            let coupon = try context.request.couponBody()
             guard coupon.outCouponID == id else {
                 throw HTTPError.invalidBody(FieldErrors([FieldError(field: "coupon.out_coupon_id", message: "must be \(id), the id in the path")]), what: "The coupon")
             }

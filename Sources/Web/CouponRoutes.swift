@@ -13,12 +13,7 @@ extension Router {
         database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5), now: @escaping @Sendable () -> Int
     ) {
         post("/api/v1/coupons", access: .atLeast(.editor)) { context in
-            let coupon: Coupon
-            do {
-                coupon = try Coupon.decode(requestBody: try context.request.jsonBody())
-            } catch let invalid as FieldErrors {
-                throw HTTPError.invalidBody(invalid, what: "The coupon")
-            }
+            let coupon = try context.request.couponBody()
             let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
             switch try database.createCoupon(coupon, createdBy: context.principal?.name, now: now(), claimingSync: sync?.newClaim()) {
             case .created(let record):
@@ -116,6 +111,18 @@ extension Router {
                 resume(try? await attempt())
                 timer.cancel()
             }
+        }
+    }
+}
+
+extension Request {
+    /// The coupon of a `{"coupon": {...}}` body, as `POST` and `PUT /api/v1/coupons` take it: 422 listing
+    /// every problem when it is not valid.
+    func couponBody() throws -> Coupon {
+        do {
+            return try Coupon.decode(requestBody: try jsonBody())
+        } catch let invalid as FieldErrors {
+            throw HTTPError.invalidBody(invalid, what: "The coupon")
         }
     }
 }
