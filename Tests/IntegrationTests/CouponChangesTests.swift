@@ -16,10 +16,7 @@ import WeChat
     let sync: CouponSync
 
     init() throws {
-        sandbox = try SandboxProcess()
-        database = try AppDatabase(path: sandbox.directory.path("coupons.sqlite"))
-        client = sandbox.makeClient()
-        sync = CouponSync(database: database, client: client, holder: "test", now: { Date().timeIntervalSince1970 })
+        (sandbox, database, client, sync) = try syncingToSandbox()
     }
 
     static func coupon(_ id: String, name: String = "立减", fee: Int = 500) throws -> Coupon {
