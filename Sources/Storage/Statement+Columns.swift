@@ -15,7 +15,6 @@ struct Columns {
     }
     func optionalInteger(_ index: Int32) -> Int? { isNull(index) ? nil : integer(index) }
     func optionalInt64(_ index: Int32) -> Int64? { isNull(index) ? nil : int64(index) }
-    func optionalDouble(_ index: Int32) -> Double? { isNull(index) ? nil : double(index) }
     func optionalText(_ index: Int32) -> String? { isNull(index) ? nil : text(index) }
     private func isNull(_ index: Int32) -> Bool { sqlite3_column_type(row, index) == SQLITE_NULL }
 }
