@@ -14,10 +14,11 @@ public enum Application {
     /// Every route the worker answers.
     /// With `sync`, `/healthz` is degraded while WeChat calls are paused. Staff sessions end after
     /// `sessionIdleTimeout` seconds unused or `sessionLifetime` seconds in all.
-    /// Pages show and take times on `clock`, the shop's time zone.
+    /// Pages show and take times on `clock`, the shop's time zone. A create or change waits for WeChat for at
+    /// most `syncDeadline`.
     public static func makeRouter(
-        database: AppDatabase, sync: CouponSync? = nil, sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400,
-        clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
+        database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5), sessionIdleTimeout: Int = 8 * 3600,
+        sessionLifetime: Int = 7 * 86400, clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
     ) -> Router {
         // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
         let throttle = FailureThrottle()
@@ -28,17 +29,17 @@ public enum Application {
         } else {
             router.addHealthRoutes()
         }
-        router.addCouponRoutes(database: database, sync: sync, now: now)
-        router.addCouponChangeRoutes(database: database, sync: sync, now: now)
-        router.addUserCouponRoutes(database: database, sync: sync, now: now)
+        router.addCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
+        router.addCouponChangeRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
+        router.addUserCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
         router.addImportRoutes(database: database, sync: sync, now: now)
         router.addAuditRoutes(database: database)
         router.addLoginRoutes(database: database, sessions: sessions, throttle: throttle, now: now)
-        router.addCouponFormRoutes(database: database, sync: sync, clock: clock, now: now)
-        router.addCouponPages(database: database, sync: sync, clock: clock, now: now)
-        router.addCouponChangePages(database: database, sync: sync, clock: clock, now: now)
+        router.addCouponFormRoutes(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
+        router.addCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
+        router.addCouponChangePages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
         router.addImportPages(database: database, sync: sync, clock: clock, now: now)
-        router.addUserCouponPages(database: database, sync: sync, clock: clock, now: now)
+        router.addUserCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
         router.addOpenAPIRoutes()
         return router
     }
@@ -58,8 +59,8 @@ public enum Application {
         defer { client?.shutdownAndWait() }
         let sync = client.map { makeCouponSync(database: database, client: $0) }
         let server = try Server(configuration: configuration.server, responder: makeRouter(
-            database: database, sync: sync, sessionIdleTimeout: configuration.sessionIdleTimeout, sessionLifetime: configuration.sessionLifetime,
-            clock: configuration.shopClock
+            database: database, sync: sync, syncDeadline: configuration.syncDeadline, sessionIdleTimeout: configuration.sessionIdleTimeout,
+            sessionLifetime: configuration.sessionLifetime, clock: configuration.shopClock
         ), logger: logger)
         server.shutDownOnSignals()
         server.start()

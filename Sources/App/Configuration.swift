@@ -21,6 +21,8 @@ public struct Configuration: Sendable {
     public var databaseDurability: AppDatabase.Durability
     /// Where and how to reach WeChat; nil when no appid is set, and the worker then syncs nothing.
     public var wechat: WeChatConfiguration?
+    /// How long a create or change waits for WeChat before it answers 202 and its sync goes on in the background.
+    public var syncDeadline: Duration
     /// Seconds a staff session may go unused, and may last at all.
     public var sessionIdleTimeout: Int
     public var sessionLifetime: Int
@@ -44,6 +46,7 @@ public struct Configuration: Sendable {
         case wechatTokenEndpoint = "wechat-token-endpoint"
         case wechatConnectTimeout = "wechat-connect-timeout"
         case wechatTimeout = "wechat-timeout"
+        case syncDeadline = "sync-deadline"
         case sessionIdleTimeout = "session-idle-timeout"
         case sessionLifetime = "session-lifetime"
         case timeZone = "time-zone"
@@ -71,6 +74,7 @@ public struct Configuration: Sendable {
             case .wechatTokenEndpoint: WeChatConfiguration.TokenEndpoint.stable.rawValue
             case .wechatConnectTimeout: "3"
             case .wechatTimeout: "10"
+            case .syncDeadline: "5"
             case .sessionIdleTimeout: String(8 * 3600)
             case .sessionLifetime: String(7 * 86400)
             case .timeZone: "Asia/Shanghai"
@@ -107,6 +111,7 @@ public struct Configuration: Sendable {
         databasePath = try values.parse(.database, expecting: "the path of the SQLite file") { $0.isEmpty ? nil : $0 }
         databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
         wechat = try Self.wechat(from: values, readFile: readFile)
+        syncDeadline = try values.seconds(.syncDeadline, in: 0.1...60)
         sessionIdleTimeout = try values.integer(.sessionIdleTimeout, in: 60...(30 * 86400))
         sessionLifetime = try values.integer(.sessionLifetime, in: 60...(365 * 86400))
         shopClock = try values.parse(.timeZone, expecting: "a time zone name such as Asia/Shanghai") { ShopClock(timeZoneIdentifier: $0) }

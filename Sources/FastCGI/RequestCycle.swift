@@ -10,7 +10,7 @@ struct RequestCycle: Sendable {
     let responder: any Responder
     let logger: Logger
 
-    func serve(_ fcgx: inout FCGX_Request, executor: ThreadExecutor) {
+    func serve(_ fcgx: inout FCGX_Request) {
         let started = ContinuousClock.now
         var request = Self.request(from: fcgx)
         var logger = self.logger
@@ -26,7 +26,7 @@ struct RequestCycle: Sendable {
         case .length(let length):
             if let body = Self.readBody(length: length, from: fcgx.in) {
                 request.body = body
-                response = respond(to: request, logger: logger, on: executor)
+                response = respond(to: request, logger: logger)
             } else {
                 response = .problem(status: 400, detail: "The request body ended before CONTENT_LENGTH bytes.", for: request)
             }
@@ -49,13 +49,16 @@ struct RequestCycle: Sendable {
     }
 
     /// Runs the responder as a task that starts at once on this thread and, whenever it resumes after
-    /// waiting, continues on this thread through its executor; returns its answer.
-    private func respond(to request: Request, logger: Logger, on executor: ThreadExecutor) -> Response {
+    /// waiting, continues on this thread through an executor of the request's own; returns its answer.
+    private func respond(to request: Request, logger: Logger) -> Response {
         let answer = Mutex<Response?>(nil)
+        let executor = ThreadExecutor()
         Task.immediate(executorPreference: executor) { [responder] in
             let response: Response
             do {
-                response = try await responder.respond(to: request, logger: logger)
+                response = try await RequestThread.$executor.withValue(executor) {
+                    try await responder.respond(to: request, logger: logger)
+                }
             } catch {
                 logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
                 response = .problem(

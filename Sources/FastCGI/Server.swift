@@ -127,11 +127,10 @@ public final class Server: Sendable {
 
     private func serveConnections() {
         _ = cfastcgi_unblock_signal(Self.wakeSignal)
-        let executor = ThreadExecutor()
         var request = FCGX_Request()
         FCGX_InitRequest(&request, listener.fd, FCGI_FAIL_ACCEPT_ON_INTR)
         while acceptNext(&request) {
-            cycle.serve(&request, executor: executor)
+            cycle.serve(&request)
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)

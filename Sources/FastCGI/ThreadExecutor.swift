@@ -1,20 +1,28 @@
 import Foundation
 
-/// A task executor that runs jobs on the one thread that calls `run(until:)`.
+/// A task executor that runs one request's jobs on the server thread that serves it, for as long as it
+/// serves it, and hands any job that comes later to Swift's global concurrent executor.
 ///
-/// Each server thread owns one and runs its request's task on it: a handler that never waits on
-/// anything else finishes without a thread switch, and a handler that blocks (on a database, say)
-/// blocks only its own request's thread, never Swift's small cooperative pool. Child tasks inherit
-/// the preference, so a request's work stays on its thread.
+/// The request's task, and every task that prefers this executor (`RequestThread.executor`), runs on the
+/// thread that calls `runUntilFinished()`: a handler that never waits on anything else finishes without
+/// a thread switch, and a handler that blocks (on a database, say) blocks only its own request's thread,
+/// never Swift's small cooperative pool. Work that outlives the answer, such as a sync attempt past its
+/// deadline, goes on in the global pool once the thread has moved on.
 final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
-    // Safe: `jobs` and `finished` are only touched with `condition` locked.
+    // Safe: `jobs`, `finished` and `closed` are only touched with `condition` locked.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var finished = false
+    private var closed = false
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
+        if closed {
+            condition.unlock()
+            globalConcurrentExecutor.enqueue(job)
+            return
+        }
         jobs.append(job)
         condition.signal()
         condition.unlock()
@@ -28,7 +36,7 @@ final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Runs jobs as they come until `finish()` has been called, then makes the executor ready for the next run.
+    /// Runs jobs as they come until `finish()` has been called; from then on, jobs go to the global executor.
     func runUntilFinished() {
         let executor = asUnownedTaskExecutor()
         while true {
@@ -36,11 +44,17 @@ final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
             while jobs.isEmpty && !finished { condition.wait() }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
-            let done = finished && batch.isEmpty
-            if done { finished = false }
+            closed = finished && batch.isEmpty
             condition.unlock()
-            if done { return }
+            if closed { return }
             for job in batch { job.runSynchronously(on: executor) }
         }
     }
+}
+
+/// Where the request being answered runs.
+public enum RequestThread {
+    /// The executor of the request's own server thread, for tasks that should run there while the request
+    /// is being answered (and in Swift's global pool once it has been). Nil outside a request.
+    @TaskLocal public static var executor: (any TaskExecutor)?
 }

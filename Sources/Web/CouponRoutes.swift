@@ -97,8 +97,9 @@ extension Router {
         return .json(status: status, CouponJSON.item(record, attempts: attempts, changes: changes.isEmpty ? nil : changes), headers: headers)
     }
 
-    /// The outcome of a sync attempt, or nil when it has not finished within `deadline`: the attempt then
-    /// goes on by itself, off the request's thread, and records its outcome when it has one.
+    /// The outcome of a sync attempt, or nil when it has not finished within `deadline`. The attempt runs on
+    /// the request's thread; past the deadline it goes on by itself, off that thread, and records its
+    /// outcome when it has one.
     static func attempt(within deadline: Duration, _ attempt: @escaping @Sendable () async throws -> CouponSync.Result) async -> CouponSync.Result? {
         await withCheckedContinuation { continuation in
             let pending = Mutex<CheckedContinuation<CouponSync.Result?, Never>?>(continuation)
@@ -107,7 +108,7 @@ extension Router {
                 try? await Task.sleep(for: deadline)
                 resume(nil)
             }
-            Task(executorPreference: globalConcurrentExecutor) {
+            Task(executorPreference: RequestThread.executor ?? globalConcurrentExecutor) {
                 resume(try? await attempt())
                 timer.cancel()
             }

@@ -52,6 +52,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a WeChat call may take in all (default \(Configuration.Key.wechatTimeout.defaultValue))")
     var wechatTimeout: String?
 
+    @Option(help: "Seconds a create or change waits for WeChat before answering 202 (default \(Configuration.Key.syncDeadline.defaultValue))")
+    var syncDeadline: String?
+
     @Option(help: "Seconds a staff login may go unused (default \(Configuration.Key.sessionIdleTimeout.defaultValue))")
     var sessionIdleTimeout: String?
 
@@ -67,7 +70,7 @@ struct Serve: ParsableCommand {
             .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .logLevel: logLevel,
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
-            .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
+            .syncDeadline: syncDeadline, .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
             .timeZone: timeZone,
         ].compactMapValues { $0 }.merging(database.flags) { $1 }
         let configuration = try loadConfiguration(flags: flags)

@@ -15,6 +15,7 @@ import Testing
         #expect(configuration.server.maxBodyBytes == 1_048_576)
         #expect(configuration.server.shutdownTimeout == .seconds(10))
         #expect(configuration.logLevel == .info)
+        #expect(configuration.syncDeadline == .seconds(5))
     }
 
     @Test func environmentIsRead() throws {
@@ -26,6 +27,7 @@ import Testing
             "COUPON_ADMIN_MAX_BODY_BYTES": "2048",
             "COUPON_ADMIN_SHUTDOWN_TIMEOUT": "2.5",
             "COUPON_ADMIN_LOG_LEVEL": "debug",
+            "COUPON_ADMIN_SYNC_DEADLINE": "0.5",
         ])
         #expect(configuration.server.listen == .tcp(host: "127.0.0.1", port: 9000))
         #expect(configuration.server.socketMode == 0o600)
@@ -34,6 +36,7 @@ import Testing
         #expect(configuration.server.maxBodyBytes == 2048)
         #expect(configuration.server.shutdownTimeout == .milliseconds(2500))
         #expect(configuration.logLevel == .debug)
+        #expect(configuration.syncDeadline == .milliseconds(500))
     }
 
     @Test func theShopsTimeZoneIsAsiaShanghaiUnlessSet() throws {
@@ -57,6 +60,7 @@ import Testing
         ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "nan"), ("COUPON_ADMIN_LOG_LEVEL", "loud"),
         ("COUPON_ADMIN_LISTEN", "0.0.0.0:9000"), ("COUPON_ADMIN_LISTEN", "relative.sock"), ("COUPON_ADMIN_LISTEN", "fd:x"),
         ("COUPON_ADMIN_TIME_ZONE", "Mars/Olympus"), ("COUPON_ADMIN_TIME_ZONE", "+08:00"),
+        ("COUPON_ADMIN_SYNC_DEADLINE", "0"), ("COUPON_ADMIN_SYNC_DEADLINE", "61"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
         #expect {

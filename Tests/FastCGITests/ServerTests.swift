@@ -116,6 +116,33 @@ import Testing
         _ = try await server.stop()
     }
 
+    /// A task started on the request's executor runs on the request's thread until the answer, and goes
+    /// on in Swift's pool once the thread has moved on to other requests.
+    @Test func workOnTheRequestsThreadGoesOnAfterTheAnswer() async throws {
+        let gate = Gate()
+        final class Threads: Sendable { let names = Mutex<[String]>([]) }
+        let threads = Threads()
+        let server = try TestServer(maxInFlight: 1) { request in
+            let handlerThread = currentThreadID()
+            guard request.path == "/late" else { return Response(status: 200) }
+            Task(executorPreference: RequestThread.executor) {
+                threads.names.withLock { $0.append(currentThreadID()) }
+                await gate.pass()
+                threads.names.withLock { $0.append(currentThreadID()) }
+            }
+            return Response(status: 200, contentType: "text/plain", body: handlerThread)
+        }
+        let answered = try await server.send("GET", "/late")
+        #expect(await Gate.eventually { gate.waiting == 1 })
+        #expect(threads.names.withLock { $0 } == [answered.text])
+        // The only server thread is back in accept() or serving this one; the task must not wait for it.
+        #expect(try await server.send("GET", "/").status == 200)
+        gate.open()
+        #expect(await Gate.eventually { threads.names.withLock { $0.count } == 2 })
+        #expect(threads.names.withLock { $0.last } != answered.text)
+        _ = try await server.stop()
+    }
+
     @Test func inFlightRequestsAreBoundedAndTheRestQueue() async throws {
         let gate = Gate()
         let server = try TestServer(maxInFlight: 2) { _ in
@@ -173,4 +200,9 @@ import Testing
         #expect(outcome == .drained)
         #expect(took < .seconds(1))
     }
+}
+
+/// The thread this runs on.
+func currentThreadID() -> String {
+    String(UInt(bitPattern: Int(bitPattern: pthread_self())))
 }

@@ -112,6 +112,23 @@ import Glibc
         #expect(stats["repeated_adds"] as? Int == 0)
     }
 
+    /// The attempt runs on the request's thread until the answer; past the deadline it must go on without it.
+    @Test func aSyncPastItsDeadlineGoesOnAndRecordsItsOutcome() throws {
+        let sandbox = try SandboxProcess()
+        let stack = try Stack(workerArguments: try sandbox.workerArguments() + ["--sync-deadline", "0.3"])
+        try sandbox.faults(#"{"latency_ms":1000}"#)
+        let created = try create(stack, "late")
+        #expect(created.status == 202)
+        #expect((try created.json()["sync"] as? [String: Any])?["state"] as? String == "pending")
+        // The claim lasts 35 s, so nothing but the first attempt can sync it sooner.
+        try waitUntil("the late attempt recorded as synced", within: .seconds(20)) { try syncState(stack, "late") == "synced" }
+        let sync = try #require(try coupon(stack, "late")["sync"] as? [String: Any])
+        let attempts = try #require(sync["attempts"] as? [[String: Any]])
+        #expect(attempts.count == 1)
+        #expect(attempts.first?["errcode"] as? Int == 0)
+        #expect(try sandbox.stats()["coupons"] as? Int == 1)
+    }
+
     @Test func slowWeChatHoldsUpNeitherHealthNorReads() throws {
         let sandbox = try SandboxProcess()
         let stack = try Stack(workerArguments: try sandbox.workerArguments())
