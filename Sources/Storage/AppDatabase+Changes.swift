@@ -74,14 +74,14 @@ extension AppDatabase {
             let status = CouponStatus(rawValue: stored.status) ?? .notActive
             guard status.isEditable else { return .refused(.notEditable(status)) }
             guard stored.body != body else { return .unchanged(stored) }
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, updated_at = ? WHERE id = ?",
                 arguments: [body, coupon.type.rawValue, coupon.couponInfo.name, now, id]
             )
             if stored.wechatStatus == nil {
-                try db.execute(sql: "UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL WHERE id = ?", arguments: [id])
+                try db.executeCached(sql: "UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL WHERE id = ?", arguments: [id])
             } else {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         UPDATE coupon_change SET state = 'pending', attempts = 0, errcode = NULL, error = NULL, requested_by = ?, requested_at = ?
                         WHERE coupon_id = ? AND endpoint = 'update' AND state != 'sent'
@@ -108,7 +108,7 @@ extension AppDatabase {
             if current == status { return .unchanged(stored) }
             guard current.canBecome(status) else { return .refused(.transitionNotAllowed(from: current, to: status)) }
             if stored.syncState == SyncState.rejected.rawValue { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
-            try db.execute(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
+            try db.executeCached(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
             try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
             try Self.append(
@@ -129,7 +129,7 @@ extension AppDatabase {
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
             guard current == .active else { return .refused(.notActive(current)) }
             if stored.syncState == SyncState.rejected.rawValue { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, updated_at = ? WHERE id = ?",
                 arguments: [issuedNum, receiveNum, now, id]
             )
@@ -213,37 +213,37 @@ extension AppDatabase {
             var reason: String?
             switch result {
             case .sent(let sentBody):
-                let body = try String.fetchOne(db, sql: "SELECT body FROM coupon WHERE id = ?", arguments: [couponRow])
+                let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM coupon WHERE id = ?"), arguments: [couponRow])
                 if change.kind == .update, let sentBody, sentBody != body {
                     auditState = "sent_older_body"
                 } else {
                     auditState = "sent"
-                    try db.execute(sql: "UPDATE coupon_change SET state = 'sent', errcode = 0, error = NULL, sent_at = ? WHERE id = ?", arguments: [now, change.id])
+                    try db.executeCached(sql: "UPDATE coupon_change SET state = 'sent', errcode = 0, error = NULL, sent_at = ? WHERE id = ?", arguments: [now, change.id])
                     try Self.applySent(change, couponRow: couponRow, now: now, in: db)
                 }
             case .rejected(let why):
                 auditState = "rejected"
                 reason = why
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon_change SET state = 'rejected', attempts = attempts + 1, errcode = ?, error = ? WHERE id = ?",
                     arguments: [attempt.errcode, why, change.id]
                 )
                 if let userCouponRow {
-                    try db.execute(
+                    try db.executeCached(
                         sql: "UPDATE user_coupon SET sync_state = 'rejected', sync_error = ?, updated_at = ? WHERE id = ?",
                         arguments: [why, now, userCouponRow]
                     )
                 } else {
-                    try db.execute(sql: "UPDATE coupon SET sync_error = ? WHERE id = ?", arguments: [why, couponRow])
+                    try db.executeCached(sql: "UPDATE coupon SET sync_error = ? WHERE id = ?", arguments: [why, couponRow])
                 }
             case .pending(let why, let retryAt):
                 auditState = "pending"
                 reason = why
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon_change SET attempts = attempts + 1, errcode = ?, error = ? WHERE id = ?",
                     arguments: [attempt.errcode, why, change.id]
                 )
-                try db.execute(sql: "UPDATE coupon SET sync_error = ?, next_sync_at = ? WHERE id = ?", arguments: [why, retryAt, couponRow])
+                try db.executeCached(sql: "UPDATE coupon SET sync_error = ?, next_sync_at = ? WHERE id = ?", arguments: [why, retryAt, couponRow])
             }
             let state = try Self.settle(couponRow: couponRow, in: db)
             // A refused user-coupon change rejects that user coupon only: the coupon's queue goes on.
@@ -255,7 +255,7 @@ extension AppDatabase {
             let moreToSend: Bool
             if goesOn, state == .pending {
                 moreToSend = true
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_until = ? WHERE id = ? AND sync_claimed_by = ?", arguments: [claimUntil, couponRow, holder]
                 )
             } else {
@@ -281,12 +281,12 @@ extension AppDatabase {
     private static func applySent(_ change: CouponChange, couponRow: Int64, now: Int, in db: Database) throws {
         switch change.kind {
         case .updateStatus:
-            try db.execute(sql: "UPDATE coupon SET wechat_status = ? WHERE id = ?", arguments: [change.status, couponRow])
+            try db.executeCached(sql: "UPDATE coupon SET wechat_status = ? WHERE id = ?", arguments: [change.status, couponRow])
         case .update, .updateCouponStock:
             break
         case .addUserCoupon, .updateUserCoupon, .updateUserCouponStatus:
             guard let userCouponRow = change.userCoupon?.id else { return }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE user_coupon SET sync_state = 'synced', sync_error = NULL, updated_at = ?
                     WHERE id = ? AND NOT EXISTS (SELECT 1 FROM coupon_change WHERE user_coupon_id = ? AND state != 'sent')
@@ -300,7 +300,7 @@ extension AppDatabase {
         _ kind: CouponChange.Kind, couponRow: Int64, status: Int? = nil, issuedNum: Int? = nil, receiveNum: Int? = nil, userCouponRow: Int64? = nil,
         useTime: Int? = nil, by actor: String, now: Int, in db: Database
     ) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO coupon_change (coupon_id, user_coupon_id, endpoint, status, issued_num, receive_num, use_time, state, requested_by, requested_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
@@ -322,7 +322,7 @@ extension AppDatabase {
     /// (due at once when it was not waiting), `synced` otherwise.
     @discardableResult
     static func settle(couponRow: Int64, in db: Database) throws -> SyncState {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 UPDATE coupon SET sync_state = CASE
                     WHEN sync_state = 'rejected' AND wechat_status IS NULL THEN 'rejected'
@@ -335,9 +335,9 @@ extension AppDatabase {
                 """,
             arguments: [couponRow]
         )
-        let state = SyncState(rawValue: try String.fetchOne(db, sql: "SELECT sync_state FROM coupon WHERE id = ?", arguments: [couponRow]) ?? "") ?? .pending
+        let state = SyncState(rawValue: try String.fetchOne(db.cachedStatement(sql: "SELECT sync_state FROM coupon WHERE id = ?"), arguments: [couponRow]) ?? "") ?? .pending
         if state == .synced {
-            try db.execute(sql: "UPDATE coupon SET sync_error = NULL, next_sync_at = NULL WHERE id = ?", arguments: [couponRow])
+            try db.executeCached(sql: "UPDATE coupon SET sync_error = NULL, next_sync_at = NULL WHERE id = ?", arguments: [couponRow])
         }
         return state
     }

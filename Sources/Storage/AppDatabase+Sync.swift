@@ -76,8 +76,8 @@ extension AppDatabase {
                     arguments: [status.rawValue, createTime, updateTime, now, status.rawValue, id]
                 )
                 if status.isEditable, let wechatBody,
-                   try String.fetchOne(db, sql: "SELECT body FROM coupon WHERE id = ?", arguments: [id]) != wechatBody,
-                   try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND endpoint = 'update' AND state = 'pending'", arguments: [id]) == 0
+                   try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM coupon WHERE id = ?"), arguments: [id]) != wechatBody,
+                   try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND endpoint = 'update' AND state = 'pending'"), arguments: [id]) == 0
                 {
                     try Self.queue(.update, couponRow: id, by: actor, now: now, in: db)
                 }
@@ -177,7 +177,7 @@ extension AppDatabase {
     /// for by `actor`. False when there is no such coupon or it is synced.
     public func requeueSync(outCouponID: String, actor: String, now: Int) throws -> Bool {
         try writer.write { db in
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL, updated_at = ?
                     WHERE out_coupon_id = ? AND sync_state IN ('pending', 'rejected')
@@ -185,7 +185,7 @@ extension AppDatabase {
                 arguments: [now, outCouponID]
             )
             guard db.changesCount == 1 else { return false }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE coupon_change SET state = 'pending', attempts = 0
                     WHERE state = 'rejected' AND user_coupon_id IS NULL AND coupon_id = (SELECT id FROM coupon WHERE out_coupon_id = ?)

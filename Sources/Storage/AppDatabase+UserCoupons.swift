@@ -69,12 +69,12 @@ extension AppDatabase {
                 return .refused(.outsideClaimWindow(start: receive.startTime, end: receive.endTime))
             }
             let mine = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM user_coupon WHERE coupon_id = ? AND openid = ?", arguments: [couponRow, openID]
+                db.cachedStatement(sql: "SELECT count(*) FROM user_coupon WHERE coupon_id = ? AND openid = ?"), arguments: [couponRow, openID]
             ) ?? 0
             guard mine < receive.limitNumOnePerson else { return .refused(.limitPerPersonReached(receive.limitNumOnePerson)) }
-            let all = try Int.fetchOne(db, sql: "SELECT count(*) FROM user_coupon WHERE coupon_id = ?", arguments: [couponRow]) ?? 0
+            let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM user_coupon WHERE coupon_id = ?"), arguments: [couponRow]) ?? 0
             guard all < receive.totalNum else { return .refused(.noneLeft(total: receive.totalNum)) }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO user_coupon (out_user_coupon_id, openid, coupon_id, status, recv_time, sync_state, created_by, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
@@ -99,7 +99,7 @@ extension AppDatabase {
     public func setUserCouponUseTime(_ useTime: Int, outUserCouponID: String, by actor: String, now: Int) throws -> UserCouponOutcome {
         try changeUserCoupon(outUserCouponID, by: actor, now: now) { stored, db in
             if stored.useTime == useTime { return false }
-            try db.execute(sql: "UPDATE user_coupon SET use_time = ?, updated_at = ? WHERE id = ?", arguments: [useTime, now, stored.id])
+            try db.executeCached(sql: "UPDATE user_coupon SET use_time = ?, updated_at = ? WHERE id = ?", arguments: [useTime, now, stored.id])
             return true
         } queue: { stored, couponRow, db in
             try Self.queue(.updateUserCoupon, couponRow: couponRow, userCouponRow: stored.id, useTime: useTime, by: actor, now: now, in: db)
@@ -111,7 +111,7 @@ extension AppDatabase {
     public func setUserCouponStatus(_ status: UserCouponStatus, outUserCouponID: String, by actor: String, now: Int) throws -> UserCouponOutcome {
         try changeUserCoupon(outUserCouponID, by: actor, now: now) { stored, db in
             if stored.status == status.rawValue { return false }
-            try db.execute(sql: "UPDATE user_coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, stored.id])
+            try db.executeCached(sql: "UPDATE user_coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, stored.id])
             return true
         } queue: { stored, couponRow, db in
             try Self.queue(.updateUserCouponStatus, couponRow: couponRow, status: status.rawValue, userCouponRow: stored.id, by: actor, now: now, in: db)
@@ -130,11 +130,11 @@ extension AppDatabase {
             guard let stored = try Self.userCoupon(outUserCouponID: outUserCouponID, in: db) else { return .refused(.noSuchUserCoupon) }
             if stored.syncState == SyncState.rejected.rawValue { return .refused(.claimRejected(reason: stored.syncError ?? "")) }
             guard try apply(stored, db) else { return .unchanged(stored) }
-            guard let couponRow = try Int64.fetchOne(db, sql: "SELECT coupon_id FROM user_coupon WHERE id = ?", arguments: [stored.id]) else {
+            guard let couponRow = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coupon_id FROM user_coupon WHERE id = ?"), arguments: [stored.id]) else {
                 return .refused(.noSuchUserCoupon)
             }
             let (action, details) = try queue(stored, couponRow, db)
-            try db.execute(sql: "UPDATE user_coupon SET sync_state = 'pending' WHERE id = ?", arguments: [stored.id])
+            try db.executeCached(sql: "UPDATE user_coupon SET sync_state = 'pending' WHERE id = ?", arguments: [stored.id])
             try Self.settle(couponRow: couponRow, in: db)
             let entry = AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: stored.outCouponID, details: Self.details {
                 $0.member("out_user_coupon_id") { $0.string(outUserCouponID) }
@@ -152,9 +152,9 @@ extension AppDatabase {
     /// A user's coupons as stored here, oldest first, from `offset`.
     public func userCoupons(openID: String, limit: Int, offset: Int) throws -> (total: Int, records: [UserCouponRecord]) {
         try readers.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM user_coupon WHERE openid = ?", arguments: [openID]) ?? 0
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM user_coupon WHERE openid = ?"), arguments: [openID]) ?? 0
             let records = try Row.fetchAll(
-                db, sql: "\(Self.userCouponSelect) WHERE u.openid = ? ORDER BY u.id LIMIT ? OFFSET ?", arguments: [openID, limit, offset]
+                db.cachedStatement(sql: "\(Self.userCouponSelect) WHERE u.openid = ? ORDER BY u.id LIMIT ? OFFSET ?"), arguments: [openID, limit, offset]
             ).map(Self.userCouponRecord)
             return (total, records)
         }
@@ -167,11 +167,11 @@ extension AppDatabase {
         """
 
     static func userCoupon(outUserCouponID: String, in db: Database) throws -> UserCouponRecord? {
-        try Row.fetchOne(db, sql: "\(userCouponSelect) WHERE u.out_user_coupon_id = ?", arguments: [outUserCouponID]).map(userCouponRecord)
+        try Row.fetchOne(db.cachedStatement(sql: "\(userCouponSelect) WHERE u.out_user_coupon_id = ?"), arguments: [outUserCouponID]).map(userCouponRecord)
     }
 
     static func userCoupon(row: Int64, in db: Database) throws -> UserCouponRecord {
-        guard let record = try Row.fetchOne(db, sql: "\(userCouponSelect) WHERE u.id = ?", arguments: [row]).map(userCouponRecord) else {
+        guard let record = try Row.fetchOne(db.cachedStatement(sql: "\(userCouponSelect) WHERE u.id = ?"), arguments: [row]).map(userCouponRecord) else {
             throw DatabaseError(message: "no user coupon row \(row)")
         }
         return record
