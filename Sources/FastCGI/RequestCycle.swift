@@ -10,8 +10,17 @@ struct RequestCycle: Sendable {
     let responder: any Responder
     let logger: Logger
 
-    func serve(_ fcgx: inout FCGX_Request) {
+    /// How much of a request's input was read.
+    enum Input: Equatable {
+        /// All of it, up to the end of the stream: nothing more will come on the connection.
+        case readToTheEnd
+        /// The request was answered without reading its body, or more came than CONTENT_LENGTH said.
+        case leftUnread
+    }
+
+    func serve(_ fcgx: inout FCGX_Request) -> Input {
         let started = ContinuousClock.now
+        var input = Input.leftUnread
         var request = Self.request(from: fcgx)
         var logger = self.logger
         logger[metadataKey: "request_id"] = .string(request.requestID)
@@ -26,6 +35,7 @@ struct RequestCycle: Sendable {
         case .length(let length):
             if let body = Self.readBody(length: length, from: fcgx.in) {
                 request.body = body
+                if FCGX_GetChar(fcgx.in) == EOF && FCGX_GetError(fcgx.in) == 0 { input = .readToTheEnd }
                 response = respond(to: request, logger: logger)
             } else {
                 response = .problem(status: 400, detail: "The request body ended before CONTENT_LENGTH bytes.", for: request)
@@ -46,6 +56,7 @@ struct RequestCycle: Sendable {
         ]
         if written < 0 { metadata["error"] = "client went away before the response was written" }
         logger.info("request", metadata: metadata)
+        return input
     }
 
     /// Runs the responder as a task that starts at once on this thread and, whenever it resumes after

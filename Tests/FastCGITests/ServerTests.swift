@@ -143,6 +143,27 @@ import Testing
         _ = try await server.stop()
     }
 
+    /// Once a request's input has ended, its connection is closed at once: the thread does not wait for
+    /// the peer to close its side too (libfcgi's lingering close would hold it for 2 s here).
+    @Test func aThreadIsFreeOnceItsAnswerIsSent() async throws {
+        let server = try TestServer(maxInFlight: 1)
+        let path = server.socketPath
+        let (first, second, took) = try await onOwnThread {
+            let lingering = try FastCGIClient(unixPath: path)
+            try lingering.begin(params: FastCGIClient.params("GET", "/"))
+            try lingering.endBody()
+            let first = try lingering.readResponse()
+            let started = ContinuousClock.now
+            let second = try FastCGIClient.send(to: path, params: FastCGIClient.params("GET", "/"))
+            let took = ContinuousClock.now - started
+            withExtendedLifetime(lingering) {}  // its side stays open until the second answer
+            return (first.status, second.status, took)
+        }
+        #expect(first == 200 && second == 200)
+        #expect(took < .seconds(1))
+        _ = try await server.stop()
+    }
+
     @Test func inFlightRequestsAreBoundedAndTheRestQueue() async throws {
         let gate = Gate()
         let server = try TestServer(maxInFlight: 2) { _ in

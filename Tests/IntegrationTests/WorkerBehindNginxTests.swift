@@ -106,6 +106,10 @@ import Glibc
         #expect(fromWorker.status == 413)
         #expect(try fromWorker.json()["detail"] as? String == "The request body is larger than the 1000 bytes this server accepts.")
         #expect(try lenient.workerLogLines(containing: "status=413").count == 1)
+        // A body far larger than the socket's buffers, which the worker refuses unread: its connection
+        // must linger until nginx has sent it all, or nginx fails to send it and answers 502.
+        let unread = try lenient.request("POST", "/healthz", body: [UInt8](repeating: 0x41, count: 1_000_000))
+        #expect(unread.status == 413)
     }
 
     @Test func malformedContentLengthStraightToTheSocketIs400() throws {
