@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The worker against a minimal C libfcgi responder with as many threads, both behind the same nginx
 # on unix sockets, measured in turn with wrk:
-#   - GET /healthz, and GET /api/v1/coupons/{id} over 10,000 stored coupons, against the C responder;
+#   - GET /healthz, and GET /api/v1/coupons/{id} over 10,000 stored coupons, against the C responder
+#     (and against the same responder closing connections as the worker does, without libfcgi's linger);
 #   - a list page of 50 coupons;
 #   - POST creates, against the rate at which SQLite itself commits on this disk (sqlite-commits.c);
 #   - the worker's memory after 100,000 and 200,000 requests.
@@ -30,7 +31,7 @@ need_swift
 work=$(mktemp -d /tmp/coupon-admin-bench.XXXXXX)
 cleanup() {
     [ -f "$work/nginx.pid" ] && kill -TERM "$(cat "$work/nginx.pid")" 2>/dev/null
-    kill -TERM "${worker_pid:-}" "${responder_pid:-}" 2>/dev/null
+    kill -TERM "${worker_pid:-}" "${responder_pid:-}" "${plain_responder_pid:-}" 2>/dev/null
     wait 2>/dev/null
     rm -rf "$work"
 }
@@ -44,8 +45,10 @@ gcc -O2 -o "$work/sqlite-commits" "$ROOT/deploy/bench/sqlite-commits.c" -lsqlite
 
 worker_port=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768 up) that clients take
 c_port=$((worker_port + 1))
+c_plain_port=$((worker_port + 2))
 "$ROOT/deploy/render-nginx.sh" "$work/worker" LISTEN="127.0.0.1:$worker_port" SOCKET="$work/worker.sock" STATIC_ROOT="$ROOT/nginx/static"
 "$ROOT/deploy/render-nginx.sh" "$work/c" LISTEN="127.0.0.1:$c_port" SOCKET="$work/c.sock" STATIC_ROOT="$ROOT/nginx/static"
+"$ROOT/deploy/render-nginx.sh" "$work/c-plain" LISTEN="127.0.0.1:$c_plain_port" SOCKET="$work/c-plain.sock" STATIC_ROOT="$ROOT/nginx/static"
 # Both server blocks define the same named error locations; each keeps its own.
 mkdir -p "$work/temp"
 cat >"$work/nginx.conf" <<NGINX
@@ -62,6 +65,7 @@ http {
     scgi_temp_path $work/temp/scgi;
     include $work/worker/coupon-admin.conf;
     include $work/c/coupon-admin.conf;
+    include $work/c-plain/coupon-admin.conf;
 }
 NGINX
 
@@ -69,10 +73,13 @@ NGINX
 worker_pid=$!
 "$work/responder" "$work/c.sock" "$threads" &
 responder_pid=$!
+"$work/responder" "$work/c-plain.sock" "$threads" plain-close &
+plain_responder_pid=$!
 nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" -p "$work"
 wait_for "curl -fsS http://127.0.0.1:$worker_port/healthz" || die "the worker is not answering"
 key=$("$worker_bin" keys create --name bench --role editor --database "$work/coupon-admin.sqlite" 2>/dev/null)
 wait_for "curl -fsS http://127.0.0.1:$c_port/healthz" || die "the C responder is not answering"
+wait_for "curl -fsS http://127.0.0.1:$c_plain_port/healthz" || die "the C responder with plain close is not answering"
 
 wrk_run() {  # port path seconds [script [script args]] -> wrk's report
     local port=$1 path=$2 seconds=$3 script=()
@@ -102,6 +109,7 @@ stored=$(grep -c '^202$' "$work/seed.codes" || true)
 say "warming up..."
 wrk_run "$worker_port" /healthz 2 >/dev/null
 wrk_run "$c_port" /healthz 2 >/dev/null
+wrk_run "$c_plain_port" /healthz 2 >/dev/null
 
 say "memory: GET by id until 200,000 requests..."
 served=0 rss_100k=""
@@ -115,10 +123,11 @@ rss_200k=$(rss_mib)
 printf '%-6s %-16s %12s %10s %10s\n' round server "requests/s" "p50 ms" "p99 ms"
 : >"$work/results"
 for round in $(seq "$rounds"); do
-    for run in "c /healthz" "worker /healthz" "worker-get /api/v1/coupons/x get-by-id.lua $coupons" "worker-list /api/v1/coupons?limit=50"; do
+    for run in "c /healthz" "c-plain /healthz" "worker /healthz" "worker-get /api/v1/coupons/x get-by-id.lua $coupons" "worker-list /api/v1/coupons?limit=50"; do
         read -r name path script args <<<"$run"
         port=$worker_port
         [ "$name" = c ] && port=$c_port
+        [ "$name" = c-plain ] && port=$c_plain_port
         read -r rps p50 p99 < <(measure "$port" "$path" ${script:+"$script"} ${args:+"$args"})
         printf '%-6s %-16s %12s %10s %10s\n' "$round" "$name $path" "$rps" "$p50" "$p99"
         echo "$name $rps $p50 $p99" >>"$work/results"
@@ -134,17 +143,19 @@ commit_rate=$("$work/sqlite-commits" "$work/commits.sqlite" "$duration" "$row_by
 column() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/results" | median; }
 # Each round measures C and then the worker back to back: ratios within a round cancel the drift of
 # a shared machine better than the ratio of the medians.
-round_ratios() { awk -v s="$1" '$1 == "c" { c = $2 } $1 == s { printf "%.3f\n", $2 / c }' "$work/results"; }
+round_ratios() { awk -v s="$1" -v base="${2:-c}" '$1 == base { c = $2 } $1 == s { printf "%.3f\n", $2 / c }' "$work/results"; }
 report() {  # name label goal
-    local ratios
+    local ratios plain
     ratios=$(round_ratios "$1")
-    printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   ratio to C %.2f (rounds: %s)%s\n' "$2" \
+    plain=$(round_ratios "$1" c-plain)
+    printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   ratio to C %.2f (rounds: %s)%s; to C with plain close %.2f (rounds: %s)\n' "$2" \
         "$(column "$1" 2)" "$(column "$1" 3)" "$(column "$1" 4)" "$(median <<<"$ratios")" \
-        "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')" "${3:+, goal $3 or more}"
+        "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')" "${3:+, goal $3 or more}" "$(median <<<"$plain")" "$(tr '\n' ' ' <<<"$plain" | sed 's/ $//')"
 }
 printf '\nmedians over %s rounds of %ss, %s connections, %s threads each, nginx with 1 worker process:\n' \
     "$rounds" "$duration" "$connections" "$threads"
 printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms\n' "C responder" "$(column c 2)" "$(column c 3)" "$(column c 4)"
+printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms\n' "C responder, plain close" "$(column c-plain 2)" "$(column c-plain 3)" "$(column c-plain 4)"
 report worker "worker GET /healthz" 0.90
 report worker-get "worker GET coupon by id" 0.80
 report worker-list "worker GET list of 50"

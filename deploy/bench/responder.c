@@ -2,16 +2,21 @@
  * The benchmark's baseline: the smallest threaded libfcgi responder, answering every request with
  * the same JSON body and headers as the worker's GET /healthz.
  *
- *   responder SOCKET_PATH THREADS
+ *   responder SOCKET_PATH THREADS [plain-close]
+ *
+ * With plain-close it closes each connection as the worker does, at once once the request's input
+ * has ended, instead of with libfcgi's lingering close.
  */
 #include <fcgiapp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static int listen_fd;
+static int plain_close;
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char answer[] =
     "Status: 200 OK\r\n"
@@ -30,16 +35,18 @@ static void *serve(void *unused) {
         pthread_mutex_unlock(&accept_lock);
         if (accepted < 0) break;
         FCGX_PutStr(answer, sizeof(answer) - 1, request.out);
+        if (plain_close && FCGX_GetChar(request.in) == EOF && FCGX_GetError(request.in) == 0) request.detached = 1;
         FCGX_Finish_r(&request);
     }
     return NULL;
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s SOCKET_PATH THREADS\n", argv[0]);
+    if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "plain-close") != 0)) {
+        fprintf(stderr, "usage: %s SOCKET_PATH THREADS [plain-close]\n", argv[0]);
         return 2;
     }
+    plain_close = argc == 4;
     int threads = atoi(argv[2]);
     FCGX_Init();
     signal(SIGTERM, SIG_DFL);  /* libfcgi's own handler would not end the process */
