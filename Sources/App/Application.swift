@@ -17,8 +17,9 @@ public enum Application {
     /// Pages show and take times on `clock`, the shop's time zone. A create or change waits for WeChat for at
     /// most `syncDeadline`.
     public static func makeRouter(
-        database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5), sessionIdleTimeout: Int = 8 * 3600,
-        sessionLifetime: Int = 7 * 86400, clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
+        database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5),
+        sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400,
+        clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
     ) -> Router {
         // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
         let throttle = FailureThrottle()

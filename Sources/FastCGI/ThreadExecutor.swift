@@ -44,17 +44,11 @@ final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
             while jobs.isEmpty && !finished { condition.wait() }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
-            closed = finished && batch.isEmpty
+            let done = finished && batch.isEmpty
+            closed = done
             condition.unlock()
-            if closed { return }
+            if done { return }
             for job in batch { job.runSynchronously(on: executor) }
         }
     }
-}
-
-/// Where the request being answered runs.
-public enum RequestThread {
-    /// The executor of the request's own server thread, for tasks that should run there while the request
-    /// is being answered (and in Swift's global pool once it has been). Nil outside a request.
-    @TaskLocal public static var executor: (any TaskExecutor)?
 }
