@@ -63,10 +63,10 @@ public final class Server: Sendable {
         for index in 0..<max(1, configuration.maxInFlight) {
             threads.enter()
             let thread = Thread { [self] in
+                _ = cfastcgi_name_thread("fastcgi-\(index)")
                 serveConnections()
                 threads.leave()
             }
-            thread.name = "fastcgi-\(index)"
             thread.stackSize = 512 * 1024
             thread.start()
         }

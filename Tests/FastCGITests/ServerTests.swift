@@ -164,6 +164,18 @@ import Testing
         _ = try await server.stop()
     }
 
+    /// Profiles and `top -H` tell the server's threads apart by their OS names.
+    @Test func serverThreadsAreNamed() async throws {
+        let server = try TestServer(maxInFlight: 3)
+        @Sendable func threadNames() -> Set<String> {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        }
+        #expect(await Gate.eventually { threadNames().isSuperset(of: ["fastcgi-0", "fastcgi-1", "fastcgi-2"]) })
+        _ = try await server.stop()
+    }
+
     @Test func inFlightRequestsAreBoundedAndTheRestQueue() async throws {
         let gate = Gate()
         let server = try TestServer(maxInFlight: 2) { _ in
