@@ -41,9 +41,9 @@ struct CouponFormView {
             values["cancelHref"] = href
         }
         if !errors.problems.isEmpty { values["failed"] = true }
-        if let problem = errors.problems[""] { values["general"] = message(problem) }
-        if let problem = errors.problems["type"] { values["typeError"] = message(problem) }
-        if let problem = errors.problems["valid_type"] { values["validTypeError"] = message(problem) }
+        if let problem = errors.problems[""] { values["general"] = catalog.text(problem) }
+        if let problem = errors.problems["type"] { values["typeError"] = catalog.text(problem) }
+        if let problem = errors.problems["valid_type"] { values["validTypeError"] = catalog.text(problem) }
         return values
     }
 
@@ -75,11 +75,7 @@ struct CouponFormView {
         if textarea { values["textarea"] = true }
         if let valid { values["valid"] = String(valid.rawValue) }
         if name == "out_coupon_id", editing { values["fixed"] = true }
-        if let problem = errors.problems[name] { values["error"] = message(problem) }
+        if let problem = errors.problems[name] { values["error"] = catalog.text(problem) }
         return values
-    }
-
-    private func message(_ problem: CouponForm.Problem) -> String {
-        catalog.text(problem)
     }
 }
