@@ -124,10 +124,7 @@ extension AppDatabase {
 
     /// The live (not revoked) key with this hash.
     public func liveAPIKey(hash: String) throws -> StoredAPIKey? {
-        try readers.read { db in
-            try db.cachedStatement(sql: "SELECT \(Self.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")
-                .row(arguments: [hash], Self.key)
-        }
+        try read { try $0.liveAPIKey(hash: hash) }
     }
 
     /// False when there is no such live key.
@@ -149,13 +146,21 @@ extension AppDatabase {
         }
     }
 
-    private static let keyColumns = "id, name, role, created_at, last_used_at, revoked_at"
+    fileprivate static let keyColumns = "id, name, role, created_at, last_used_at, revoked_at"
 
     /// A row of `keyColumns`.
-    private static func key(_ row: Columns) -> StoredAPIKey {
+    fileprivate static func key(_ row: Columns) -> StoredAPIKey {
         StoredAPIKey(
             id: row.int64(0), name: row.text(1), role: Role(rawValue: row.text(2)) ?? .viewer,
             createdAt: row.integer(3), lastUsedAt: row.optionalInteger(4), revokedAt: row.optionalInteger(5)
         )
+    }
+}
+
+extension AppDatabase.Snapshot {
+    /// The live (not revoked) key with this hash.
+    public func liveAPIKey(hash: String) throws -> AppDatabase.StoredAPIKey? {
+        try db.cachedStatement(sql: "SELECT \(AppDatabase.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")
+            .row(arguments: [hash], AppDatabase.key)
     }
 }

@@ -77,9 +77,25 @@ extension AppDatabase {
         public var nextBefore: Int64?
     }
 
+    /// Up to `limit` coupons older than row `before`, newest first.
+    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponPage {
+        try read { try $0.coupons(matching: filter, limit: limit, before: before) }
+    }
+
+    static func escapingLike(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
+
+extension AppDatabase.Snapshot {
     /// Up to `limit` coupons older than row `before`, newest first. Paging by row id keeps pages
     /// stable while coupons are added: a new coupon lands before the first page, never inside a later one.
-    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponPage {
+    public func coupons(matching filter: AppDatabase.CouponFilter, limit: Int, before: Int64? = nil) throws -> AppDatabase.CouponPage {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let type = filter.type {
@@ -95,7 +111,7 @@ extension AppDatabase {
             arguments += [state.rawValue]
         }
         if let text = filter.text, !text.isEmpty {
-            let pattern = "%" + Self.escapingLike(text) + "%"
+            let pattern = "%" + AppDatabase.escapingLike(text) + "%"
             conditions.append(#"(out_coupon_id LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')"#)
             arguments += [pattern, pattern]
         }
@@ -109,19 +125,8 @@ extension AppDatabase {
         let sql = "SELECT \(CouponRecord.columns) FROM coupon"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY id DESC LIMIT ?"
-        return try readers.read { db in
-            let rows = try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments)
-            let page = Array(rows.prefix(limit))
-            return CouponPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
-        }
-    }
-
-    static func escapingLike(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
+        let rows = try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments)
+        let page = Array(rows.prefix(limit))
+        return AppDatabase.CouponPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
     }
 }

@@ -134,15 +134,10 @@ extension AppDatabase {
     public func couponWithAttemptsAndChanges(
         outCouponID: String
     ) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])? {
-        try readers.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
-            guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }
-            let changes = record.syncState == SyncState.synced.rawValue ? [] : try Self.changes(couponRow: row, unsentOnly: true, in: db)
-            return (record, try Self.syncAttempts(couponRow: row, db), changes)
-        }
+        try read { try $0.couponWithAttemptsAndChanges(outCouponID: outCouponID) }
     }
 
-    private static func syncAttempts(couponRow: Int64, _ db: Database) throws -> [SyncAttempt] {
+    fileprivate static func syncAttempts(couponRow: Int64, _ db: Database) throws -> [SyncAttempt] {
         try db.cachedStatement(sql: "SELECT at, endpoint, errcode, failure, duration_ms FROM sync_attempt WHERE coupon_id = ? ORDER BY id")
             .rows(arguments: [couponRow]) {
             SyncAttempt(at: $0.double(0), endpoint: $0.text(1), errcode: $0.optionalInteger(2), failure: $0.optionalText(3), durationMilliseconds: $0.double(4))
@@ -236,5 +231,17 @@ extension AppDatabase.SyncOutcome {
             if let errcode = attempt.errcode { $0.member("errcode") { $0.integer(errcode) } }
         }
         return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}
+
+extension AppDatabase.Snapshot {
+    /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused.
+    public func couponWithAttemptsAndChanges(
+        outCouponID: String
+    ) throws -> (record: CouponRecord, attempts: [AppDatabase.SyncAttempt], unsentChanges: [AppDatabase.CouponChange])? {
+        let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
+        guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }
+        let changes = record.syncState == SyncState.synced.rawValue ? [] : try AppDatabase.changes(couponRow: row, unsentOnly: true, in: db)
+        return (record, try AppDatabase.syncAttempts(couponRow: row, db), changes)
     }
 }

@@ -19,13 +19,21 @@ public final class APIKeyAuthenticator: Authenticator {
     }
 
     public func principal(for request: Request) throws -> Principal? {
+        try principal(for: request, liveKey: database.liveAPIKey(hash:))
+    }
+
+    public func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
+        try principal(for: request, liveKey: snapshot.liveAPIKey(hash:))
+    }
+
+    private func principal(for request: Request, liveKey: (String) throws -> AppDatabase.StoredAPIKey?) throws -> Principal? {
         guard let authorization = request.headers["authorization"] else { return nil }
         let now = now()
         let address = ["address:" + request.remoteAddress]
         if let wait = throttle.retryAfter(address, now: now) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1])),
-              let key = try database.liveAPIKey(hash: APIKey.hash(String(parts[1])))
+              let key = try liveKey(APIKey.hash(String(parts[1])))
         else {
             throttle.recordFailure(address, now: now)
             throw Self.invalidKey

@@ -1,5 +1,6 @@
 import Accounts
 import FastCGI
+import Storage
 
 /// Who may use a route: anyone (health checks, the login page), or whoever authenticates with at
 /// least a role: with an API key for the API, with a staff login for the admin pages.
@@ -28,6 +29,16 @@ public protocol Authenticator: Sendable {
     /// Nil when the request carries no credentials; throws an `HTTPError` (401) for credentials
     /// that are not valid.
     func principal(for request: Request) throws -> Principal?
+
+    /// The same, for a request answered from `snapshot`: what it reads, it reads there.
+    func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal?
+}
+
+extension Authenticator {
+    /// For an authenticator that reads nothing from the database.
+    public func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
+        try principal(for: request)
+    }
 }
 
 extension RequestContext {

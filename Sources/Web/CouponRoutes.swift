@@ -32,11 +32,11 @@ extension Router {
             }
         }
 
-        get("/api/v1/coupons/{out_coupon_id}", access: .atLeast(.viewer)) { context in
-            let refresh = try RefreshQuery(context.request.query).refresh
+        get("/api/v1/coupons/{out_coupon_id}", access: .atLeast(.viewer), reading: database) { context, snapshot in
             let id = context.parameters["out_coupon_id"] ?? ""
-            if refresh {
-                try context.require(.editor)
+            guard try RefreshQuery(context.request.query).refresh else { return .response(try Self.couponItem(id, snapshot, status: 200)) }
+            try context.require(.editor)
+            return .afterwards {
                 switch try await Self.syncConfigured(sync).refresh(outCouponID: id, by: context.actor) {
                 case .success?: break
                 case .failure(let error)?:
@@ -46,8 +46,8 @@ extension Router {
                     )
                 case nil: throw Self.noSuchCoupon
                 }
+                return try Self.couponItem(id, database, status: 200)
             }
-            return try Self.couponItem(id, database, status: 200)
         }
 
         post("/api/v1/coupons/{out_coupon_id}/sync", access: .atLeast(.editor)) { context in
@@ -59,10 +59,10 @@ extension Router {
             return try await Self.answer(id, within: syncDeadline, database, syncedStatus: 200) { try await sync.sync(outCouponID: id) }
         }
 
-        get("/api/v1/coupons", access: .atLeast(.viewer)) { context in
+        get("/api/v1/coupons", access: .atLeast(.viewer), reading: database) { context, snapshot in
             let query = try CouponListQuery(context.request.query)
-            let page = try database.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
-            return .json(status: 200, CouponJSON.page(page))
+            let page = try snapshot.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
+            return .response(.json(status: 200, CouponJSON.page(page)))
         }
     }
 
@@ -93,7 +93,11 @@ extension Router {
 
     /// The stored coupon with its attempts, and its changes still to send (or refused) when there are any.
     static func couponItem(_ outCouponID: String, _ database: AppDatabase, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
-        guard let (record, attempts, changes) = try database.couponWithAttemptsAndChanges(outCouponID: outCouponID) else { throw noSuchCoupon }
+        try database.read { try couponItem(outCouponID, $0, status: status, headers: headers) }
+    }
+
+    static func couponItem(_ outCouponID: String, _ snapshot: AppDatabase.Snapshot, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
+        guard let (record, attempts, changes) = try snapshot.couponWithAttemptsAndChanges(outCouponID: outCouponID) else { throw noSuchCoupon }
         return .json(status: status, CouponJSON.item(record, attempts: attempts, changes: changes.isEmpty ? nil : changes), headers: headers)
     }
 

@@ -1,5 +1,6 @@
 import FastCGI
 import Logging
+import Storage
 
 /// What a route handler gets: the request, the values of the pattern's `{parameters}`, who made the
 /// request (nil on routes open to everyone), and a logger that carries the request id.
@@ -26,3 +27,16 @@ public struct RequestContext: Sendable {
 }
 
 public typealias RouteHandler = @Sendable (RequestContext) async throws -> Response
+
+/// A handler for a route that answers from one snapshot of the database, read together with the
+/// request's API key (`Router.get(_:access:reading:handler:)`).
+public typealias SnapshotHandler = @Sendable (RequestContext, AppDatabase.Snapshot) throws -> SnapshotAnswer
+
+/// What a `SnapshotHandler` comes to.
+public enum SnapshotAnswer: Sendable {
+    /// The response, read from the snapshot.
+    case response(Response)
+    /// Work that cannot be done in a snapshot (a write, a call to WeChat), run once it has ended; it
+    /// answers the request.
+    case afterwards(@Sendable () async throws -> Response)
+}

@@ -1,5 +1,6 @@
 import FastCGI
 import Logging
+import Storage
 
 /// Picks a handler by method and path. Unknown paths answer 404, known paths with another method 405
 /// with `Allow`, both as problem+json; a path with a trailing slash redirects to the route without it.
@@ -12,7 +13,13 @@ public struct Router: Responder {
         let method: String
         let pattern: RoutePattern
         let access: Access
-        let handler: RouteHandler
+        let handler: Handler
+    }
+
+    private enum Handler: Sendable {
+        case async(RouteHandler)
+        /// Answered from one snapshot of the database, in which the API key is read too.
+        case snapshot(AppDatabase, SnapshotHandler)
     }
 
     private var routes: [Route] = []
@@ -29,6 +36,10 @@ public struct Router: Responder {
     }
 
     public mutating func add(_ method: String, _ pattern: String, access: Access, handler: @escaping RouteHandler) {
+        add(method, pattern, access: access, handler: .async(handler))
+    }
+
+    private mutating func add(_ method: String, _ pattern: String, access: Access, handler: Handler) {
         let pattern = RoutePattern(pattern)
         precondition(
             !routes.contains { $0.method == method && $0.pattern == pattern },
@@ -41,6 +52,13 @@ public struct Router: Responder {
 
     public mutating func get(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
         add("GET", pattern, access: access, handler: handler)
+    }
+
+    /// A `GET` route answered from one snapshot of `database`: the request's API key and its answer are
+    /// read in one read transaction. Not for admin pages, whose sessions are written as they are read.
+    public mutating func get(_ pattern: String, access: Access, reading database: AppDatabase, handler: @escaping SnapshotHandler) {
+        if case .staff = access { preconditionFailure("route GET \(pattern): staff sessions are not read from a snapshot") }
+        add("GET", pattern, access: access, handler: .snapshot(database, handler))
     }
 
     public mutating func post(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
@@ -66,21 +84,30 @@ public struct Router: Responder {
         {
             var session: StaffSessions.Current?
             do {
-                var principal: Principal?
-                switch route.access {
-                case .everyone:
-                    break
-                case .atLeast(let role):
-                    principal = try authenticator?.principal(for: request)
-                    try Self.check(principal, has: role)
-                case .staff(let role):
-                    session = try sessions?.current(for: request)
-                    guard let session else { return Self.redirectToLogin(request) }
-                    try Self.check(session.principal, has: role)
-                    if request.method != "GET" && request.method != "HEAD" { try Self.checkCSRF(request, session) }
+                switch route.handler {
+                case .snapshot(let database, let handler):
+                    let answer = try database.read { snapshot in
+                        let principal = try authenticated(request, for: route.access) { try $0.principal(for: request, in: snapshot) }
+                        return try handler(RequestContext(request: request, parameters: parameters, principal: principal, logger: logger), snapshot)
+                    }
+                    switch answer {
+                    case .response(let response): return response
+                    case .afterwards(let work): return try await work()
+                    }
+                case .async(let handler):
+                    var principal: Principal?
+                    switch route.access {
+                    case .everyone, .atLeast:
+                        principal = try authenticated(request, for: route.access) { try $0.principal(for: request) }
+                    case .staff(let role):
+                        session = try sessions?.current(for: request)
+                        guard let session else { return Self.redirectToLogin(request) }
+                        try Self.check(session.principal, has: role)
+                        if request.method != "GET" && request.method != "HEAD" { try Self.checkCSRF(request, session) }
+                    }
+                    return try await handler(
+                        RequestContext(request: request, parameters: parameters, principal: principal, session: session, logger: logger))
                 }
-                return try await route.handler(
-                    RequestContext(request: request, parameters: parameters, principal: principal, session: session, logger: logger))
             } catch let error as HTTPError {
                 return Self.isPage(request) ? Pages.error(error, for: request, session: session) : error.response(for: request)
             }
@@ -100,6 +127,17 @@ public struct Router: Responder {
             for: request,
             headers: HTTPHeaders([("Allow", allow)])
         )
+    }
+
+    /// The principal an API route needs, named by `authenticate`: 401 without one, 403 when its role is
+    /// too small; nil on routes open to everyone, which ask nobody.
+    private func authenticated(
+        _ request: Request, for access: Access, _ authenticate: (any Authenticator) throws -> Principal?
+    ) throws -> Principal? {
+        guard case .atLeast(let role) = access else { return nil }
+        let principal = try authenticator.flatMap(authenticate)
+        try Self.check(principal, has: role)
+        return principal
     }
 
     /// The admin pages answer errors with an HTML page, the API with problem+json.

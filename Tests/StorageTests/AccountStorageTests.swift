@@ -56,4 +56,24 @@ import Testing
         let stored = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT name || role || key_hash FROM api_key") }
         #expect(stored.allSatisfy { !$0.contains(key.dropFirst(4)) })
     }
+
+    @Test func aSnapshotSeesTheKeyAndTheCouponAsTheyWereWhenItsFirstReadBegan() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let (_, hash) = APIKey.generate()
+        try database.addAPIKey(name: "erp", role: .viewer, keyHash: hash, actor: "cli:root", now: 100)
+        let (key, keyAgain, couponStoredMeanwhile) = try database.read { snapshot -> (AppDatabase.StoredAPIKey?, AppDatabase.StoredAPIKey?, Bool) in
+            let key = try snapshot.liveAPIKey(hash: hash)
+            // Committed by the writer while the snapshot is open, as another process would.
+            let revoked = try database.revokeAPIKey(name: "erp", actor: "cli:root", now: 101)
+            _ = try database.createCoupon(coupon("meanwhile"), now: 101)
+            let stored = try snapshot.couponWithAttemptsAndChanges(outCouponID: "meanwhile") != nil
+            return (key, revoked ? try snapshot.liveAPIKey(hash: hash) : nil, stored)
+        }
+        #expect(key?.name == "erp" && keyAgain == key, "the key is live throughout the snapshot")
+        #expect(!couponStoredMeanwhile, "the coupon stored meanwhile is not in it")
+        #expect(try database.liveAPIKey(hash: hash) == nil, "the next read sees the revocation")
+        #expect(try database.coupon(outCouponID: "meanwhile") != nil)
+    }
 }

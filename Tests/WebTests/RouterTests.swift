@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Testing
 import Accounts
+import Storage
+import TestSupport
 @testable import Web
 
 @Suite struct RouterTests {
@@ -130,6 +132,49 @@ import Accounts
         #expect(try problem(response).detail == "not this one")
     }
 
+    @Test func aSnapshotRouteReadsItsAnswerInTheSnapshotItsKeyWasReadIn() async throws {
+        let directory = try TemporaryDirectory("ca-router")
+        let database = try AppDatabase(path: directory.path("router.sqlite"))
+        let hash = APIKey.generate().hash
+        var router = Router(authenticator: StoresAKeyMeanwhile(database: database, hash: hash))
+        router.get("/keys/new", access: .atLeast(.viewer), reading: database) { _, snapshot in
+            .response(Response(status: 200, contentType: "text/plain", body: try snapshot.liveAPIKey(hash: hash) == nil ? "not yet" : "stored"))
+        }
+        let response = try await router.respond(to: Request(method: "GET", path: "/keys/new"), logger: logger)
+        #expect(String(decoding: response.body, as: UTF8.self) == "not yet", "the handler sees what the authenticator saw")
+        #expect(try database.liveAPIKey(hash: hash) != nil, "the key was stored meanwhile")
+    }
+
+    @Test func aSnapshotRouteChecksAccessFirstAndMayAnswerOnceItsSnapshotHasEnded() async throws {
+        let directory = try TemporaryDirectory("ca-router")
+        let database = try AppDatabase(path: directory.path("router.sqlite"), maximumReaders: 1)
+        func router(_ principal: Principal?) -> Router {
+            var router = Router(authenticator: FixedPrincipal(principal: principal))
+            router.get("/coupons", access: .atLeast(.viewer), reading: database) { context, _ in
+                .response(Response(status: 200, contentType: "text/plain", body: context.principal?.name ?? "?"))
+            }
+            router.get("/refreshed", access: .atLeast(.editor), reading: database) { _, _ in
+                .afterwards {
+                    // The only reader is free again: another thread's read does not wait for this one.
+                    let read = DispatchSemaphore(value: 0)
+                    Thread { _ = try? database.apiKeys(); read.signal() }.start()
+                    let free = read.wait(timeout: .now() + 5) == .success
+                    return Response(status: 202, contentType: "text/plain", body: free ? "reader free" : "reader held")
+                }
+            }
+            return router
+        }
+        let viewer = Principal(name: "reader", role: .viewer), editor = Principal(name: "writer", role: .editor)
+        for path in ["/coupons", "/refreshed"] {
+            #expect(try await router(nil).respond(to: Request(method: "GET", path: path), logger: logger).status == 401)
+        }
+        #expect(try await router(viewer).respond(to: Request(method: "GET", path: "/coupons"), logger: logger).body == Array("reader".utf8))
+        #expect(try await router(viewer).respond(to: Request(method: "HEAD", path: "/coupons"), logger: logger).status == 200)
+        #expect(try await router(viewer).respond(to: Request(method: "GET", path: "/refreshed"), logger: logger).status == 403)
+        let refreshed = try await router(editor).respond(to: Request(method: "GET", path: "/refreshed"), logger: logger)
+        #expect(refreshed.status == 202 && refreshed.body == Array("reader free".utf8))
+    }
+
     @Test func registeredRoutesListsEveryRoute() {
         let routes = makeRouter().registeredRoutes.map { "\($0.method) \($0.pattern)" }
         #expect(routes.contains("GET /healthz"))
@@ -150,6 +195,24 @@ import Accounts
 struct FixedPrincipal: Authenticator {
     let principal: Principal?
     func principal(for request: Request) throws -> Principal? { principal }
+}
+
+/// Names a viewer from within the request's snapshot, having found no key with `hash`; then stores
+/// one, as another process might while the snapshot is open.
+struct StoresAKeyMeanwhile: Authenticator {
+    let database: AppDatabase
+    let hash: String
+
+    func principal(for request: Request) throws -> Principal? {
+        Issue.record("asked outside the snapshot")
+        return nil
+    }
+
+    func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
+        #expect(try snapshot.liveAPIKey(hash: hash) == nil)
+        try database.addAPIKey(name: "meanwhile", role: .viewer, keyHash: hash, actor: "test", now: 1)
+        return Principal(name: "reader", role: .viewer)
+    }
 }
 
 /// Refuses every request's credentials.
