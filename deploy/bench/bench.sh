@@ -2,7 +2,8 @@
 # The worker against a minimal C libfcgi responder with as many threads, both behind the same nginx
 # on unix sockets, measured in turn with wrk:
 #   - GET /healthz, and GET /api/v1/coupons/{id} over 10,000 stored coupons, against the C responder
-#     (and against the same responder closing connections as the worker does, without libfcgi's linger);
+#     (and against the same responder closing connections as the worker does, without libfcgi's linger;
+#     GET by id also against the C responder sent the very same requests, by the same wrk script);
 #   - a list page of 50 coupons;
 #   - POST creates, against the rate at which SQLite itself commits on this disk (sqlite-commits.c);
 #   - the worker's memory after 100,000 and 200,000 requests.
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
         --duration) duration=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
         *) die "unknown option $1" ;;
     esac
 done
@@ -123,10 +124,11 @@ rss_200k=$(rss_mib)
 printf '%-6s %-16s %12s %10s %10s\n' round server "requests/s" "p50 ms" "p99 ms"
 : >"$work/results"
 for round in $(seq "$rounds"); do
-    for run in "c /healthz" "c-plain /healthz" "worker /healthz" "worker-get /api/v1/coupons/x get-by-id.lua $coupons" "worker-list /api/v1/coupons?limit=50"; do
+    for run in "c /healthz" "c-plain /healthz" "c-get /api/v1/coupons/x get-by-id.lua $coupons" "worker /healthz" \
+        "worker-get /api/v1/coupons/x get-by-id.lua $coupons" "worker-list /api/v1/coupons?limit=50"; do
         read -r name path script args <<<"$run"
         port=$worker_port
-        [ "$name" = c ] && port=$c_port
+        [ "$name" = c ] || [ "$name" = c-get ] && port=$c_port
         [ "$name" = c-plain ] && port=$c_plain_port
         read -r rps p50 p99 < <(measure "$port" "$path" ${script:+"$script"} ${args:+"$args"})
         printf '%-6s %-16s %12s %10s %10s\n' "$round" "$name $path" "$rps" "$p50" "$p99"
@@ -144,20 +146,27 @@ column() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/results" | medi
 # Each round measures C and then the worker back to back: ratios within a round cancel the drift of
 # a shared machine better than the ratio of the medians.
 round_ratios() { awk -v s="$1" -v base="${2:-c}" '$1 == base { c = $2 } $1 == s { printf "%.3f\n", $2 / c }' "$work/results"; }
-report() {  # name label goal
-    local ratios plain
+rounds_of() { tr '\n' ' ' | sed 's/ $//'; }
+report() {  # name label [goal [baseline label]]: ratios to C, to C with plain close, and to the given baseline
+    local ratios plain same=""
     ratios=$(round_ratios "$1")
     plain=$(round_ratios "$1" c-plain)
-    printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   ratio to C %.2f (rounds: %s)%s; to C with plain close %.2f (rounds: %s)\n' "$2" \
+    if [ -n "${4:-}" ]; then
+        local to
+        to=$(round_ratios "$1" "$4")
+        same=$(printf '; to %s %.2f (rounds: %s)' "$5" "$(median <<<"$to")" "$(rounds_of <<<"$to")")
+    fi
+    printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   ratio to C %.2f (rounds: %s)%s; to C with plain close %.2f (rounds: %s)%s\n' "$2" \
         "$(column "$1" 2)" "$(column "$1" 3)" "$(column "$1" 4)" "$(median <<<"$ratios")" \
-        "$(tr '\n' ' ' <<<"$ratios" | sed 's/ $//')" "${3:+, goal $3 or more}" "$(median <<<"$plain")" "$(tr '\n' ' ' <<<"$plain" | sed 's/ $//')"
+        "$(rounds_of <<<"$ratios")" "${3:+, goal $3 or more}" "$(median <<<"$plain")" "$(rounds_of <<<"$plain")" "$same"
 }
 printf '\nmedians over %s rounds of %ss, %s connections, %s threads each, nginx with 1 worker process:\n' \
     "$rounds" "$duration" "$connections" "$threads"
 printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms\n' "C responder" "$(column c 2)" "$(column c 3)" "$(column c 4)"
 printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms\n' "C responder, plain close" "$(column c-plain 2)" "$(column c-plain 3)" "$(column c-plain 4)"
+printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms\n' "C responder, GET by id's" "$(column c-get 2)" "$(column c-get 3)" "$(column c-get 4)"
 report worker "worker GET /healthz" 0.90
-report worker-get "worker GET coupon by id" 0.80
+report worker-get "worker GET coupon by id" 0.80 c-get "C under the same requests"
 report worker-list "worker GET list of 50"
 printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   SQLite alone: %.0f commits/s, ratio %.2f\n' \
     "worker POST create" "$create_rps" "$create_p50" "$create_p99" "$commit_rate" \
