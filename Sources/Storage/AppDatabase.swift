@@ -19,7 +19,7 @@ public struct AppDatabase: Sendable {
     let groupCommit: GroupCommit
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
-    /// - Parameter maximumReaders: read connections open at most; a reader waits beyond that.
+    /// - Parameter maximumReaders: read connections open at most (1 to 64); a read waits while all are taken.
     public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)

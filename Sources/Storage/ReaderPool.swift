@@ -1,26 +1,39 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Read-only connections to the database file, each used by one thread at a time.
 ///
 /// `DatabasePool.read` serializes every reader checkout through dispatch queues and barriers, which
 /// with dozens of server threads costs more than the query itself (measured: a GET by id at 2,300
-/// requests/s through it, see the README's performance section). Here a checkout is a pop under a
-/// lock held for nanoseconds. Reads see the last committed write, from this process or another.
-final class ReaderPool: @unchecked Sendable {  // `idle` and `opened` are guarded by `available`
+/// requests/s through it, see the README's performance section). Here a thread takes a reader by setting
+/// the reader's bit in one atomic word, with no lock; only when every reader is taken does it wait, on a
+/// condition. Reads see the last committed write, from this process or another.
+final class ReaderPool: Sendable {
+    /// One reader, opened by the first thread that takes it.
+    private final class Slot: @unchecked Sendable {  // used only by the thread that holds its bit in `taken`
+        var reader: DatabaseQueue?
+    }
+
     private let path: String
     private let configuration: Configuration
-    private let maximumCount: Int
-    private let available = NSCondition()
-    private var idle: [DatabaseQueue] = []
-    private var opened = 0
+    private let slots: [Slot]
+    /// Bit i set: slot i is taken.
+    private let taken = Atomic<UInt64>(0)
+    /// Every slot's bit.
+    private let all: UInt64
+    private let waiting = Atomic<Int>(0)
+    private let released = NSCondition()
 
+    /// - Parameter maximumCount: from 1 to 64.
     init(path: String, configuration: Configuration, maximumCount: Int) {
+        precondition((1...64).contains(maximumCount), "a reader pool holds 1 to 64 readers")
         var configuration = configuration
         configuration.readonly = true
         self.path = path
         self.configuration = configuration
-        self.maximumCount = maximumCount
+        slots = (0..<maximumCount).map { _ in Slot() }
+        all = maximumCount == 64 ? ~0 : (1 << UInt64(maximumCount)) - 1
     }
 
     /// Runs `body` in one read transaction: its statements see one snapshot of the database.
@@ -29,8 +42,11 @@ final class ReaderPool: @unchecked Sendable {  // `idle` and `opened` are guarde
     /// a lock on the WAL index behind a mutex shared by every connection of the process, with `fcntl`
     /// calls: on a GET by id (key, coupon, attempts, changes) that hand-over cost more than the queries.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        let reader = try checkOut()
-        defer { checkIn(reader) }
+        let index = checkOut()
+        defer { checkIn(index) }
+        let slot = slots[index]
+        let reader = try slot.reader ?? DatabaseQueue(path: path, configuration: configuration)
+        slot.reader = reader
         return try reader.inDatabase { db in
             try db.cachedStatement(sql: "BEGIN DEFERRED").execute()
             defer { try? db.cachedStatement(sql: "COMMIT").execute() }
@@ -38,30 +54,37 @@ final class ReaderPool: @unchecked Sendable {  // `idle` and `opened` are guarde
         }
     }
 
-    private func checkOut() throws -> DatabaseQueue {
-        available.lock()
-        while idle.isEmpty && opened == maximumCount { available.wait() }
-        if let reader = idle.popLast() {
-            available.unlock()
-            return reader
-        }
-        opened += 1
-        available.unlock()
-        do {
-            return try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            available.lock()
-            opened -= 1
-            available.signal()
-            available.unlock()
-            throw error
+    private func checkOut() -> Int {
+        while true {
+            if let index = tryCheckOut() { return index }
+            released.lock()
+            waiting.add(1, ordering: .sequentiallyConsistent)
+            // A slot released before `waiting` went up signalled nobody: look again before waiting.
+            let index = tryCheckOut()
+            if index == nil { released.wait() }
+            waiting.subtract(1, ordering: .sequentiallyConsistent)
+            released.unlock()
+            if let index { return index }
         }
     }
 
-    private func checkIn(_ reader: DatabaseQueue) {
-        available.lock()
-        idle.append(reader)
-        available.signal()
-        available.unlock()
+    private func tryCheckOut() -> Int? {
+        var current = taken.load(ordering: .sequentiallyConsistent)
+        while current & all != all {
+            let index = (~current & all).trailingZeroBitCount
+            let (exchanged, found) = taken.compareExchange(
+                expected: current, desired: current | (1 << UInt64(index)), ordering: .sequentiallyConsistent)
+            if exchanged { return index }
+            current = found
+        }
+        return nil
+    }
+
+    private func checkIn(_ index: Int) {
+        taken.bitwiseAnd(~(1 << UInt64(index)), ordering: .sequentiallyConsistent)
+        guard waiting.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        released.lock()
+        released.signal()
+        released.unlock()
     }
 }

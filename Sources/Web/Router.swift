@@ -8,6 +8,8 @@ import Storage
 ///
 /// Every route says who may use it. For a route that needs a role, the authenticator names the
 /// request's principal first: none gives 401, too small a role 403, and the handler is not called.
+/// A `GET` route that only reads is answered from one snapshot of the database, in which the API key
+/// is read too (`get(_:access:reading:handler:)`).
 public struct Router: Responder {
     private struct Route: Sendable {
         let method: String

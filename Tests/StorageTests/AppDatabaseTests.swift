@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import StrictJSON
 import TestSupport
+import Synchronization
 import Testing
 @testable import Storage
 
@@ -131,6 +132,43 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(found == 20)
+    }
+
+    @Test func aReadWaitsWhileEveryReaderIsTakenAndTakesTheFirstOneFreed() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try AppDatabase(path: file.path, maximumReaders: 2)
+        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        for _ in 0..<2 {
+            Thread { _ = try? database.read { _ in holding.signal(); release.wait() } }.start()
+        }
+        holding.wait()
+        holding.wait()
+        let third = DispatchSemaphore(value: 0)
+        Thread { _ = try? database.read { _ in }; third.signal() }.start()
+        #expect(third.wait(timeout: .now() + 0.3) == .timedOut, "both readers are taken")
+        release.signal()
+        #expect(third.wait(timeout: .now() + 10) == .success, "the third read takes the reader freed")
+        release.signal()
+    }
+
+    @Test func manyThreadsTakeTurnsAtFewReaders() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try AppDatabase(path: file.path, maximumReaders: 3)
+        _ = try database.createCoupon(coupon("c1"), now: 1)
+        let threads = 16, readsEach = 300
+        let found = Atomic<Int>(0), done = DispatchGroup()
+        for _ in 0..<threads {
+            done.enter()
+            Thread {
+                for _ in 0..<readsEach where (try? database.coupon(outCouponID: "c1")) != nil { found.add(1, ordering: .relaxed) }
+                done.leave()
+            }.start()
+        }
+        // A wake-up lost while every reader is taken would leave a thread waiting for ever.
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        #expect(found.load(ordering: .relaxed) == threads * readsEach)
     }
 
     @Test func aReadSeesOneSnapshotThroughout() throws {
