@@ -89,7 +89,7 @@ public struct Router: Responder {
                 switch route.handler {
                 case .snapshot(let database, let handler):
                     let answer = try database.read { snapshot in
-                        let principal = try authenticated(request, for: route.access) { try $0.principal(for: request, in: snapshot) }
+                        let principal = try authenticated(for: route.access) { try $0.principal(for: request, in: snapshot) }
                         return try handler(RequestContext(request: request, parameters: parameters, principal: principal, logger: logger), snapshot)
                     }
                     switch answer {
@@ -100,7 +100,7 @@ public struct Router: Responder {
                     var principal: Principal?
                     switch route.access {
                     case .everyone, .atLeast:
-                        principal = try authenticated(request, for: route.access) { try $0.principal(for: request) }
+                        principal = try authenticated(for: route.access) { try $0.principal(for: request) }
                     case .staff(let role):
                         session = try sessions?.current(for: request)
                         guard let session else { return Self.redirectToLogin(request) }
@@ -133,9 +133,7 @@ public struct Router: Responder {
 
     /// The principal an API route needs, named by `authenticate`: 401 without one, 403 when its role is
     /// too small; nil on routes open to everyone, which ask nobody.
-    private func authenticated(
-        _ request: Request, for access: Access, _ authenticate: (any Authenticator) throws -> Principal?
-    ) throws -> Principal? {
+    private func authenticated(for access: Access, _ authenticate: (any Authenticator) throws -> Principal?) throws -> Principal? {
         guard case .atLeast(let role) = access else { return nil }
         let principal = try authenticator.flatMap(authenticate)
         try Self.check(principal, has: role)
