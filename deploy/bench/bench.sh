@@ -6,7 +6,8 @@
 #     GET by id also against the C responder sent the very same requests, by the same wrk script);
 #   - a list page of 50 coupons;
 #   - POST creates, against the rate at which SQLite itself commits on this disk (sqlite-commits.c);
-#   - the worker's memory after 100,000 and 200,000 requests.
+#   - the worker's memory after 100,000 and 200,000 requests;
+#   - for each run, the CPU per request of the server, of nginx's worker and of wrk.
 #
 #   deploy/bench/bench.sh [--rounds N] [--duration SECONDS] [--connections N] [--threads N]
 #
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
         --duration) duration=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) die "unknown option $1" ;;
     esac
 done
@@ -78,6 +79,7 @@ responder_pid=$!
 plain_responder_pid=$!
 nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" -p "$work"
 wait_for "curl -fsS http://127.0.0.1:$worker_port/healthz" || die "the worker is not answering"
+nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")")
 key=$("$worker_bin" keys create --name bench --role editor --database "$work/coupon-admin.sqlite" 2>/dev/null)
 wait_for "curl -fsS http://127.0.0.1:$c_port/healthz" || die "the C responder is not answering"
 wait_for "curl -fsS http://127.0.0.1:$c_plain_port/healthz" || die "the C responder with plain close is not answering"
@@ -88,10 +90,24 @@ wrk_run() {  # port path seconds [script [script args]] -> wrk's report
     [ $# -gt 0 ] && script=(-s "$ROOT/deploy/bench/$1") && shift
     wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $key" "${script[@]}" "http://127.0.0.1:$port$path" ${1:+--} "$@"
 }
-measure() {  # wrk_run's arguments, duration implied -> "rps p50 p99"
-    local port=$1 path=$2
-    shift 2
-    wrk_run "$port" "$path" "$duration" "$@" | wrk_summary
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # a process's user + system CPU, in clock ticks
+children_ticks() {  # -> REPLY: the CPU of this shell's finished children (wrk), in clock ticks
+    times >"$work/times"  # in this shell: a subshell would count only its own children
+    REPLY=$(awk -v hz="$(getconf CLK_TCK)" 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t * hz }' "$work/times")
+}
+measure() {  # server-pid port path [script [args]], duration implied
+    # -> "rps p50 p99 server-µs nginx-µs wrk-µs": rate, latency, and each process's CPU per request
+    local server=$1 port=$2 path=$3 s0 n0 w0 s1 n1 w1 report summary
+    shift 3
+    children_ticks
+    s0=$(ticks "$server") n0=$(ticks "$nginx_worker") w0=$REPLY
+    report=$(wrk_run "$port" "$path" "$duration" "$@")
+    children_ticks
+    s1=$(ticks "$server") n1=$(ticks "$nginx_worker") w1=$REPLY
+    summary=$(wrk_summary <<<"$report")
+    awk -v s=$((s1 - s0)) -v n=$((n1 - n0)) -v w=$((w1 - w0)) -v hz="$(getconf CLK_TCK)" -v summary="$summary" '
+        / requests in / { r = $1 }
+        END { us = 1e6 / hz / r; printf "%s %.1f %.1f %.1f\n", summary, s * us, n * us, w * us }' <<<"$report"
 }
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$worker_pid/status"; }
 
@@ -121,23 +137,23 @@ while [ "$served" -lt 200000 ]; do
 done
 rss_200k=$(rss_mib)
 
-printf '%-6s %-16s %12s %10s %10s\n' round server "requests/s" "p50 ms" "p99 ms"
+printf '%-6s %-16s %12s %10s %10s   %s\n' round server "requests/s" "p50 ms" "p99 ms" "CPU µs a request: server nginx wrk"
 : >"$work/results"
 for round in $(seq "$rounds"); do
     for run in "c /healthz" "c-plain /healthz" "c-get /api/v1/coupons/x get-by-id.lua $coupons" "worker /healthz" \
         "worker-get /api/v1/coupons/x get-by-id.lua $coupons" "worker-list /api/v1/coupons?limit=50"; do
         read -r name path script args <<<"$run"
-        port=$worker_port
-        [ "$name" = c ] || [ "$name" = c-get ] && port=$c_port
-        [ "$name" = c-plain ] && port=$c_plain_port
-        read -r rps p50 p99 < <(measure "$port" "$path" ${script:+"$script"} ${args:+"$args"})
-        printf '%-6s %-16s %12s %10s %10s\n' "$round" "$name $path" "$rps" "$p50" "$p99"
-        echo "$name $rps $p50 $p99" >>"$work/results"
+        port=$worker_port server=$worker_pid
+        [ "$name" = c ] || [ "$name" = c-get ] && port=$c_port server=$responder_pid
+        [ "$name" = c-plain ] && port=$c_plain_port server=$plain_responder_pid
+        read -r rps p50 p99 cpu_server cpu_nginx cpu_wrk < <(measure "$server" "$port" "$path" ${script:+"$script"} ${args:+"$args"})
+        printf '%-6s %-16s %12s %10s %10s   %s %s %s\n' "$round" "$name $path" "$rps" "$p50" "$p99" "$cpu_server" "$cpu_nginx" "$cpu_wrk"
+        echo "$name $rps $p50 $p99 $cpu_server $cpu_nginx $cpu_wrk" >>"$work/results"
     done
 done
 
 say "creates: POST for ${duration}s, then SQLite's own commit rate into the same schema in the same folder..."
-read -r create_rps create_p50 create_p99 < <(measure "$worker_port" /api/v1/coupons create.lua created)
+read -r create_rps create_p50 create_p99 _ < <(measure "$worker_pid" "$worker_port" /api/v1/coupons create.lua created)
 row_bytes=$(printf "$template" "created-1" | wc -c)
 "$worker_bin" migrate --database "$work/commits.sqlite" >/dev/null
 commit_rate=$("$work/sqlite-commits" "$work/commits.sqlite" "$duration" "$row_bytes")
@@ -173,3 +189,8 @@ printf '  %-26s %8.0f requests/s   p50 %s ms   p99 %s ms   SQLite alone: %.0f co
     "$(awk -v a="$create_rps" -v b="$commit_rate" 'BEGIN { print a / b }')"
 printf '  worker RSS: %s MiB after %s requests, %s MiB after %s (goal: under 64 MiB, not growing)\n' \
     "$rss_100k" "$served_100k" "$rss_200k" "$served"
+printf '\nCPU a request, medians in µs (server, nginx, wrk, total): the rate a run reaches is about what its total allows on this machine\n'
+for name in c c-plain c-get worker worker-get worker-list; do
+    awk -v s="$(column "$name" 5)" -v n="$(column "$name" 6)" -v w="$(column "$name" 7)" -v label="$name" \
+        'BEGIN { printf "  %-12s %6.1f %6.1f %6.1f %7.1f\n", label, s, n, w, s + n + w }'
+done
