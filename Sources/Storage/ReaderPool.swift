@@ -22,6 +22,9 @@ final class ReaderPool: Sendable {
     private let taken = Atomic<UInt64>(0)
     /// Every slot's bit.
     private let all: UInt64
+    /// Where the next read starts looking for a free slot: readers are taken in turn, so that each one's
+    /// page cache fills early instead of the last ones' slowly, over hours, as memory creeping up.
+    private let nextStart = Atomic<Int>(0)
     private let waiting = Atomic<Int>(0)
     private let released = NSCondition()
 
@@ -69,9 +72,12 @@ final class ReaderPool: Sendable {
     }
 
     private func tryCheckOut() -> Int? {
+        let start = nextStart.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count
         var current = taken.load(ordering: .sequentiallyConsistent)
         while current & all != all {
-            let index = (~current & all).trailingZeroBitCount
+            let free = ~current & all
+            let fromStart = free & ~((1 << UInt64(start)) - 1)
+            let index = (fromStart != 0 ? fromStart : free).trailingZeroBitCount
             let (exchanged, found) = taken.compareExchange(
                 expected: current, desired: current | (1 << UInt64(index)), ordering: .sequentiallyConsistent)
             if exchanged { return index }
@@ -79,6 +85,9 @@ final class ReaderPool: Sendable {
         }
         return nil
     }
+
+    /// Readers opened so far.
+    var openedCount: Int { slots.count { $0.reader != nil } }
 
     private func checkIn(_ index: Int) {
         taken.bitwiseAnd(~(1 << UInt64(index)), ordering: .sequentiallyConsistent)

@@ -152,6 +152,14 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         release.signal()
     }
 
+    @Test func readersAreTakenInTurn() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try AppDatabase(path: file.path, maximumReaders: 4)
+        for _ in 0..<4 { _ = try database.coupon(outCouponID: "c1") }
+        #expect(database.readers.openedCount == 4, "one read after another still goes round every reader")
+    }
+
     @Test func manyThreadsTakeTurnsAtFewReaders() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
