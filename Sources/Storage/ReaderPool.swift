@@ -48,13 +48,18 @@ final class ReaderPool: Sendable {
         let index = checkOut()
         defer { checkIn(index) }
         let slot = slots[index]
-        let reader = try slot.reader ?? DatabaseQueue(path: path, configuration: configuration)
-        slot.reader = reader
+        let reader = try slot.reader ?? open(slot)
         return try reader.inDatabase { db in
             try db.cachedStatement(sql: "BEGIN DEFERRED").execute()
             defer { try? db.cachedStatement(sql: "COMMIT").execute() }
             return try body(db)
         }
+    }
+
+    private func open(_ slot: Slot) throws -> DatabaseQueue {
+        let reader = try DatabaseQueue(path: path, configuration: configuration)
+        slot.reader = reader
+        return reader
     }
 
     private func checkOut() -> Int {
