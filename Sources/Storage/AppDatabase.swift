@@ -17,6 +17,8 @@ public struct AppDatabase: Sendable {
     let readers: ReaderPool
     /// For the writes that many requests make at once (creates): one commit for those that arrive together.
     let groupCommit: GroupCommit
+    /// For `changeStamp()`; the writer keeps a connection open, and with it the `-shm` file in place.
+    let walIndex: WALIndexHeader?
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
     /// - Parameter maximumReaders: read connections open at most (1 to 64); a read waits while all are taken.
@@ -32,6 +34,7 @@ public struct AppDatabase: Sendable {
         try Self.migrator.migrate(writer)
         readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders)
         groupCommit = GroupCommit(writer: writer)
+        walIndex = WALIndexHeader(databasePath: path)
     }
 
     /// The migrations this build knows, for `coupon-admin migrate` to report.
