@@ -15,10 +15,10 @@ public enum Application {
     /// With `sync`, `/healthz` is degraded while WeChat calls are paused. Staff sessions end after
     /// `sessionIdleTimeout` seconds unused or `sessionLifetime` seconds in all.
     /// Pages show and take times on `clock`, the shop's time zone. A create or change waits for WeChat for at
-    /// most `syncDeadline`.
+    /// most `syncDeadline`. The API's answers are kept in up to `answerCacheBytes` while the database is unchanged.
     public static func makeRouter(
         database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5),
-        sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400,
+        sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400, answerCacheBytes: Int = 0,
         clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
     ) -> Router {
         // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
@@ -30,7 +30,8 @@ public enum Application {
         } else {
             router.addHealthRoutes()
         }
-        router.addCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
+        let cache = answerCacheBytes > 0 ? AnswerCache(maximumBytes: answerCacheBytes, now: now) : nil
+        router.addCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, cache: cache, now: now)
         router.addCouponChangeRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
         router.addUserCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
         router.addImportRoutes(database: database, sync: sync, now: now)
@@ -61,7 +62,7 @@ public enum Application {
         let sync = client.map { makeCouponSync(database: database, client: $0) }
         let server = try Server(configuration: configuration.server, responder: makeRouter(
             database: database, sync: sync, syncDeadline: configuration.syncDeadline, sessionIdleTimeout: configuration.sessionIdleTimeout,
-            sessionLifetime: configuration.sessionLifetime, clock: configuration.shopClock
+            sessionLifetime: configuration.sessionLifetime, answerCacheBytes: configuration.answerCacheBytes, clock: configuration.shopClock
         ), logger: logger)
         server.shutDownOnSignals()
         server.start()

@@ -28,6 +28,8 @@ public struct Configuration: Sendable {
     public var sessionLifetime: Int
     /// The shop's time zone: the admin pages show and take times in it.
     public var shopClock: ShopClock
+    /// Memory for the API's answers kept while the database is unchanged (`AnswerCache`); 0 keeps none.
+    public var answerCacheBytes: Int
 
     public enum Key: String, CaseIterable, Sendable {
         case listen
@@ -50,6 +52,7 @@ public struct Configuration: Sendable {
         case sessionIdleTimeout = "session-idle-timeout"
         case sessionLifetime = "session-lifetime"
         case timeZone = "time-zone"
+        case answerCacheMiB = "answer-cache-mib"
 
         /// The `serve` flag; none for the secret, which must not show in a process list.
         public var flag: String? { self == .wechatSecret ? nil : "--" + rawValue }
@@ -78,6 +81,7 @@ public struct Configuration: Sendable {
             case .sessionIdleTimeout: String(8 * 3600)
             case .sessionLifetime: String(7 * 86400)
             case .timeZone: "Asia/Shanghai"
+            case .answerCacheMiB: "8"
             }
         }
     }
@@ -115,6 +119,7 @@ public struct Configuration: Sendable {
         sessionIdleTimeout = try values.integer(.sessionIdleTimeout, in: 60...(30 * 86400))
         sessionLifetime = try values.integer(.sessionLifetime, in: 60...(365 * 86400))
         shopClock = try values.parse(.timeZone, expecting: "a time zone name such as Asia/Shanghai") { ShopClock(timeZoneIdentifier: $0) }
+        answerCacheBytes = try values.integer(.answerCacheMiB, in: 0...4096) << 20
         // Each request in flight makes one WeChat call at a time, and the background sync a few more.
         wechat?.maxConnections = server.maxInFlight + SyncLoop.defaultConcurrency
     }

@@ -21,8 +21,14 @@ public struct AppDatabase: Sendable {
     let walIndex: WALIndexHeader?
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
-    /// - Parameter maximumReaders: read connections open at most (1 to 64); a read waits while all are taken.
-    public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8) throws {
+    /// - Parameters:
+    ///   - maximumReaders: read connections open at most (1 to 64); a read waits while all are taken.
+    ///   - readerPageCacheKiB: the pages each of them keeps in memory, at most. Half SQLite's default:
+    ///     with the API's answers kept apart (`AnswerCache`), that is enough for the reads left, and it keeps
+    ///     the worker within its memory goal (README, performance).
+    public init(
+        path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8, readerPageCacheKiB: Int = 1024
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         writer = try DatabasePool(path: path, configuration: configuration)
@@ -32,7 +38,7 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         }
         try Self.migrator.migrate(writer)
-        readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders)
+        readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders, pageCacheKiB: readerPageCacheKiB)
         groupCommit = GroupCommit(writer: writer)
         walIndex = WALIndexHeader(databasePath: path)
     }

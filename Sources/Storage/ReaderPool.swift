@@ -28,11 +28,14 @@ final class ReaderPool: Sendable {
     private let waiting = Atomic<Int>(0)
     private let released = NSCondition()
 
-    /// - Parameter maximumCount: from 1 to 64.
-    init(path: String, configuration: Configuration, maximumCount: Int) {
+    /// - Parameters:
+    ///   - maximumCount: from 1 to 64.
+    ///   - pageCacheKiB: the pages each reader keeps in memory, at most (SQLite's `cache_size`).
+    init(path: String, configuration: Configuration, maximumCount: Int, pageCacheKiB: Int) {
         precondition((1...64).contains(maximumCount), "a reader pool holds 1 to 64 readers")
         var configuration = configuration
         configuration.readonly = true
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)") }
         self.path = path
         self.configuration = configuration
         slots = (0..<maximumCount).map { _ in Slot() }

@@ -26,16 +26,19 @@ public final class APIKeyAuthenticator: Authenticator {
         try principal(for: request, liveKey: snapshot.liveAPIKey(hash:))
     }
 
+    /// The key's hash, as it is stored.
+    public func credentialsDigest(for request: Request) throws -> String? {
+        guard request.headers["authorization"] != nil else { return nil }
+        try checkThrottle(request.remoteAddress, now: now())
+        return Self.bearerKey(request).map(APIKey.hash)
+    }
+
     private func principal(for request: Request, liveKey: (String) throws -> AppDatabase.StoredAPIKey?) throws -> Principal? {
-        guard let authorization = request.headers["authorization"] else { return nil }
+        guard request.headers["authorization"] != nil else { return nil }
         let now = now()
-        let address = ["address:" + request.remoteAddress]
-        if let wait = throttle.retryAfter(address, now: now) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1])),
-              let key = try liveKey(APIKey.hash(String(parts[1])))
-        else {
-            throttle.recordFailure(address, now: now)
+        try checkThrottle(request.remoteAddress, now: now)
+        guard let bearer = Self.bearerKey(request), let key = try liveKey(APIKey.hash(bearer)) else {
+            throttle.recordFailure(["address:" + request.remoteAddress], now: now)
             throw Self.invalidKey
         }
         // The stored time settles it without the lock for all but the first requests of each minute.
@@ -46,6 +49,18 @@ public final class APIKeyAuthenticator: Authenticator {
         }
         if due { try database.noteAPIKeyUse(key, now: now) }
         return Principal(name: key.name, role: key.role)
+    }
+
+    private func checkThrottle(_ address: String, now: Int) throws {
+        if let wait = throttle.retryAfter(["address:" + address], now: now) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
+    }
+
+    /// The key of `Authorization: Bearer KEY`, when it has a key's shape.
+    private static func bearerKey(_ request: Request) -> String? {
+        guard let parts = request.headers["authorization"]?.split(separator: " ", maxSplits: 1), parts.count == 2,
+              parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1]))
+        else { return nil }
+        return String(parts[1])
     }
 
     static let invalidKey = HTTPError(

@@ -32,6 +32,11 @@ public protocol Authenticator: Sendable {
 
     /// The same, for a request answered from `snapshot`: what it reads, it reads there.
     func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal?
+
+    /// A digest of the request's credentials, under which its answers may be kept (`AnswerCache`); nil
+    /// when it has none, or none of the kind whose answers are kept. Reads nothing; throws what
+    /// `principal(for:)` throws before it reads (an address refused for sending too many bad keys).
+    func credentialsDigest(for request: Request) throws -> String?
 }
 
 extension Authenticator {
@@ -39,6 +44,9 @@ extension Authenticator {
     public func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
         try principal(for: request)
     }
+
+    /// No answer is kept for an authenticator that does not say whose credentials a request carries.
+    public func credentialsDigest(for request: Request) throws -> String? { nil }
 }
 
 extension RequestContext {

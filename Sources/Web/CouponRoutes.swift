@@ -8,9 +8,11 @@ import Synchronization
 extension Router {
     /// The coupon REST API under `/api/v1/coupons`, as `openapi.json` describes it.
     /// `now` gives unix seconds; tests pass a fixed clock. With `sync`, a new coupon is sent to WeChat
-    /// before the answer, for at most `syncDeadline`.
+    /// before the answer, for at most `syncDeadline`. With `cache`, the answers of GET by id and of the list
+    /// are kept there while the database is unchanged.
     public mutating func addCouponRoutes(
-        database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5), now: @escaping @Sendable () -> Int
+        database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5), cache: AnswerCache? = nil,
+        now: @escaping @Sendable () -> Int
     ) {
         post("/api/v1/coupons", access: .atLeast(.editor)) { context in
             let coupon = try context.request.couponBody()
@@ -32,7 +34,7 @@ extension Router {
             }
         }
 
-        get("/api/v1/coupons/{out_coupon_id}", access: .atLeast(.viewer), reading: database) { context, snapshot in
+        get("/api/v1/coupons/{out_coupon_id}", access: .atLeast(.viewer), reading: database, remembering: cache) { context, snapshot in
             let id = context.parameters["out_coupon_id"] ?? ""
             guard try RefreshQuery(context.request.query).refresh else { return .response(try Self.couponItem(id, snapshot, status: 200)) }
             try context.require(.editor)
@@ -59,7 +61,7 @@ extension Router {
             return try await Self.answer(id, within: syncDeadline, database, syncedStatus: 200) { try await sync.sync(outCouponID: id) }
         }
 
-        get("/api/v1/coupons", access: .atLeast(.viewer), reading: database) { context, snapshot in
+        get("/api/v1/coupons", access: .atLeast(.viewer), reading: database, remembering: cache) { context, snapshot in
             let query = try CouponListQuery(context.request.query)
             let page = try snapshot.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
             return .response(.json(status: 200, CouponJSON.page(page)))

@@ -9,7 +9,8 @@ import Storage
 /// Every route says who may use it. For a route that needs a role, the authenticator names the
 /// request's principal first: none gives 401, too small a role 403, and the handler is not called.
 /// A `GET` route that only reads is answered from one snapshot of the database, in which the API key
-/// is read too (`get(_:access:reading:handler:)`).
+/// is read too (`get(_:access:reading:remembering:handler:)`); its answers may be kept while the
+/// database is unchanged (`AnswerCache`).
 public struct Router: Responder {
     private struct Route: Sendable {
         let method: String
@@ -21,7 +22,7 @@ public struct Router: Responder {
     private enum Handler: Sendable {
         case async(RouteHandler)
         /// Answered from one snapshot of the database, in which the API key is read too.
-        case snapshot(AppDatabase, SnapshotHandler)
+        case snapshot(AppDatabase, SnapshotHandler, AnswerCache?)
     }
 
     private var routes: [Route] = []
@@ -58,9 +59,15 @@ public struct Router: Responder {
 
     /// A `GET` route answered from one snapshot of `database`: the request's API key and its answer are
     /// read in one read transaction. Not for admin pages, whose sessions are written as they are read.
-    public mutating func get(_ pattern: String, access: Access, reading database: AppDatabase, handler: @escaping SnapshotHandler) {
+    ///
+    /// With `cache`, its `200` answers are kept there while the database is unchanged, and given again to
+    /// the same credentials asking for the same path and query: for routes whose answer depends on
+    /// nothing else of the request.
+    public mutating func get(
+        _ pattern: String, access: Access, reading database: AppDatabase, remembering cache: AnswerCache? = nil, handler: @escaping SnapshotHandler
+    ) {
         if case .staff = access { preconditionFailure("route GET \(pattern): staff sessions are not read from a snapshot") }
-        add("GET", pattern, access: access, handler: .snapshot(database, handler))
+        add("GET", pattern, access: access, handler: .snapshot(database, handler, cache))
     }
 
     public mutating func post(_ pattern: String, access: Access, handler: @escaping RouteHandler) {
@@ -87,13 +94,18 @@ public struct Router: Responder {
             var session: StaffSessions.Current?
             do {
                 switch route.handler {
-                case .snapshot(let database, let handler):
+                case .snapshot(let database, let handler, let cache):
+                    // Taken before the snapshot begins, which then sees the database as of the stamp or later.
+                    let kept = try cache.flatMap { try keptAnswer(for: request, in: $0, of: database) }
+                    if let response = kept?.answer { return response }
                     let answer = try database.read { snapshot in
                         let principal = try authenticated(for: route.access) { try $0.principal(for: request, in: snapshot) }
                         return try handler(RequestContext(request: request, parameters: parameters, principal: principal, logger: logger), snapshot)
                     }
                     switch answer {
-                    case .response(let response): return response
+                    case .response(let response):
+                        if let kept { cache?.remember(response, for: kept.key, readAfter: kept.stamp) }
+                        return response
                     case .afterwards(let work): return try await work()
                     }
                 case .async(let handler):
@@ -138,6 +150,16 @@ public struct Router: Responder {
         let principal = try authenticator.flatMap(authenticate)
         try Self.check(principal, has: role)
         return principal
+    }
+
+    /// Where `request`'s answer is kept in `cache`, and the answer when it is there; nil when it cannot be
+    /// kept: no credentials whose answers are kept, or a commit under way.
+    private func keptAnswer(
+        for request: Request, in cache: AnswerCache, of database: AppDatabase
+    ) throws -> (key: AnswerCache.Key, stamp: AppDatabase.ChangeStamp, answer: Response?)? {
+        guard let credentials = try authenticator?.credentialsDigest(for: request), let stamp = database.changeStamp() else { return nil }
+        let key = AnswerCache.Key(credentials: credentials, target: request.query.isEmpty ? request.path : request.path + "?" + request.query)
+        return (key, stamp, cache.answer(for: key, at: stamp))
     }
 
     /// The admin pages answer errors with an HTML page, the API with problem+json.

@@ -64,6 +64,9 @@ struct Serve: ParsableCommand {
     @Option(help: "The shop's time zone, for times on the admin pages (default \(Configuration.Key.timeZone.defaultValue))")
     var timeZone: String?
 
+    @Option(help: "MiB for API answers kept while the database is unchanged; 0 keeps none (default \(Configuration.Key.answerCacheMiB.defaultValue))")
+    var answerCacheMib: String?
+
     func run() throws {
         let flags: [Configuration.Key: String] = [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
@@ -71,7 +74,7 @@ struct Serve: ParsableCommand {
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
             .syncDeadline: syncDeadline, .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
-            .timeZone: timeZone,
+            .timeZone: timeZone, .answerCacheMiB: answerCacheMib,
         ].compactMapValues { $0 }.merging(database.flags) { $1 }
         let configuration = try loadConfiguration(flags: flags)
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }

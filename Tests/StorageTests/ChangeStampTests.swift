@@ -49,3 +49,13 @@ import Testing
         #expect(WALIndexHeader(databasePath: path) == nil)
     }
 }
+
+@Suite struct ReaderPageCacheTests {
+    @Test func eachReaderKeepsAtMostTheGivenPages() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try AppDatabase(path: file.path, readerPageCacheKiB: 256)
+        let size = try database.read { snapshot in try Int.fetchOne(snapshot.db, sql: "PRAGMA cache_size") }
+        #expect(size == -256)
+    }
+}
