@@ -58,6 +58,37 @@ import Testing
         }
     }
 
+    /// The worker keeps the answers of GET by id and of the list while nothing is committed: a key revoked
+    /// by another process is refused from the next request all the same, and a new coupon is listed at once.
+    @Test func keptAnswersAreNotGivenOnceAnythingIsCommitted() throws {
+        let stack = try Stack()
+        let viewer = try stack.makeAPIKey(name: "dashboard", role: "viewer")
+        let asViewer = ["Authorization": "Bearer \(viewer)"]
+        #expect(try create(stack, "watched", key: stack.apiKey).status == 202)
+        var firstList: [String] = []
+        for _ in 1...3 {  // the key's first use is written down (a commit); the answers read after it are kept
+            let coupon = try stack.get("/api/v1/coupons/watched", headers: asViewer)
+            let state = (try coupon.json()["sync"] as? [String: Any])?["state"] as? String
+            #expect(coupon.status == 200 && state == "pending")
+            let list = try stack.get("/api/v1/coupons?limit=5", headers: asViewer)
+            #expect(list.status == 200)
+            firstList = try Self.ids(list)
+        }
+        #expect(firstList == ["watched"])
+
+        #expect(try create(stack, "newer", key: stack.apiKey).status == 202)
+        #expect(try Self.ids(try stack.get("/api/v1/coupons?limit=5", headers: asViewer)) == ["newer", "watched"])
+
+        try Stack.run(Stack.workerBinary, ["keys", "revoke", "dashboard", "--database", stack.databasePath])
+        #expect(try stack.get("/api/v1/coupons/watched", headers: asViewer).status == 401)
+        #expect(try stack.get("/api/v1/coupons?limit=5", headers: asViewer).status == 401)
+    }
+
+    static func ids(_ list: HTTPResponse) throws -> [String] {
+        let coupons = try list.json()["coupons"] as? [[String: Any]] ?? []
+        return coupons.compactMap { ($0["coupon"] as? [String: Any])?["out_coupon_id"] as? String }
+    }
+
     @Test func staffAccountsAreManagedFromTheCommandLine() throws {
         let directory = try TemporaryDirectory("ca-users")
         defer { directory.remove() }
