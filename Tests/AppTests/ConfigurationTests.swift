@@ -39,6 +39,12 @@ import Testing
         #expect(configuration.syncDeadline == .milliseconds(500))
     }
 
+    @Test func theAnswerCacheHas8MiBUnlessSetAndMayBeTurnedOff() throws {
+        #expect(try Configuration(environment: [:]).answerCacheBytes == 8 << 20)
+        #expect(try Configuration(environment: ["COUPON_ADMIN_ANSWER_CACHE_MIB": "0"]).answerCacheBytes == 0)
+        #expect(try Configuration(environment: [:], flags: [.answerCacheMiB: "64"]).answerCacheBytes == 64 << 20)
+    }
+
     @Test func theShopsTimeZoneIsAsiaShanghaiUnlessSet() throws {
         #expect(try Configuration(environment: [:]).shopClock.timeZone.identifier == "Asia/Shanghai")
         #expect(try Configuration(environment: ["COUPON_ADMIN_TIME_ZONE": "Europe/Berlin"]).shopClock.timeZone.identifier == "Europe/Berlin")
@@ -57,6 +63,7 @@ import Testing
         ("COUPON_ADMIN_MAX_IN_FLIGHT", "0"), ("COUPON_ADMIN_MAX_IN_FLIGHT", "lots"), ("COUPON_ADMIN_MAX_IN_FLIGHT", "5000"),
         ("COUPON_ADMIN_SOCKET_MODE", "0999"), ("COUPON_ADMIN_SOCKET_MODE", "1777"), ("COUPON_ADMIN_LISTEN_BACKLOG", "-1"),
         ("COUPON_ADMIN_MAX_BODY_BYTES", "1m"), ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "forever"),
+        ("COUPON_ADMIN_ANSWER_CACHE_MIB", "-1"), ("COUPON_ADMIN_ANSWER_CACHE_MIB", "8M"), ("COUPON_ADMIN_ANSWER_CACHE_MIB", "5000"),
         ("COUPON_ADMIN_SHUTDOWN_TIMEOUT", "nan"), ("COUPON_ADMIN_LOG_LEVEL", "loud"),
         ("COUPON_ADMIN_LISTEN", "0.0.0.0:9000"), ("COUPON_ADMIN_LISTEN", "relative.sock"), ("COUPON_ADMIN_LISTEN", "fd:x"),
         ("COUPON_ADMIN_TIME_ZONE", "Mars/Olympus"), ("COUPON_ADMIN_TIME_ZONE", "+08:00"),
