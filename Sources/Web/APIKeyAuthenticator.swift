@@ -28,17 +28,18 @@ public final class APIKeyAuthenticator: Authenticator {
 
     /// The key's hash, as it is stored.
     public func credentialsDigest(for request: Request) throws -> String? {
-        guard request.headers["authorization"] != nil else { return nil }
-        try checkThrottle(request.remoteAddress, now: now())
-        return Self.bearerKey(request).map(APIKey.hash)
+        guard let authorization = request.headers["authorization"] else { return nil }
+        try checkThrottle(Self.throttleKeys(request), now: now())
+        return Self.bearerKey(in: authorization).map(APIKey.hash)
     }
 
     private func principal(for request: Request, liveKey: (String) throws -> AppDatabase.StoredAPIKey?) throws -> Principal? {
-        guard request.headers["authorization"] != nil else { return nil }
+        guard let authorization = request.headers["authorization"] else { return nil }
         let now = now()
-        try checkThrottle(request.remoteAddress, now: now)
-        guard let bearer = Self.bearerKey(request), let key = try liveKey(APIKey.hash(bearer)) else {
-            throttle.recordFailure(["address:" + request.remoteAddress], now: now)
+        let address = Self.throttleKeys(request)
+        try checkThrottle(address, now: now)
+        guard let bearer = Self.bearerKey(in: authorization), let key = try liveKey(APIKey.hash(bearer)) else {
+            throttle.recordFailure(address, now: now)
             throw Self.invalidKey
         }
         // The stored time settles it without the lock for all but the first requests of each minute.
@@ -51,15 +52,17 @@ public final class APIKeyAuthenticator: Authenticator {
         return Principal(name: key.name, role: key.role)
     }
 
-    private func checkThrottle(_ address: String, now: Int) throws {
-        if let wait = throttle.retryAfter(["address:" + address], now: now) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
+    /// What the failure throttle counts a request's bad keys against: its address.
+    private static func throttleKeys(_ request: Request) -> [String] { ["address:" + request.remoteAddress] }
+
+    private func checkThrottle(_ keys: [String], now: Int) throws {
+        if let wait = throttle.retryAfter(keys, now: now) { throw HTTPError.tooManyAttempts(retryAfter: wait) }
     }
 
-    /// The key of `Authorization: Bearer KEY`, when it has a key's shape.
-    private static func bearerKey(_ request: Request) -> String? {
-        guard let parts = request.headers["authorization"]?.split(separator: " ", maxSplits: 1), parts.count == 2,
-              parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1]))
-        else { return nil }
+    /// The key of an `Authorization: Bearer KEY` value, when it has a key's shape.
+    private static func bearerKey(in authorization: String) -> String? {
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", APIKey.looksLikeKey(String(parts[1])) else { return nil }
         return String(parts[1])
     }
 
