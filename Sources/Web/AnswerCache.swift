@@ -45,8 +45,8 @@ public final class AnswerCache: @unchecked Sendable {  // the state below is gua
 
     /// The answer read for `key` under `stamp`, if it is kept and not too old.
     func answer(for key: Key, at stamp: AppDatabase.ChangeStamp) -> Response? {
-        let found: Entry?? = lock.reading { self.stamp == stamp ? .some(entries[key]) : .none }
-        guard let found else {
+        let (current, found) = lock.reading { self.stamp == stamp ? (true, entries[key]) : (false, nil) }
+        guard current else {
             lock.writing {
                 guard self.stamp != stamp else { return }
                 self.stamp = stamp

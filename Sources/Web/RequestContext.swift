@@ -29,7 +29,7 @@ public struct RequestContext: Sendable {
 public typealias RouteHandler = @Sendable (RequestContext) async throws -> Response
 
 /// A handler for a route that answers from one snapshot of the database, read together with the
-/// request's API key (`Router.get(_:access:reading:handler:)`).
+/// request's API key (`Router.get(_:access:reading:remembering:handler:)`).
 public typealias SnapshotHandler = @Sendable (RequestContext, AppDatabase.Snapshot) throws -> SnapshotAnswer
 
 /// What a `SnapshotHandler` comes to.
