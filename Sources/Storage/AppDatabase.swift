@@ -17,7 +17,7 @@ public struct AppDatabase: Sendable {
     let readers: ReaderPool
     /// For the writes that many requests make at once (creates): one commit for those that arrive together.
     let groupCommit: GroupCommit
-    /// For `changeStamp()`; the writer keeps a connection open, and with it the `-shm` file in place.
+    /// For `changeStamp()`: the writer's connection's mapping of the wal-index.
     let walIndex: WALIndexHeader?
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
@@ -40,7 +40,7 @@ public struct AppDatabase: Sendable {
         try Self.migrator.migrate(writer)
         readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders, pageCacheKiB: readerPageCacheKiB)
         groupCommit = GroupCommit(writer: writer)
-        walIndex = WALIndexHeader(databasePath: path)
+        walIndex = WALIndexHeader(of: writer)
     }
 
     /// The migrations this build knows, for `coupon-admin migrate` to report.

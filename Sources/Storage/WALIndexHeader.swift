@@ -1,7 +1,8 @@
-import Foundation
+import GRDB
+import GRDBSQLite
 import Synchronization
 
-/// The header of a WAL database's wal-index, at the start of its `-shm` file, mapped read-only.
+/// The header of a WAL database's wal-index, read through SQLite's own mapping of it.
 ///
 /// Every commit rewrites the header (frame count, change counter, checksums), whichever process makes
 /// it, and a checkpoint that restarts the WAL gives it new salts: while the header stays the same, so
@@ -9,30 +10,36 @@ import Synchronization
 /// takes both. The layout is the unix VFS's, described at https://sqlite.org/walformat.html: two
 /// copies of a 48-byte header, written second copy first, then the first; a reader that finds them
 /// equal has read one whole header.
-final class WALIndexHeader: @unchecked Sendable {  // the mapping is only read, and unmapped only at deinit
+///
+/// The header is read where SQLite itself mapped it, asked for through the VFS's `xShmMap` of an open
+/// connection, never through a descriptor of our own: on Linux, closing any descriptor of the `-shm`
+/// file would drop every POSIX lock the process holds on it, SQLite's included, and the next process
+/// to open the database would rebuild the wal-index under this one (SIGBUS).
+final class WALIndexHeader: @unchecked Sendable {  // the mapping is only read, and SQLite's for as long as `owner` is open
     private static let headerSize = 48
-    /// Both copies of the header and the checkpoint information after them.
-    private static let mappedSize = 136
+    /// The size of one wal-index region, in which SQLite maps the file (sqlite3.c, WALINDEX_PGSZ).
+    private static let regionSize: Int32 = 32768
     private static let isInitOffset = 12
 
     private let base: UnsafeRawPointer
+    /// The connection whose mapping `base` is: it stays mapped while the connection is open.
+    private let owner: DatabasePool
 
-    /// Nil when `databasePath` has no `-shm` file holding a header: the database is not in WAL mode,
-    /// or no connection has it open. The file stays in place while any connection to the database is
-    /// open, so the caller keeps one open for as long as it reads the header.
-    init?(databasePath: String) {
-        let file = open(databasePath + "-shm", O_RDONLY | O_CLOEXEC)
-        guard file >= 0 else { return nil }
-        defer { close(file) }
-        var status = stat()
-        guard fstat(file, &status) == 0, status.st_size >= Self.mappedSize,
-              let mapping = mmap(nil, Self.mappedSize, PROT_READ, MAP_SHARED, file, 0), mapping != MAP_FAILED
-        else { return nil }
-        base = UnsafeRawPointer(mapping)
-    }
-
-    deinit {
-        munmap(UnsafeMutableRawPointer(mutating: base), Self.mappedSize)
+    /// Nil when the database is not in WAL mode, or its VFS has no shared memory to map.
+    init?(of owner: DatabasePool) {
+        let region: UnsafeRawPointer? = try? owner.writeWithoutTransaction { db in
+            var file: UnsafeMutablePointer<sqlite3_file>?
+            guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
+                  let file, let map = file.pointee.pMethods?.pointee.xShmMap
+            else { return nil }
+            var region: UnsafeMutableRawPointer?
+            // bExtend 0: the region SQLite already has, never a new one.
+            guard map(file, 0, Self.regionSize, 0, &region) == SQLITE_OK, let region else { return nil }
+            return UnsafeRawPointer(region)
+        }
+        guard let region else { return nil }
+        base = region
+        self.owner = owner
     }
 
     /// The header as it stands; nil while a commit is rewriting it, or before it was first written.

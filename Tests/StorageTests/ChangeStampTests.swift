@@ -40,13 +40,27 @@ import Testing
         #expect(database.changeStamp() != emptied)
     }
 
-    @Test func aDatabaseNotInWALModeHasNoStamp() throws {
-        let directory = try TemporaryDirectory("ca-stamp")
-        defer { directory.remove() }
-        let path = directory.path("plain.sqlite")
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "CREATE TABLE t (x)") }
-        #expect(WALIndexHeader(databasePath: path) == nil)
+    /// SQLite keeps a shared lock on the `-shm` file for as long as a connection is open; a process that
+    /// finds none rebuilds the wal-index under the others. Closing any descriptor of the file in this
+    /// process would drop it.
+    @Test func sqliteKeepsItsLocksOnTheWALIndexWhileTheStampIsRead() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        _ = try database.createCoupon(coupon("c1"), now: 1)
+        #expect(database.changeStamp() != nil)
+        #expect(try !locksHeld(onFile: file.path + "-shm").isEmpty)
+    }
+
+    /// The lines of /proc/locks for this process's POSIX locks on the file at `path`.
+    private func locksHeld(onFile path: String) throws -> [Substring] {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw POSIXError(.ENOENT) }
+        // "1: POSIX  ADVISORY  READ 1234 08:01:5678 128 128": pid, then major:minor:inode.
+        let inode = ":\(status.st_ino) "
+        let pid = " \(getpid()) "
+        return try String(contentsOfFile: "/proc/locks", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("POSIX") && $0.contains(pid) && $0.contains(inode) }
     }
 }
 
