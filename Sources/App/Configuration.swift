@@ -38,6 +38,7 @@ public struct Configuration: Sendable {
         case listenBacklog = "listen-backlog"
         case maxBodyBytes = "max-body-bytes"
         case shutdownTimeout = "shutdown-timeout"
+        case clientTimeout = "client-timeout"
         case logLevel = "log-level"
         case database
         case databaseSync = "database-sync"
@@ -69,6 +70,7 @@ public struct Configuration: Sendable {
             case .listenBacklog: String(ServerConfiguration.defaultListenBacklog)
             case .maxBodyBytes: String(ServerConfiguration.defaultMaxBodyBytes)
             case .shutdownTimeout: String(ServerConfiguration.defaultShutdownTimeout.components.seconds)
+            case .clientTimeout: String(ServerConfiguration.defaultClientTimeout.components.seconds)
             case .logLevel: "info"
             case .database: "/var/lib/coupon-admin/coupon-admin.sqlite"
             case .databaseSync: AppDatabase.Durability.full.rawValue
@@ -107,7 +109,8 @@ public struct Configuration: Sendable {
             maxInFlight: try values.integer(.maxInFlight, in: 1...4096),
             listenBacklog: Int32(try values.integer(.listenBacklog, in: 1...65535)),
             maxBodyBytes: try values.integer(.maxBodyBytes, in: 1...(1 << 30)),
-            shutdownTimeout: try values.seconds(.shutdownTimeout, in: 0...3600)
+            shutdownTimeout: try values.seconds(.shutdownTimeout, in: 0...3600),
+            clientTimeout: try values.seconds(.clientTimeout, in: 0.1...3600)
         )
         logLevel = try values.parse(.logLevel, expecting: "one of trace, debug, info, notice, warning, error, critical") {
             Logger.Level(rawValue: $0)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,8 +67,32 @@ static inline int cfastcgi_unblock_signal(int signo) {
     return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/* glibc declares it only under _GNU_SOURCE, which the Glibc module is built without. */
+/*
+ * Reads the params of the next request on `fd`, a connection the caller accepted, or, when `fd` is -1,
+ * on the connection the last request kept open (FCGI_KEEP_CONN). 0 on success; otherwise a negative
+ * errno, and libfcgi has closed the connection.
+ *
+ * FCGX_Accept_r accepts by itself only when the request holds no connection: it is handed one as if
+ * kept from a previous request (keepConnection, so that its own FCGX_Finish_r does not close it). The
+ * request must have been initialised with no listening socket (-1): when the params cannot be read,
+ * FCGX_Accept_r closes the connection (at once, as detached) and its own accept(-1) fails with EBADF
+ * instead of waiting for another client. fcgiapp.h marks these fields as libfcgi's own; the tests of
+ * the server's timeouts and of kept connections (FastCGITests) cover what this relies on.
+ */
+static inline int cfastcgi_read_request(FCGX_Request *request, int fd) {
+    if (fd >= 0) {
+        request->ipcFd = fd;
+        request->keepConnection = 1;
+    }
+    request->detached = 1;
+    int result = FCGX_Accept_r(request);
+    if (result == 0) request->detached = 0;
+    return result;
+}
+
+/* glibc declares these only under _GNU_SOURCE, which the Glibc module is built without. */
 extern int pthread_setname_np(pthread_t thread, const char *name);
+extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 
 /*
  * Names the calling thread as `ps -L`, `top -H` and `perf` show it (at most 15 bytes). Foundation's

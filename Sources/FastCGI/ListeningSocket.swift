@@ -18,8 +18,17 @@ final class ListeningSocket: Sendable {
     /// The unix socket file this worker created, and its inode, so that only our own file is removed.
     private let ownedFile: (path: String, inode: UInt)?
 
+    /// Whether it listens on TCP rather than a unix socket.
+    private let isTCP: Bool
+
     private init(fd: Int32, boundAddress: String, ownedFile: (path: String, inode: UInt)?) {
         self.fd = fd
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        isTCP = named == 0 && [AF_INET, AF_INET6].contains(Int32(address.ss_family))
         self.boundAddress = boundAddress
         self.ownedFile = ownedFile
     }
@@ -42,6 +51,20 @@ final class ListeningSocket: Sendable {
             throw ListenError(description: "\(address): cannot make the socket blocking: \(message)")
         }
         return socket
+    }
+
+    /// Sets up a connection it accepted: reads and writes that wait longer than `timeout` fail, and on TCP
+    /// small answers leave at once (no Nagle: nothing is ever sent back to wait for).
+    func prepare(connection: Int32, timeout: Duration) {
+        let (seconds, attoseconds) = timeout.components
+        var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            setsockopt(connection, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
+        if isTCP {
+            var on: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
     }
 
     /// Stops listening; a unix socket file this worker made is removed if it is still ours.

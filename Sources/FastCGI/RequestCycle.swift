@@ -16,6 +16,8 @@ struct RequestCycle: Sendable {
         case readToTheEnd
         /// The request was answered without reading its body, or more came than CONTENT_LENGTH said.
         case leftUnread
+        /// Reading failed: the client stopped sending for longer than the client timeout, or left.
+        case failed
     }
 
     func serve(_ fcgx: inout FCGX_Request) -> Input {
@@ -37,6 +39,9 @@ struct RequestCycle: Sendable {
                 request.body = body
                 if FCGX_GetChar(fcgx.in) == EOF && FCGX_GetError(fcgx.in) == 0 { input = .readToTheEnd }
                 response = respond(to: request, logger: logger)
+            } else if FCGX_GetError(fcgx.in) != 0 {
+                input = .failed
+                response = .problem(status: 408, detail: "The request body stopped arriving before CONTENT_LENGTH bytes.", for: request)
             } else {
                 response = .problem(status: 400, detail: "The request body ended before CONTENT_LENGTH bytes.", for: request)
             }

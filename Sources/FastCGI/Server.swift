@@ -4,13 +4,13 @@ import Logging
 import Synchronization
 
 /// A FastCGI server on libfcgi: `maxInFlight` threads take turns accepting connections, each reads one
-/// request, runs the responder's task on its own thread, and writes the answer back.
+/// request with libfcgi, runs the responder's task on its own thread, and writes the answer back.
 ///
-/// The threads take turns at a blocking `accept()`, as libfcgi's own threaded example does: per request
-/// that is the fewest system calls and thread wake-ups (measured against epoll and poll variants with
-/// deploy/bench). A shutdown wakes the thread blocked in `accept()` with SIGUSR2, which libfcgi turns
-/// into a return from `FCGX_Accept_r` (`FCGI_FAIL_ACCEPT_ON_INTR`). The listening socket is never shut
-/// down, so a socket inherited from systemd keeps queueing connections for the next worker.
+/// The threads take turns at a blocking `accept()`: per request that is the fewest system calls and
+/// thread wake-ups (measured against epoll and poll variants with deploy/bench). Each connection gets
+/// the client timeout for every read and write, so a client that stalls holds one thread for that long
+/// at most. A shutdown wakes the thread blocked in `accept()` with SIGUSR2. The listening socket is
+/// never shut down, so a socket inherited from systemd keeps queueing connections for the next worker.
 public final class Server: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// Every request in flight finished.
@@ -128,20 +128,31 @@ public final class Server: Sendable {
     private func serveConnections() {
         _ = cfastcgi_unblock_signal(Self.wakeSignal)
         var request = FCGX_Request()
-        FCGX_InitRequest(&request, listener.fd, FCGI_FAIL_ACCEPT_ON_INTR)
-        while acceptNext(&request) {
+        // No listening socket of libfcgi's: connections are accepted here (cfastcgi_read_request).
+        FCGX_InitRequest(&request, -1, 0)
+        while true {
+            var connection: Int32 = -1  // -1: the one the last request kept open (FCGI_KEEP_CONN)
+            if request.ipcFd < 0 {
+                guard let accepted = acceptNext() else { break }
+                connection = accepted
+            }
+            guard cfastcgi_read_request(&request, connection) == 0 else { continue }
             // libfcgi closes a connection lingering: shutdown(), then reads until the peer closes too
             // (up to 2 s at a time), so that input still arriving cannot reset the connection before
-            // the answer is read. Once the request's input has been read to its end there is none to
-            // come: a plain close() frees the thread at once and saves a wait and a wake-up per request.
-            if cycle.serve(&request) == .readToTheEnd { request.detached = 1 }
+            // the answer is read. Once the request's input has been read to its end, or reading it
+            // failed, there is none to wait for: a plain close() frees the thread at once.
+            if cycle.serve(&request) != .leftUnread { request.detached = 1 }
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)
     }
 
-    /// Takes the next connection and reads its params; false once the server is stopping.
-    private func acceptNext(_ request: inout FCGX_Request) -> Bool {
+    /// Takes the next connection, with the client timeout set on it; nil once the server is stopping.
+    ///
+    /// Only `accept()` itself is taken in turns: the connection's records are read after the turn is
+    /// passed on, so that a client that sends nothing holds up no one but its own thread, and that one
+    /// for no longer than the client timeout.
+    private func acceptNext() -> Int32? {
         // Announce the use of the listening socket before checking for a stop, so that
         // `waitUntilStopped` closes it only once no thread can touch it.
         threadsAccepting.add(1, ordering: .sequentiallyConsistent)
@@ -150,19 +161,23 @@ public final class Server: Sendable {
         defer { acceptTurn.unlock() }
         while !stopping.load(ordering: .sequentiallyConsistent) {
             acceptingThread.withLock { $0 = pthread_self() }
-            let result = FCGX_Accept_r(&request)
+            let connection = accept4(listener.fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let error = errno
             acceptingThread.withLock { $0 = nil }
-            if result == 0 { return true }
-            switch -result {
+            if connection >= 0 {
+                listener.prepare(connection: connection, timeout: configuration.clientTimeout)
+                return connection
+            }
+            switch error {
             case EINTR, ECONNABORTED, EPROTO, EAGAIN, EWOULDBLOCK:
                 continue  // woken for a shutdown, or the client left before we got to it
             default:
                 // Out of file descriptors and the like: say so, and give the system a moment.
-                logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(-result)))"])
+                logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(error)))"])
                 usleep(100_000)
             }
         }
-        return false
+        return nil
     }
 
     private static let wakeSignal = SIGUSR2

@@ -29,6 +29,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish at shutdown (default \(Configuration.Key.shutdownTimeout.defaultValue))")
     var shutdownTimeout: String?
 
+    @Option(help: "Seconds a connection may keep the worker waiting for its request or to take its answer (default \(Configuration.Key.clientTimeout.defaultValue))")
+    var clientTimeout: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (default \(Configuration.Key.logLevel.defaultValue))")
     var logLevel: String?
 
@@ -70,7 +73,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let flags: [Configuration.Key: String] = [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
-            .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .logLevel: logLevel,
+            .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .clientTimeout: clientTimeout, .logLevel: logLevel,
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
             .syncDeadline: syncDeadline, .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,

@@ -23,6 +23,7 @@ final class TestServer: Sendable {
         maxInFlight: Int = 8,
         maxBodyBytes: Int = 1 << 20,
         shutdownTimeout: Duration = .seconds(10),
+        clientTimeout: Duration = .seconds(10),
         listen: ListenAddress? = nil,
         respond: @escaping @Sendable (Request) async throws -> Response = { _ in Response(status: 200, contentType: "text/plain", body: "ok") }
     ) throws {
@@ -31,7 +32,8 @@ final class TestServer: Sendable {
             listen: listen ?? .unix(path: directory.appendingPathComponent("worker.sock").path),
             maxInFlight: maxInFlight,
             maxBodyBytes: maxBodyBytes,
-            shutdownTimeout: shutdownTimeout
+            shutdownTimeout: shutdownTimeout,
+            clientTimeout: clientTimeout
         )
         server = try Server(configuration: configuration, responder: ClosureResponder(body: respond), logger: quietLogger)
         server.start()

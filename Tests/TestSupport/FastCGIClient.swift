@@ -18,9 +18,9 @@ public final class FastCGIClient {
 
     public convenience init(unixPath: String) throws { self.init(socket: try TestSocket(unixPath: unixPath)) }
 
-    /// BEGIN_REQUEST (responder role, connection closed after) and all params.
-    public func begin(params: [String: String]) throws {
-        try socket.write(Self.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0]))
+    /// BEGIN_REQUEST (responder role; the connection closed after, unless `keepConnection`) and all params.
+    public func begin(params: [String: String], keepConnection: Bool = false) throws {
+        try socket.write(Self.record(type: 1, content: [0, 1, keepConnection ? 1 : 0, 0, 0, 0, 0, 0]))
         var encoded: [UInt8] = []
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
             encoded += Self.length(name.utf8.count) + Self.length(value.utf8.count) + Array(name.utf8) + Array(value.utf8)
