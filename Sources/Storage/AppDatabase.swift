@@ -36,6 +36,7 @@ public struct AppDatabase: Sendable {
         // `prepareDatabase`. Readers never commit, so theirs does not matter.
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds)
         }
         try Self.migrator.migrate(writer)
         readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders, pageCacheKiB: readerPageCacheKiB)

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import Storage
+
+@Suite struct WALCheckpointTests {
+    /// Two readers take turns so that one of them is always inside a read transaction, as the worker's
+    /// readers are under load, while about 40 MB of pages are committed.
+    @Test func theLogStaysBoundedWhileReadersAlwaysOverlap() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open(durability: .normal)
+        try database.writer.write { try $0.execute(sql: "CREATE TABLE filler (x BLOB)") }
+
+        let stopping = Atomic<Bool>(false)
+        let readersRunning = Atomic<Int>(0)
+        for offset in [0, 3] {
+            readersRunning.add(1, ordering: .sequentiallyConsistent)
+            let reader = try DatabaseQueue(path: file.path)
+            Thread.detachNewThread {
+                usleep(UInt32(offset * 1000))
+                while !stopping.load(ordering: .sequentiallyConsistent) {
+                    try? reader.read { db in
+                        _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM filler")
+                        usleep(6000)
+                    }
+                }
+                readersRunning.subtract(1, ordering: .sequentiallyConsistent)
+            }
+        }
+        var largest = 0
+        for _ in 0..<400 {
+            try database.writer.write { try $0.execute(sql: "INSERT INTO filler VALUES (randomblob(100000))") }
+            largest = max(largest, walSize(file))
+        }
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        while readersRunning.load(ordering: .sequentiallyConsistent) > 0 { usleep(1000) }
+        try database.writer.write { try $0.execute(sql: "INSERT INTO filler VALUES (1)") }
+
+        #expect(largest < 16 << 20, "the -wal file reached \(largest) bytes")
+        #expect(walSize(file) <= WALCheckpoints.sizeLimit, "the -wal file ended at \(walSize(file)) bytes")
+    }
+
+    private func walSize(_ file: TemporaryDatabase) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: file.path + "-wal"))?[.size] as? Int) ?? 0
+    }
+}
