@@ -50,15 +50,24 @@ stop_pidfile "$state/sandbox.pid"
     SOCKET="$state/worker.sock" STATIC_ROOT="$ROOT/nginx/static"
 
 worker_pid= nginx_pid= sandbox_pid= tail_pid=
+# Stops every process this run started, in whatever state each is: one already gone (killed, crashed)
+# must not end the clean-up half way, hence no `set -e` here.
 stop_all() {
     trap - INT TERM EXIT
+    set +e
     say "stopping..."
-    [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
-    [ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null
-    wait "$nginx_pid" "$worker_pid" 2>/dev/null || true
-    [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+    local targets=() target
+    # nginx has a process group of its own (setsid below): its workers stop too, even with its master killed.
+    [ -n "$nginx_pid" ] && targets+=("-$nginx_pid")
+    [ -n "$worker_pid" ] && targets+=("$worker_pid")
+    [ -n "$sandbox_pid" ] && targets+=("$sandbox_pid")
+    for target in "${targets[@]}"; do kill -TERM -- "$target" 2>/dev/null; done
+    for target in "${targets[@]}"; do
+        wait_for "! kill -0 -- $target" 15 || kill -KILL -- "$target" 2>/dev/null
+    done
     [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
-    rm -f "$state/worker.pid" "$state/sandbox.pid"
+    wait 2>/dev/null
+    rm -f "$state/worker.pid" "$state/sandbox.pid" "$state/nginx.pid"
     say "stopped"
 }
 trap 'stop_all; exit 0' INT TERM
@@ -98,7 +107,7 @@ echo "$worker_pid" >"$state/worker.pid"
 wait_for "[ -S '$state/worker.sock' ] || ! kill -0 $worker_pid" || die "the worker did not start; see $state/worker.log"
 kill -0 "$worker_pid" 2>/dev/null || die "the worker did not start: $(tail -n 3 "$state/worker.log")"
 
-nginx -e "$state/nginx-error.log" -p "$state" -c "$state/conf/nginx.conf" -g 'daemon off;' &
+setsid nginx -e "$state/nginx-error.log" -p "$state" -c "$state/conf/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!
 wait_for "curl -fsS http://$address/healthz" || die "nginx did not come up; see $state/nginx-error.log"
 

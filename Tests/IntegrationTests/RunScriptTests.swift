@@ -95,6 +95,38 @@ import Glibc
         #expect(stylesheet.status == 200 && stylesheet.headers["content-type"] == "text/css")
     }
 
+    /// Whichever of its processes dies first, run.sh stops every other one it started (nginx's workers
+    /// included, were its master killed) and leaves no pid file behind.
+    @Test(arguments: ["worker.pid", "nginx.pid", "sandbox.pid"])
+    func whenOneOfItsProcessesDiesEveryOtherIsStopped(pidFile: String) throws {
+        defer { cleanUp() }
+        let port = try freePorts()
+        let run = try startRunScript(port: port)
+        let pids = try ["worker.pid", "nginx.pid", "sandbox.pid"].map { name in
+            try #require(pid_t(try String(contentsOfFile: state.appendingPathComponent("s/\(name)").path, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        kill(pids[["worker.pid", "nginx.pid", "sandbox.pid"].firstIndex(of: pidFile)!], SIGKILL)
+
+        if pidFile == "sandbox.pid" {
+            // The sandbox is only a stand-in: run.sh goes on without it until stopped.
+            usleep(500_000)
+            #expect(run.isRunning)
+            run.send(SIGINT)
+            #expect(run.wait(upTo: .seconds(30)) == 0, "\(output)")
+        } else {
+            #expect(run.wait(upTo: .seconds(30)) == 1, "\(output)")
+        }
+        #expect((try? TestSocket(port: port)) == nil, "nginx and its workers are gone")
+        #expect((try? TestSocket(port: port + 2)) == nil, "the sandbox is gone")
+        #expect(kill(pids[0], 0) != 0, "the worker is gone")
+        #expect(kill(-pids[1], 0) != 0, "nginx's process group is gone")
+        #expect(kill(pids[2], 0) != 0, "the sandbox process is gone")
+        for name in ["worker.pid", "nginx.pid", "sandbox.pid"] {
+            #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("s/\(name)").path), "\(name) is left behind")
+        }
+    }
+
     /// A run killed outright leaves nginx and the worker running; the next run stops them and starts.
     @Test func recoversFromARunThatWasKilled() throws {
         defer { cleanUp() }
