@@ -112,6 +112,34 @@ import Glibc
         #expect(unread.status == 413)
     }
 
+    /// Requests nginx cannot read, and a static file that is not there: problem+json with the security
+    /// headers, as every other error; also when the worker is down meanwhile.
+    @Test func nginxsOwnRefusalsAreProblemsToo() throws {
+        let stack = try Stack()
+        func raw(_ text: String) throws -> HTTPResponse {
+            let socket = try TestSocket(port: stack.port)
+            try socket.write(Array(text.utf8))
+            return HTTPClient.parse(try socket.readToEnd())
+        }
+        let refusals = [
+            (400, try raw("GET /api/v1/coupons HTTP/1.1\r\nHost: a\r\nNo colon here\r\n\r\n")),
+            (400, try raw("NOT HTTP AT ALL\r\n\r\n")),
+            (400, try raw("GET / HTTP/1.1\r\nHost: a\r\nCookie: \(String(repeating: "a", count: 20_000))\r\n\r\n")),
+            (414, try raw("GET /\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\nHost: a\r\n\r\n")),
+            (404, try stack.get("/static/not-there.css", authorized: false)),
+        ]
+        for (status, response) in refusals {
+            #expect(response.status == status)
+            #expect(response.headers["content-type"] == "application/problem+json", "\(status): \(response.text)")
+            #expect(try response.json()["status"] as? Int == status)
+            #expect(response.headers["x-content-type-options"] == "nosniff")
+        }
+        #expect(try stack.stopWorker().status == 0)
+        let missing = try stack.get("/static/not-there.css", authorized: false)
+        #expect(missing.status == 503)
+        #expect(missing.headers["content-type"] == "application/problem+json")
+    }
+
     @Test func malformedContentLengthStraightToTheSocketIs400() throws {
         let stack = try Stack()
         let response = try FastCGIClient.send(

@@ -32,7 +32,7 @@ public enum HTTPClient {
         return parse(try socket.readToEnd())
     }
 
-    static func parse(_ bytes: [UInt8]) -> HTTPResponse {
+    public static func parse(_ bytes: [UInt8]) -> HTTPResponse {
         let raw = FastCGIClient.parse(bytes)  // same head/body split, the status line aside
         let statusLine = String(decoding: bytes.prefix(while: { $0 != 13 }), as: UTF8.self)
         let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
