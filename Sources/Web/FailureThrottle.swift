@@ -1,10 +1,12 @@
 import Synchronization
 
 /// Slows, then refuses, whoever keeps failing to authenticate: per client address, and per account
-/// for logins. The first `freeFailures` failures cost nothing; each one after that blocks its keys
-/// for twice as long as the one before (1 s, 2 s, 4 s, ... up to `maximumBlock`), and while blocked
-/// an attempt is answered 429 with `Retry-After` without its credentials being looked at. A success
-/// clears an account's count; an address's count runs out `forgetAfter` seconds after its last failure.
+/// for logins. The first `freeFailures` failures are answered as usual; the last of them, and each one
+/// after it, blocks its keys for twice as long as the one before (1 s, 2 s, 4 s, ... up to
+/// `maximumBlock`), and while blocked an attempt is answered 429 with `Retry-After` without its
+/// credentials being looked at. The clock counts whole seconds, so a block runs to the end of the
+/// second it would end in: never shorter than its length. A success clears an account's count; any
+/// count runs out `forgetAfter` seconds after its last failure.
 ///
 /// Kept in memory, per worker process: a restart forgets it.
 public final class FailureThrottle: Sendable {
@@ -26,6 +28,7 @@ public final class FailureThrottle: Sendable {
     let capacity: Int
 
     public init(freeFailures: Int = 3, maximumBlock: Int = 900, forgetAfter: Int = 900, capacity: Int = 10_000) {
+        precondition(freeFailures >= 1, "the first try is always answered")
         self.freeFailures = freeFailures
         self.maximumBlock = maximumBlock
         self.forgetAfter = forgetAfter
@@ -50,14 +53,20 @@ public final class FailureThrottle: Sendable {
                     ?? Record(failures: 0, lastFailure: now, blockedUntil: 0)
                 record.failures += 1
                 record.lastFailure = now
-                if record.failures > freeFailures {
-                    let doublings = min(record.failures - freeFailures - 1, 20)
-                    record.blockedUntil = now + min(maximumBlock, 1 << doublings)
+                if record.failures >= freeFailures {
+                    let doublings = min(record.failures - freeFailures, 20)
+                    // `now` is the second the failure came in; the block must outlast the rest of it.
+                    record.blockedUntil = now + 1 + min(maximumBlock, 1 << doublings)
                     _ = lastBlockEnds.max(record.blockedUntil, ordering: .releasing)
                 }
                 records[key] = record
             }
         }
+    }
+
+    /// Whether failures of `key` are still remembered at `now`.
+    public func hasFailures(_ key: String, now: Int) -> Bool {
+        records.withLock { records in records[key].map { now - $0.lastFailure < forgetAfter } ?? false }
     }
 
     /// Forgets the failures of `keys`.

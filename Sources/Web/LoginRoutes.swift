@@ -5,7 +5,8 @@ import Storage
 
 extension Router {
     /// `POST /admin/login` (a form with `name`, `password` and where to go `next`) and
-    /// `POST /admin/logout`. Failed logins are throttled per address and per account, and recorded.
+    /// `POST /admin/logout`. Failed logins are throttled per address and per account (`loginThrottleKeys`),
+    /// and recorded.
     public mutating func addLoginRoutes(database: AppDatabase, sessions: StaffSessions, throttle: FailureThrottle, now: @escaping @Sendable () -> Int) {
         get("/admin/login", access: .everyone) { context in
             let next = try QueryParameters(context.request.query, allowed: ["next"])["next"]
@@ -19,9 +20,9 @@ extension Router {
             }
             let form = try QueryParameters(String(decoding: request.body, as: UTF8.self), allowed: ["name", "password", "next"])
             let name = form["name"] ?? "", password = form["password"] ?? ""
-            let throttled = ["address:" + request.remoteAddress, "account:" + name]
             let at = now()
-            if let wait = throttle.retryAfter(throttled, now: at) {
+            let throttled = Self.loginThrottleKeys(name: name, address: request.remoteAddress, throttle: throttle, now: at)
+            if let wait = throttle.retryAfter(throttled.checked, now: at) {
                 return Self.loginPage(request, next: form["next"], name: name, failure: ("login.throttled", [String(wait)]), status: 429,
                                       headers: [("Retry-After", String(wait))])
             }
@@ -30,13 +31,13 @@ extension Router {
             // An unknown name costs the same scrypt work as a wrong password, so timing tells nothing.
             let stored = user.flatMap { try? PasswordHash(stored: $0.passwordHash) } ?? Self.stranger
             guard stored.verifies(password), let user, user.disabledAt == nil else {
-                throttle.recordFailure(throttled, now: at)
+                throttle.recordFailure(throttled.counted, now: at)
                 try database.audit(.init(at: at, actor: "anonymous", action: "user.login_failed", targetType: "user", target: name,
                                          details: #"{"address":""# + request.remoteAddress.filter { $0.isHexDigit || $0 == "." || $0 == ":" } + #""}"#))
                 context.logger.notice("login failed", metadata: ["account": "\(name)", "address": "\(request.remoteAddress)"])
                 return Self.loginPage(request, next: form["next"], name: name, failure: ("login.failed", []), status: 401)
             }
-            throttle.recordSuccess(["account:" + name])
+            throttle.recordSuccess(throttled.counted.filter { $0.hasPrefix("account:") })
             if stored.needsRehash(), let rehashed = try? PasswordHash(password: password) {
                 _ = try database.setUserPassword(name: name, passwordHash: rehashed.stored, actor: name, now: at)
             }
@@ -51,6 +52,16 @@ extension Router {
                 ("Location", request.url(for: "/admin/login")), ("Set-Cookie", StaffSessions.cookie("", maxAge: 0, for: request)),
             ]))
         }
+    }
+
+    /// What a login by `name` from `address` is refused by (`checked`) and what its failure counts
+    /// against (`counted`). The account's own count refuses only addresses that have failed for that
+    /// account: guessing its password is slowed from anywhere, and yet nobody can lock its owner out by
+    /// failing on purpose from somewhere else.
+    static func loginThrottleKeys(name: String, address: String, throttle: FailureThrottle, now: Int) -> (checked: [String], counted: [String]) {
+        let account = "account:" + name, accountFromAddress = "account:\(name) address:\(address)"
+        let checked = ["address:" + address] + (throttle.hasFailures(accountFromAddress, now: now) ? [account] : [])
+        return (checked, ["address:" + address, account, accountFromAddress])
     }
 
     /// The login form, again with the name kept and why the login failed.

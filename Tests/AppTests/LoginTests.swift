@@ -124,12 +124,32 @@ import Web
         #expect(try await login("li.wei", Self.password).status == 401, "a disabled account cannot log in")
     }
 
-    @Test func repeatedFailuresForOneAccountAreRefusedFromAnyAddress() async throws {
+    @Test func threeWrongPasswordsThenTheNextTryIsRefusedUntilTheBlockPasses() async throws {
         defer { directory.remove() }
-        for index in 1...4 { #expect(try await login("li.wei", "wrong password \(index)", from: "192.0.2.\(index)").status == 401) }
-        let refused = try await login("li.wei", Self.password, from: "198.51.100.1")
-        #expect(refused.status == 429 && refused.headers["Retry-After"] == "1")
+        for index in 1...3 { #expect(try await login("li.wei", "wrong password \(index)").status == 401) }
+        let refused = try await login("li.wei", Self.password)
+        #expect(refused.status == 429 && refused.headers["Retry-After"] == "2", "a one-second block, to the end of the second it began in")
         advance(1)
+        #expect(try await login("li.wei", Self.password).status == 429)
+        advance(1)
+        #expect(try await login("li.wei", Self.password).status == 303)
+    }
+
+    /// Failing on purpose from one address does not lock the account's owner out from another.
+    @Test func failuresFromOneAddressDoNotLockTheAccountOutElsewhere() async throws {
+        defer { directory.remove() }
+        for index in 1...5 { _ = try await login("li.wei", "wrong password \(index)", from: "192.0.2.66") }
+        #expect(try await login("li.wei", Self.password, from: "192.0.2.66").status == 429)
+        #expect(try await login("li.wei", Self.password, from: "198.51.100.1").status == 303)
+    }
+
+    /// One guess each from many addresses: past three, the account refuses each address that has already
+    /// failed for it, though none of them failed three times.
+    @Test func guessingOneAccountFromManyAddressesIsSlowed() async throws {
+        defer { directory.remove() }
+        for index in 1...3 { #expect(try await login("li.wei", "guess \(index)", from: "192.0.2.\(index)").status == 401) }
+        for index in 1...3 { #expect(try await login("li.wei", "guess again", from: "192.0.2.\(index)").status == 429) }
+        #expect(try await login("wang.fang", "a first try", from: "192.0.2.1").status == 401, "other accounts from there are not blocked")
         #expect(try await login("li.wei", Self.password, from: "198.51.100.1").status == 303)
     }
 
