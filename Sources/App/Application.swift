@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Coupons
+import Foundation
 import FastCGI
 import Logging
 import Storage
@@ -49,6 +50,48 @@ public enum Application {
     /// Opens the database named by the configuration, applying any migration it lacks.
     public static func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
         try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability)
+    }
+
+    /// Opens the database for the worker, trying again every `interval` seconds for as long as it cannot be opened
+    /// for writing (the file or its folder read-only to this user, a full disk, ...), so that the worker
+    /// comes up by itself once the cause is put right; meanwhile nothing listens, and nginx answers 503.
+    /// Says why at the first failure, then once a minute.
+    public static func openDatabaseForServing(_ configuration: Configuration, logger: Logger, interval: Double = 2) -> AppDatabase {
+        var failures = 0
+        while true {
+            let reason: String
+            if let unwritable = unwritableFile(of: configuration.databasePath) {
+                // Not even tried: SQLite would make its -shm file as read-only as the database, for good.
+                reason = "\(unwritable) is not writable by this user (uid \(getuid()))"
+            } else {
+                do {
+                    let database = try openDatabase(configuration)
+                    if database.isWritable {
+                        if failures > 0 { logger.notice("database open", metadata: ["path": "\(configuration.databasePath)"]) }
+                        return database
+                    }
+                    reason = "SQLite opened it read-only"
+                } catch {
+                    reason = "\(error)"
+                }
+            }
+            if failures % max(1, Int(60 / interval)) == 0 {
+                logger.critical("cannot open the database for writing; trying again until it can", metadata: [
+                    "path": "\(configuration.databasePath)", "reason": "\(reason)", "retry_every_s": "\(interval)",
+                ])
+            }
+            failures += 1
+            Thread.sleep(forTimeInterval: interval)
+        }
+    }
+
+    /// The first of the database's files (itself, its -wal and -shm files, or its folder, where SQLite
+    /// makes those) that exists and that this process may not write; nil when there is none. `access()`
+    /// looks at the permissions without opening the files.
+    static func unwritableFile(of databasePath: String) -> String? {
+        let folder = (databasePath as NSString).deletingLastPathComponent
+        let files = [databasePath, databasePath + "-wal", databasePath + "-shm"].filter { FileManager.default.fileExists(atPath: $0) }
+        return ([folder.isEmpty ? "." : folder] + files).first { access($0, W_OK) != 0 }
     }
 
     /// Serves until SIGTERM, SIGINT or SIGUSR1, then drains the requests in flight.

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// The application's SQLite database: one file in WAL mode, written through a `DatabasePool`, read
 /// through a `ReaderPool` of read-only connections beside it. Every write method is one transaction,
@@ -34,14 +35,21 @@ public struct AppDatabase: Sendable {
         writer = try DatabasePool(path: path, configuration: configuration)
         // Set on the writer once it is open: turning WAL on, the pool sets it to NORMAL, after any
         // `prepareDatabase`. Readers never commit, so theirs does not matter.
+        let readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders, pageCacheKiB: readerPageCacheKiB)
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-            try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds)
+            try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds, readers: readers)
         }
         try Self.migrator.migrate(writer)
-        readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders, pageCacheKiB: readerPageCacheKiB)
+        self.readers = readers
         groupCommit = GroupCommit(writer: writer)
         walIndex = WALIndexHeader(of: writer)
+    }
+
+    /// False when SQLite opened the file read-only, as it does without a word when this process may not
+    /// write it: then every write fails until the database is opened again.
+    public var isWritable: Bool {
+        writer.writeWithoutTransaction { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 0 }
     }
 
     /// The migrations this build knows, for `coupon-admin migrate` to report.

@@ -26,6 +26,8 @@ final class ReaderPool: Sendable {
     /// page cache fills early instead of the last ones' slowly, over hours, as memory creeping up.
     private let nextStart = Atomic<Int>(0)
     private let waiting = Atomic<Int>(0)
+    /// Set while `whileNobodyReads` waits for its turn or runs: no reader is handed out.
+    private let closed = Atomic<Bool>(false)
     private let released = NSCondition()
 
     /// - Parameters:
@@ -79,7 +81,39 @@ final class ReaderPool: Sendable {
         }
     }
 
+    /// Runs `body` while no reader is in use and none can be taken, and returns what it returns; reads
+    /// that begin meanwhile wait until it is done. A checkpoint gets its turn this way (`WALCheckpoints`):
+    /// readers always overlapping would never let the log start over. Nil, without running `body`, when
+    /// the readers in use are not all back within `patience` seconds: one of them may be waiting for the
+    /// very writer that asks (a read that notes a key's use, say).
+    func whileNobodyReads<T>(patience: Double, _ body: () throws -> T) rethrows -> T? {
+        let deadline = Date(timeIntervalSinceNow: patience)
+        closed.store(true, ordering: .sequentiallyConsistent)
+        var mine: UInt64 = 0
+        defer {
+            released.lock()
+            closed.store(false, ordering: .sequentiallyConsistent)
+            taken.bitwiseAnd(~mine, ordering: .sequentiallyConsistent)
+            released.broadcast()
+            released.unlock()
+        }
+        while mine != all {
+            let current = taken.load(ordering: .sequentiallyConsistent)
+            let free = ~current & all & ~mine
+            if free != 0 {
+                if taken.compareExchange(expected: current, desired: current | free, ordering: .sequentiallyConsistent).exchanged { mine |= free }
+                continue
+            }
+            guard Date() < deadline else { return nil }
+            released.lock()
+            _ = released.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.001)))  // reads take microseconds
+            released.unlock()
+        }
+        return try body()
+    }
+
     private func tryCheckOut() -> Int? {
+        guard !closed.load(ordering: .sequentiallyConsistent) else { return nil }
         let start = nextStart.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count
         var current = taken.load(ordering: .sequentiallyConsistent)
         while current & all != all {

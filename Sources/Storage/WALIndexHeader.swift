@@ -27,7 +27,7 @@ final class WALIndexHeader: @unchecked Sendable {  // the mapping is only read, 
 
     /// Nil when the database is not in WAL mode, or its VFS has no shared memory to map.
     init?(of owner: DatabasePool) {
-        let region: UnsafeRawPointer? = try? owner.writeWithoutTransaction { db in
+        let region: UnsafeRawPointer? = owner.writeWithoutTransaction { db in
             var file: UnsafeMutablePointer<sqlite3_file>?
             guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
                   let file, let map = file.pointee.pMethods?.pointee.xShmMap

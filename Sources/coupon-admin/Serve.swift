@@ -83,13 +83,7 @@ struct Serve: ParsableCommand {
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
         let logger = Logger(label: "coupon-admin")
         defer { LogWriter.standardError.flush() }
-        let database: AppDatabase
-        do {
-            database = try Application.openDatabase(configuration)
-        } catch {
-            logger.critical("cannot open the database", metadata: ["path": "\(configuration.databasePath)", "reason": "\(error)"])
-            throw ExitCode.failure
-        }
+        let database = Application.openDatabaseForServing(configuration, logger: logger)
         do {
             switch try Application.serve(configuration: configuration, database: database, logger: logger) {
             case .drained: return

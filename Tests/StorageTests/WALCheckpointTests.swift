@@ -46,3 +46,48 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: file.path + "-wal"))?[.size] as? Int) ?? 0
     }
 }
+
+@Suite struct ReaderTurnTests {
+    @Test func whileNobodyReadsNoReadBeginsAndThoseWaitingGoOnAfter() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let inside = Atomic<Bool>(false), readDuringTurn = Atomic<Bool>(false), readDone = Atomic<Bool>(false)
+        let ran = database.readers.whileNobodyReads(patience: 1) {
+            inside.store(true, ordering: .sequentiallyConsistent)
+            Thread.detachNewThread {
+                _ = try? database.readers.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+                readDuringTurn.store(inside.load(ordering: .sequentiallyConsistent), ordering: .sequentiallyConsistent)
+                readDone.store(true, ordering: .sequentiallyConsistent)
+            }
+            usleep(100_000)
+            inside.store(false, ordering: .sequentiallyConsistent)
+            return true
+        }
+        #expect(ran == true)
+        while !readDone.load(ordering: .sequentiallyConsistent) { usleep(1000) }
+        let sawTheTurn = readDuringTurn.load(ordering: .sequentiallyConsistent)
+        #expect(!sawTheTurn, "the read waited for the turn to end")
+    }
+
+    /// A read in use that will not come back in time: the turn is given up, not waited for.
+    @Test func aReadThatDoesNotComeBackInTimeCostsTheTurnNotADeadlock() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try file.open()
+        let holding = Atomic<Bool>(false), release = Atomic<Bool>(false)
+        Thread.detachNewThread {
+            _ = try? database.readers.read { _ in
+                holding.store(true, ordering: .sequentiallyConsistent)
+                while !release.load(ordering: .sequentiallyConsistent) { usleep(1000) }
+            }
+        }
+        while !holding.load(ordering: .sequentiallyConsistent) { usleep(1000) }
+        let started = ContinuousClock.now
+        let ran = database.readers.whileNobodyReads(patience: 0.05) { true }
+        #expect(ran == nil)
+        #expect(ContinuousClock.now - started < .seconds(1))
+        release.store(true, ordering: .sequentiallyConsistent)
+        #expect(try database.readers.read { db in try Int.fetchOne(db, sql: "SELECT 1") } == 1, "readers are handed out again")
+    }
+}

@@ -7,23 +7,29 @@
 #   - a list page of 50 coupons;
 #   - POST creates, against the rate at which SQLite itself commits on this disk (sqlite-commits.c);
 #   - the worker's memory after 100,000 and 200,000 requests;
-#   - for each run, the CPU per request of the server, of nginx's worker and of wrk.
+#   - for each run, the CPU per request of the server, of nginx's worker and of wrk;
+#   - the write-ahead log under a mixed load of 64 connections (GET by id, lists and creates at once):
+#     the -wal file's largest size, sampled every half second, and its size once the load stops.
 #
 #   deploy/bench/bench.sh [--rounds N] [--duration SECONDS] [--connections N] [--threads N]
+#                         [--wal-seconds SECONDS] [--binary PATH]
 #
+# --binary measures that coupon-admin instead of building a release one (an earlier build, to compare).
 # Prints requests/s and p50/p99 latency per round, then the medians and the ratios.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/wrk.sh"
 
-rounds=3 duration=10 connections=32 threads=64
+rounds=3 duration=10 connections=32 threads=64 wal_seconds=60 worker_bin=
 while [ $# -gt 0 ]; do
     case $1 in
+        --wal-seconds) wal_seconds=$2; shift 2 ;;
+        --binary) worker_bin=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option $1" ;;
     esac
 done
@@ -39,9 +45,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "building the worker (release) and the C responder..."
-(cd "$ROOT" && swift build -c release --product coupon-admin >&2)
-worker_bin=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
+if [ -z "$worker_bin" ]; then
+    say "building the worker (release)..."
+    (cd "$ROOT" && swift build -c release --product coupon-admin >&2)
+    worker_bin=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
+fi
+[ -x "$worker_bin" ] || die "no coupon-admin binary at $worker_bin"
 gcc -O2 -o "$work/responder" "$ROOT/deploy/bench/responder.c" -lfcgi -lpthread
 gcc -O2 -o "$work/sqlite-commits" "$ROOT/deploy/bench/sqlite-commits.c" -lsqlite3
 
@@ -159,6 +168,28 @@ row_bytes=$(printf "$template" "created-1" | wc -c)
 "$worker_bin" migrate --database "$work/commits.sqlite" >/dev/null
 commit_rate=$("$work/sqlite-commits" "$work/commits.sqlite" "$duration" "$row_bytes")
 
+say "the write-ahead log: ${wal_seconds}s of GET by id (32 connections), lists (16) and creates (16) at once..."
+wal_size() { stat -c %s "$work/coupon-admin.sqlite-wal" 2>/dev/null || echo 0; }
+connections=32 wrk_run "$worker_port" /api/v1/coupons/x "$wal_seconds" get-by-id.lua "$coupons" >"$work/wal-get.out" &
+wal_loads=$!
+connections=16 wrk_run "$worker_port" "/api/v1/coupons?limit=50" "$wal_seconds" >"$work/wal-list.out" &
+wal_loads+=" $!"
+connections=16 wrk_run "$worker_port" /api/v1/coupons "$wal_seconds" create.lua wal >"$work/wal-create.out" &
+wal_loads+=" $!"
+wal_largest=0
+for _ in $(seq $((wal_seconds * 2))); do
+    size=$(wal_size)
+    [ "$size" -gt "$wal_largest" ] && wal_largest=$size
+    sleep 0.5
+done
+wait $wal_loads
+for part in get list create; do wrk_summary <"$work/wal-$part.out" >/dev/null; done
+wal_rates=$(for part in get list create; do awk '/Requests\/sec/ { printf "%.0f ", $2 }' "$work/wal-$part.out"; done)
+sleep 2
+curl -fsS -o /dev/null -H "Authorization: Bearer $key" -H "Content-Type: application/json" \
+    --data "$(printf "$template" "wal-after")" "http://127.0.0.1:$worker_port/api/v1/coupons"
+wal_after=$(wal_size)
+
 column() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/results" | median; }
 # Each round measures C and then the worker back to back: ratios within a round cancel the drift of
 # a shared machine better than the ratio of the medians.
@@ -195,3 +226,6 @@ for name in c c-plain c-get worker worker-get worker-list; do
     awk -v s="$(column "$name" 5)" -v n="$(column "$name" 6)" -v w="$(column "$name" 7)" -v label="$name" \
         'BEGIN { printf "  %-12s %6.1f %6.1f %6.1f %7.1f\n", label, s, n, w, s + n + w }'
 done
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+printf '\nwrite-ahead log under %ss of mixed load (GET by id, list, create requests/s: %s): largest %s MiB, %s MiB after one create once the load stopped\n' \
+    "$wal_seconds" "${wal_rates% }" "$(mib "$wal_largest")" "$(mib "$wal_after")"
