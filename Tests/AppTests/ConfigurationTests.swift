@@ -45,6 +45,12 @@ import Testing
         #expect(try Configuration(environment: [:], flags: [.answerCacheMiB: "64"]).answerCacheBytes == 64 << 20)
     }
 
+    @Test func theClientTimeoutIs10SecondsUnlessSet() throws {
+        #expect(try Configuration(environment: [:]).server.clientTimeout == .seconds(10))
+        #expect(try Configuration(environment: ["COUPON_ADMIN_CLIENT_TIMEOUT": "0.5"]).server.clientTimeout == .milliseconds(500))
+        #expect(try Configuration(environment: [:], flags: [.clientTimeout: "30"]).server.clientTimeout == .seconds(30))
+    }
+
     @Test func theShopsTimeZoneIsAsiaShanghaiUnlessSet() throws {
         #expect(try Configuration(environment: [:]).shopClock.timeZone.identifier == "Asia/Shanghai")
         #expect(try Configuration(environment: ["COUPON_ADMIN_TIME_ZONE": "Europe/Berlin"]).shopClock.timeZone.identifier == "Europe/Berlin")
@@ -68,6 +74,7 @@ import Testing
         ("COUPON_ADMIN_LISTEN", "0.0.0.0:9000"), ("COUPON_ADMIN_LISTEN", "relative.sock"), ("COUPON_ADMIN_LISTEN", "fd:x"),
         ("COUPON_ADMIN_TIME_ZONE", "Mars/Olympus"), ("COUPON_ADMIN_TIME_ZONE", "+08:00"),
         ("COUPON_ADMIN_SYNC_DEADLINE", "0"), ("COUPON_ADMIN_SYNC_DEADLINE", "61"),
+        ("COUPON_ADMIN_CLIENT_TIMEOUT", "0"), ("COUPON_ADMIN_CLIENT_TIMEOUT", "3601"), ("COUPON_ADMIN_CLIENT_TIMEOUT", "soon"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) {
         #expect {
