@@ -134,6 +134,7 @@ public final class Server: Sendable {
             var connection: Int32 = -1  // -1: the one the last request kept open (FCGI_KEEP_CONN)
             if request.ipcFd < 0 {
                 guard let accepted = acceptNext() else { break }
+                listener.prepare(connection: accepted, timeout: configuration.clientTimeout)
                 connection = accepted
             }
             guard cfastcgi_read_request(&request, connection) == 0 else { continue }
@@ -147,7 +148,7 @@ public final class Server: Sendable {
         FCGX_Free(&request, 1)
     }
 
-    /// Takes the next connection, with the client timeout set on it; nil once the server is stopping.
+    /// Takes the next connection; nil once the server is stopping.
     ///
     /// Only `accept()` itself is taken in turns: the connection's records are read after the turn is
     /// passed on, so that a client that sends nothing holds up no one but its own thread, and that one
@@ -164,10 +165,7 @@ public final class Server: Sendable {
             let connection = accept4(listener.fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             let error = errno
             acceptingThread.withLock { $0 = nil }
-            if connection >= 0 {
-                listener.prepare(connection: connection, timeout: configuration.clientTimeout)
-                return connection
-            }
+            if connection >= 0 { return connection }
             switch error {
             case EINTR, ECONNABORTED, EPROTO, EAGAIN, EWOULDBLOCK:
                 continue  // woken for a shutdown, or the client left before we got to it
