@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds CouponAdmin and runs it locally: the worker behind nginx, state under .run/, until Ctrl-C.
+# Builds CouponAdmin and runs it locally: the worker behind nginx, state under .run/, until Ctrl-C or
+# SIGTERM, or until the worker or nginx dies; then it stops everything it started.
 # Without COUPON_ADMIN_WECHAT_APPID in the environment, the WeChat sandbox stands in for WeChat.
 #
 #   deploy/run.sh [--address HOST:PORT] [--state DIR] [--binary PATH]
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
         --address) address=$2; shift 2 ;;
         --state) state=$2; shift 2 ;;
         --binary) binary=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -67,7 +68,8 @@ stop_all() {
     done
     [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
     wait 2>/dev/null
-    rm -f "$state/worker.pid" "$state/sandbox.pid" "$state/nginx.pid"
+    # The worker is gone: a socket file it left (killed) would pass for a live one at the next start.
+    rm -f "$state/worker.pid" "$state/sandbox.pid" "$state/nginx.pid" "$state/worker.sock"
     say "stopped"
 }
 trap 'stop_all; exit 0' INT TERM

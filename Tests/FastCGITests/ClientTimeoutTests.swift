@@ -30,11 +30,12 @@ import Testing
             let answer = try Self.timedAnswer(from: path)
             let started = ContinuousClock.now
             let response = try client.readResponse()
-            return (answer, (status: response.status, took: ContinuousClock.now - started))
+            return (answer, (status: response.status, took: ContinuousClock.now - started, text: response.text))
         }
         #expect(answer.status == 200)
         #expect(answer.took < .milliseconds(400), "answered after \(answer.took)")
         #expect(stalledAnswer.status == 408)
+        #expect(stalledAnswer.text.contains(#""title":"Request Timeout""#), "\(stalledAnswer.text)")
         #expect(stalledAnswer.took < .seconds(3))
         _ = try await server.stop()
     }

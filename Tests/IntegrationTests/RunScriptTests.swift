@@ -122,7 +122,7 @@ import Glibc
         #expect(kill(pids[0], 0) != 0, "the worker is gone")
         #expect(kill(-pids[1], 0) != 0, "nginx's process group is gone")
         #expect(kill(pids[2], 0) != 0, "the sandbox process is gone")
-        for name in ["worker.pid", "nginx.pid", "sandbox.pid"] {
+        for name in ["worker.pid", "nginx.pid", "sandbox.pid", "worker.sock"] {
             #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("s/\(name)").path), "\(name) is left behind")
         }
     }

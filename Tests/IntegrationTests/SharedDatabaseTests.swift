@@ -6,10 +6,11 @@ import Testing
 import Glibc
 #endif
 
-/// The operator's tools on the live database while the worker is under load: whatever else opens the
+/// The operator's tools on the live database while the worker is under load (the README's backups among
+/// them: `.backup` and `VACUUM INTO`): whatever else opens the
 /// database, the worker stays up and answers every request.
 @Suite(.serialized) struct SharedDatabaseTests {
-    @Test func theCommandLineABackupAndASecondWorkerOpenTheLiveDatabaseAgainAndAgain() throws {
+    @Test func theCommandLineBackupsAndASecondWorkerOpenTheLiveDatabaseAgainAndAgain() throws {
         let stack = try Stack()
         let database = stack.databasePath
         let load = MixedLoad(stack: stack)
@@ -36,6 +37,9 @@ import Glibc
             let backup = stack.directory.appendingPathComponent("backup-\(round).sqlite").path
             toolOutput += try Stack.run("/usr/bin/sqlite3", [database, ".backup '\(backup)'"]).output
             #expect(try Stack.run("/usr/bin/sqlite3", [backup, "PRAGMA integrity_check"]).output == "ok\n")
+            let vacuumed = stack.directory.appendingPathComponent("vacuumed-\(round).sqlite").path
+            toolOutput += try Stack.run("/usr/bin/sqlite3", [database, "VACUUM INTO '\(vacuumed)'"]).output
+            #expect(try Stack.run("/usr/bin/sqlite3", [vacuumed, "PRAGMA integrity_check"]).output == "ok\n")
 
             let socket = stack.directory.appendingPathComponent("second-\(round).sock").path
             let second = try stack.launchWorker(listen: "unix:\(socket)", arguments: [], log: "second-worker.log")

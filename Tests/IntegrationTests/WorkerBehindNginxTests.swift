@@ -126,6 +126,8 @@ import Glibc
             (400, try raw("NOT HTTP AT ALL\r\n\r\n")),
             (400, try raw("GET / HTTP/1.1\r\nHost: a\r\nCookie: \(String(repeating: "a", count: 20_000))\r\n\r\n")),
             (414, try raw("GET /\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\nHost: a\r\n\r\n")),
+            (505, try raw("GET / HTTP/9.9\r\nHost: a\r\n\r\n")),
+            (501, try raw("POST /api/v1/coupons HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n")),
             (404, try stack.get("/static/not-there.css", authorized: false)),
         ]
         for (status, response) in refusals {
