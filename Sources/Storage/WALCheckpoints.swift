@@ -23,7 +23,8 @@ final class WALCheckpoints: @unchecked Sendable {  // `nextAttempt` is used only
     /// Log pages at which the next checkpoint is tried.
     private var nextAttempt = restartFrames
     private let busyTimeoutMilliseconds: Int32
-    private let readers: ReaderPool
+    /// Weak: this state outlives the database (see `install`), and must not keep its readers open.
+    private weak let readers: ReaderPool?
 
     private init(busyTimeoutMilliseconds: Int32, readers: ReaderPool) {
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -31,8 +32,9 @@ final class WALCheckpoints: @unchecked Sendable {  // `nextAttempt` is used only
     }
 
     /// Installs the hook on `db`, the writer's connection, whose busy timeout is `busyTimeoutSeconds`;
-    /// `readers` are the worker's own. The hook's state lives as long as the process: a few bytes per
-    /// database opened.
+    /// `readers` are the worker's own. The hook's state lives as long as the process, a few bytes per
+    /// database opened: SQLite may call the hook as long as the connection is open, and nothing says
+    /// when that ends.
     static func install(on db: Database, busyTimeoutSeconds: Double, readers: ReaderPool) throws {
         try db.execute(sql: "PRAGMA journal_size_limit = \(sizeLimit)")
         let state = WALCheckpoints(busyTimeoutMilliseconds: Int32(busyTimeoutSeconds * 1000), readers: readers)
@@ -44,7 +46,7 @@ final class WALCheckpoints: @unchecked Sendable {  // `nextAttempt` is used only
     }
 
     private func committed(frames: Int32, connection: OpaquePointer?, database: UnsafePointer<CChar>?) {
-        guard frames >= nextAttempt else { return }
+        guard frames >= nextAttempt, let readers else { return }
         _ = sqlite3_wal_checkpoint_v2(connection, database, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         sqlite3_busy_timeout(connection, Self.patienceMilliseconds)
         let result = readers.whileNobodyReads(patience: Double(Self.patienceMilliseconds) / 1000) {

@@ -47,17 +47,24 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("c1"), now: 1)
-        #expect(database.changeStamp() != nil)
-        #expect(try !locksHeld(onFile: file.path + "-shm").isEmpty)
+        try withExtendedLifetime(database) {
+            _ = try database.createCoupon(coupon("c1"), now: 1)
+            #expect(database.changeStamp() != nil)
+            let held = try locksHeld(onFile: file.path + "-shm")
+            let all = try locksHeld(onFile: nil)
+            #expect(!held.isEmpty, "this process's locks: \(all)")
+        }
     }
 
-    /// The lines of /proc/locks for this process's POSIX locks on the file at `path`.
-    private func locksHeld(onFile path: String) throws -> [Substring] {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw POSIXError(.ENOENT) }
+    /// The lines of /proc/locks for this process's POSIX locks on the file at `path` (on any file, nil).
+    private func locksHeld(onFile path: String?) throws -> [Substring] {
+        var inode = ""
+        if let path {
+            var status = stat()
+            guard stat(path, &status) == 0 else { throw POSIXError(.ENOENT) }
+            inode = ":\(status.st_ino) "
+        }
         // "1: POSIX  ADVISORY  READ 1234 08:01:5678 128 128": pid, then major:minor:inode.
-        let inode = ":\(status.st_ino) "
         let pid = " \(getpid()) "
         return try String(contentsOfFile: "/proc/locks", encoding: .utf8).split(separator: "\n")
             .filter { $0.contains("POSIX") && $0.contains(pid) && $0.contains(inode) }

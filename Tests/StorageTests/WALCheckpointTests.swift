@@ -91,3 +91,25 @@ import Testing
         #expect(try database.readers.read { db in try Int.fetchOne(db, sql: "SELECT 1") } == 1, "readers are handed out again")
     }
 }
+
+@Suite struct ClosingTests {
+    /// Connections left open to a file that is then deleted confuse SQLite: another file that gets the
+    /// same inode would be taken for it, and share its locks and its wal-index.
+    @Test func aDatabaseLeavesNoFileOpenOnceItIsGone() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        do {
+            let database = try file.open()
+            _ = try database.createCoupon(coupon("c1"), now: 1)
+            _ = try database.coupon(outCouponID: "c1")  // a reader opened too
+            #expect(!openFiles(under: file.directory.path("")).isEmpty)
+        }
+        #expect(openFiles(under: file.directory.path("")).isEmpty)
+    }
+
+    private func openFiles(under folder: String) -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
+            .filter { $0.hasPrefix(folder) }
+    }
+}
