@@ -91,6 +91,7 @@ fi
 # First start: an admin account and an editor API key, each shown once.
 database=$state/coupon-admin.sqlite
 credentials=
+"$binary" migrate --database "$database" >/dev/null  # creates it on the first start; listing never does
 if [ -z "$("$binary" users list --database "$database" | tail -n +2)" ]; then
     password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
     printf '%s\n' "$password" | "$binary" users add admin --role admin --database "$database" 2>/dev/null

@@ -52,6 +52,20 @@ public enum Application {
         try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability)
     }
 
+    /// Opens the database named by the configuration as it is, for commands that only read: one that is
+    /// missing is an error naming its path, never created, and one that lacks a migration is not migrated.
+    public static func openExistingDatabase(_ configuration: Configuration) throws -> AppDatabase {
+        let path = configuration.databasePath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw UnavailableDatabase(description: "there is no database at \(path): set COUPON_ADMIN_DATABASE (or --database) to the service's, or create one with `coupon-admin migrate`")
+        }
+        do {
+            return try AppDatabase(path: path, durability: configuration.databaseDurability, migrate: false)
+        } catch {
+            throw UnavailableDatabase(description: "the database \(path): \(error)")
+        }
+    }
+
     /// Opens the database for the worker, trying again every `interval` seconds for as long as it cannot be opened
     /// for writing (the file or its folder read-only to this user, a full disk, ...), so that the worker
     /// comes up by itself once the cause is put right; meanwhile nothing listens, and nginx answers 503.
@@ -96,7 +110,7 @@ public enum Application {
 
     /// Serves until SIGTERM, SIGINT or SIGUSR1, then drains the requests in flight.
     public static func serve(configuration: Configuration, database: AppDatabase, logger: Logger) throws(ListenError) -> Server.Outcome {
-        for name in Configuration.unknownVariables(in: currentEnvironment()) {
+        for name in configuration.ignoredVariables {
             logger.warning("ignoring unknown setting", metadata: ["variable": "\(name)"])
         }
         // With WeChat configured, new coupons are sent to it as they are created.
@@ -114,6 +128,11 @@ public enum Application {
         defer { loop?.cancel() }
         return server.waitUntilStopped()
     }
+}
+
+/// Why a command that only reads has no database to read.
+public struct UnavailableDatabase: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// Seconds since 1970 on the system clock.

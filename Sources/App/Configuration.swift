@@ -11,8 +11,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     public let description: String
 }
 
-/// Everything the worker is told at start: read once from `COUPON_ADMIN_*` environment variables,
-/// overridden by `coupon-admin serve` flags. Every key, its variable and its default is in the README.
+/// Everything the worker is told at start: read once from `COUPON_ADMIN_*` environment variables (those
+/// of the settings file under those of the process, `SettingsFile`), overridden by flags. Every key, its
+/// variable and its default is in the README.
 public struct Configuration: Sendable {
     public var server: ServerConfiguration
     public var logLevel: Logger.Level
@@ -30,6 +31,8 @@ public struct Configuration: Sendable {
     public var shopClock: ShopClock
     /// Memory for the API's answers kept while the database is unchanged (`AnswerCache`); 0 keeps none.
     public var answerCacheBytes: Int
+    /// `COUPON_ADMIN_*` variables given that name no setting: a typo, most likely.
+    public let ignoredVariables: [String]
 
     public enum Key: String, CaseIterable, Sendable {
         case listen
@@ -123,6 +126,7 @@ public struct Configuration: Sendable {
         sessionLifetime = try values.integer(.sessionLifetime, in: 60...(365 * 86400))
         shopClock = try values.parse(.timeZone, expecting: "a time zone name such as Asia/Shanghai") { ShopClock(timeZoneIdentifier: $0) }
         answerCacheBytes = try values.integer(.answerCacheMiB, in: 0...4096) << 20
+        ignoredVariables = Self.unknownVariables(in: environment)
         // Each request in flight makes one WeChat call at a time, and the background sync a few more.
         wechat?.maxConnections = server.maxInFlight + SyncLoop.defaultConcurrency
     }
@@ -166,7 +170,7 @@ public struct Configuration: Sendable {
     /// `COUPON_ADMIN_*` variables that name no setting: most likely typos, worth a warning.
     public static func unknownVariables(in environment: [String: String]) -> [String] {
         let known = Set(Key.allCases.map(\.environmentName))
-        return environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) }.sorted()
+        return environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) && $0 != SettingsFile.pathVariable }.sorted()
     }
 }
 

@@ -21,14 +21,24 @@ public struct AppDatabase: Sendable {
     /// For `changeStamp()`: the writer's connection's mapping of the wal-index.
     let walIndex: WALIndexHeader?
 
-    /// Opens (creating if needed) the database at `path` and applies any migration it has not seen.
+    /// A database opened as it is (`migrate: false`) that lacks migrations this version has.
+    public struct NotMigrated: Error, CustomStringConvertible {
+        public let missing: [String]
+        public var description: String {
+            "it lacks this version's migrations \(missing.joined(separator: ", ")): run `coupon-admin migrate`, or start the service, first"
+        }
+    }
+
+    /// Opens (creating if needed) the database at `path` and applies any migration it has not seen; with
+    /// `migrate` false, opens it as it is, and throws `NotMigrated` when it lacks a migration.
     /// - Parameters:
     ///   - maximumReaders: read connections open at most (1 to 64); a read waits while all are taken.
     ///   - readerPageCacheKiB: the pages each of them keeps in memory, at most. Half SQLite's default:
     ///     with the API's answers kept apart (`AnswerCache`), that is enough for the reads left, and it keeps
     ///     the worker within its memory goal (README, performance).
     public init(
-        path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8, readerPageCacheKiB: Int = 1024
+        path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8, readerPageCacheKiB: Int = 1024,
+        migrate: Bool = true
     ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
@@ -40,7 +50,13 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds, readers: readers)
         }
-        try Self.migrator.migrate(writer)
+        if migrate {
+            try Self.migrator.migrate(writer)
+        } else {
+            let applied = Set(try writer.read { db in try Self.migrator.appliedIdentifiers(db) })
+            let missing = Self.migrationNames.filter { !applied.contains($0) }
+            guard missing.isEmpty else { throw NotMigrated(missing: missing) }
+        }
         self.readers = readers
         groupCommit = GroupCommit(writer: writer)
         walIndex = WALIndexHeader(of: writer)

@@ -6,6 +6,7 @@ struct CouponAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon-admin",
         abstract: "Back office for WeChat Mini Program shop coupons.",
+        version: Version.current,
         subcommands: [Serve.self, Migrate.self, Users.self, Keys.self, Token.self, SyncCommand.self, ImportCommand.self, WeChatCommand.self]
     )
 }

@@ -18,7 +18,7 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
+        let (configuration, wechat) = try database.loadWeChatConfiguration()
         let database = try openDatabase(configuration)
         let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
         let (started, isNew) = try database.startImportRun(by: actor, now: unixTime(), staleAfter: CouponImport.staleAfter)

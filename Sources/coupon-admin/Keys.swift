@@ -42,7 +42,7 @@ struct Keys: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try database.open()
+            let opened = try database.openExisting()
             let rows = try opened.apiKeys().map { key in
                 [key.name, key.role.rawValue, isoTime(key.createdAt), key.lastUsedAt.map(isoTime) ?? "never",
                  key.revokedAt.map { "revoked " + isoTime($0) } ?? "live"]

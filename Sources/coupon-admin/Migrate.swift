@@ -2,24 +2,31 @@ import App
 import ArgumentParser
 import Foundation
 import Storage
+import WeChat
 
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create the database or bring it up to date; serve does the same at start.",
-        discussion: "Reads the database settings from COUPON_ADMIN_DATABASE and COUPON_ADMIN_DATABASE_SYNC like serve; flags win."
+        discussion: "Reads the database settings like serve: flags, then COUPON_ADMIN_DATABASE and COUPON_ADMIN_DATABASE_SYNC, then the settings file."
     )
 
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let configuration = try loadConfiguration(flags: database.flags)
+        let configuration = try database.loadConfiguration()
         let opened = try openDatabase(configuration)
         print("\(configuration.databasePath): migrations applied: \(try opened.appliedMigrations().joined(separator: ", "))")
     }
 }
 
-/// The database flags that `serve` and `migrate` share.
+/// The options every command takes: its settings file and its database. A command reads the same
+/// settings as the service: its flags, then the environment, then the settings file, then the defaults.
 struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "The settings file (default \(SettingsFile.defaultPath) when it exists, or \(SettingsFile.pathVariable))",
+        valueName: "file"))
+    var settingsFile: String?
+
     @Option(name: .customLong("database"), help: "Path of the SQLite file (default \(Configuration.Key.database.defaultValue))")
     var path: String?
 
@@ -30,19 +37,55 @@ struct DatabaseOptions: ParsableArguments {
         [.database: path, .databaseSync: sync].compactMapValues { $0 }
     }
 
-    /// The database these flags and the environment name, migrated; a bad setting or a file that will
-    /// not open ends the process with a message.
+    /// The configuration with these flags and `extraFlags`; a bad setting ends the process with EX_CONFIG.
+    func loadConfiguration(adding extraFlags: [Configuration.Key: String] = [:]) throws -> Configuration {
+        do {
+            let environment = try SettingsFile.environment(currentEnvironment(), flag: settingsFile)
+            return try Configuration(environment: environment, flags: flags.merging(extraFlags) { $1 })
+        } catch {
+            FileHandle.standardError.write(Data("coupon-admin: \(error.description)\n".utf8))
+            throw ExitCode(exitConfigurationError)
+        }
+    }
+
+    /// The configuration, which must name a WeChat app (EX_CONFIG otherwise).
+    func loadWeChatConfiguration() throws -> (Configuration, WeChatConfiguration) {
+        let configuration = try loadConfiguration()
+        guard let wechat = configuration.wechat else {
+            FileHandle.standardError.write(Data("coupon-admin: WeChat is not configured: set COUPON_ADMIN_WECHAT_APPID and its secret\n".utf8))
+            throw ExitCode(exitConfigurationError)
+        }
+        return (configuration, wechat)
+    }
+
+    /// The database, created or brought up to date first: for the commands that write.
     func open() throws -> AppDatabase {
-        try openDatabase(try loadConfiguration(flags: flags))
+        try openDatabase(try loadConfiguration())
+    }
+
+    /// The database as it is, for the commands that only read: never created, never migrated.
+    func openExisting() throws -> AppDatabase {
+        try openExistingDatabase(try loadConfiguration())
     }
 }
 
-/// The configuration from the environment and `flags`; a bad value ends the process with EX_CONFIG.
-func loadConfiguration(flags: [Configuration.Key: String]) throws -> Configuration {
+/// The configured database, created or migrated as needed, or exit 1 naming it.
+func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
     do {
-        return try Configuration(environment: currentEnvironment(), flags: flags)
+        return try Application.openDatabase(configuration)
     } catch {
-        FileHandle.standardError.write(Data("coupon-admin: \(error.description)\n".utf8))
-        throw ExitCode(exitConfigurationError)
+        FileHandle.standardError.write(Data("coupon-admin: cannot open the database \(configuration.databasePath): \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// The configured database as it is, or exit 1 naming it: missing, or not brought up to date by this
+/// version's `migrate` (or `serve`).
+func openExistingDatabase(_ configuration: Configuration) throws -> AppDatabase {
+    do {
+        return try Application.openExistingDatabase(configuration)
+    } catch {
+        FileHandle.standardError.write(Data("coupon-admin: \(error)\n".utf8))
+        throw ExitCode.failure
     }
 }

@@ -71,15 +71,14 @@ struct Serve: ParsableCommand {
     var answerCacheMib: String?
 
     func run() throws {
-        let flags: [Configuration.Key: String] = [
+        let configuration = try database.loadConfiguration(adding: [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
             .maxBodyBytes: maxBodyBytes, .shutdownTimeout: shutdownTimeout, .clientTimeout: clientTimeout, .logLevel: logLevel,
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
             .syncDeadline: syncDeadline, .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
             .timeZone: timeZone, .answerCacheMiB: answerCacheMib,
-        ].compactMapValues { $0 }.merging(database.flags) { $1 }
-        let configuration = try loadConfiguration(flags: flags)
+        ].compactMapValues { $0 })
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
         let logger = Logger(label: "coupon-admin")
         defer { LogWriter.standardError.flush() }

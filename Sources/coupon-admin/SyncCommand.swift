@@ -16,7 +16,7 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
+        let (configuration, wechat) = try database.loadWeChatConfiguration()
         let database = try openDatabase(configuration)
         let client = Application.makeWeChatClient(wechat, database: database)
         let summary: SyncLoop.Summary

@@ -16,8 +16,8 @@ struct Token: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
-            let opened = try openDatabase(configuration)
+            let (configuration, wechat) = try database.loadWeChatConfiguration()
+            let opened = try openExistingDatabase(configuration)
             let status = try opened.accessTokenStatus(key: Application.accessTokenKey(for: wechat))
             let now = Date().timeIntervalSince1970
             var lines = ["appid: \(wechat.appID)", "source: \(wechat.tokenEndpoint.rawValue) at \(wechat.baseURL)"]
@@ -48,7 +48,7 @@ struct Token: AsyncParsableCommand {
             guard force else {
                 throw ValidationError("a refresh ends the current token at WeChat; pass --force to do it on purpose")
             }
-            let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
+            let (configuration, wechat) = try database.loadWeChatConfiguration()
             let client = Application.makeWeChatClient(wechat, database: try openDatabase(configuration))
             do {
                 let token = try await client.tokens.forceRefresh()
@@ -60,25 +60,5 @@ struct Token: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
-    }
-}
-
-/// The configuration, which must name a WeChat app (EX_CONFIG otherwise).
-func loadWeChatConfiguration(flags: [Configuration.Key: String]) throws -> (Configuration, WeChatConfiguration) {
-    let configuration = try loadConfiguration(flags: flags)
-    guard let wechat = configuration.wechat else {
-        FileHandle.standardError.write(Data("coupon-admin: WeChat is not configured: set COUPON_ADMIN_WECHAT_APPID and its secret\n".utf8))
-        throw ExitCode(exitConfigurationError)
-    }
-    return (configuration, wechat)
-}
-
-/// The configured database, or exit 1 naming it.
-func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
-    do {
-        return try Application.openDatabase(configuration)
-    } catch {
-        FileHandle.standardError.write(Data("coupon-admin: cannot open the database \(configuration.databasePath): \(error)\n".utf8))
-        throw ExitCode.failure
     }
 }

@@ -41,7 +41,7 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let opened = try database.open()
+            let opened = try database.openExisting()
             let rows = try opened.users().map { user in
                 [user.name, user.role.rawValue, isoTime(user.createdAt), user.disabledAt.map { "disabled " + isoTime($0) } ?? "active"]
             }

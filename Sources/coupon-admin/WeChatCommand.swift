@@ -24,7 +24,7 @@ struct WeChatCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let (configuration, wechat) = try loadWeChatConfiguration(flags: database.flags)
+            let (configuration, wechat) = try database.loadWeChatConfiguration()
             let client = Application.makeWeChatClient(wechat, database: try openDatabase(configuration))
             do throws(WeChatCallError) {
                 try await client.confirm()

@@ -15,6 +15,8 @@ import Testing
             try Stack.run(Stack.workerBinary, ["token"] + arguments + ["--database", database], environment: environment, check: false)
         }
 
+        #expect(try run(["status"], environment).output.contains("there is no database at \(database)"), "status never creates one")
+        try Stack.run(Stack.workerBinary, ["migrate", "--database", database], environment: environment)
         let before = try run(["status"], environment)
         #expect(before.status == 0)
         #expect(before.output.contains("appid: wxsandbox") && before.output.contains("token: none stored yet"))

@@ -1,0 +1,54 @@
+import App
+import Foundation
+import TestSupport
+import Testing
+
+/// Every command reads the settings the service reads: its flags, then the environment, then the
+/// settings file; and a command that only reads never makes a database.
+@Suite struct CommandLineConfigurationTests {
+    @Test func commandsReadTheSettingsFileAndReadingOnesNeverCreateADatabase() throws {
+        let directory = try TemporaryDirectory("ca-cli-config")
+        defer { directory.remove() }
+        let database = directory.path("service.sqlite")
+        let settings = directory.path("coupon-admin.env")
+        try "# the service's settings\nCOUPON_ADMIN_DATABASE=\(database)\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COUPON_ADMIN_") }
+        environment["COUPON_ADMIN_CONFIG"] = settings
+        func run(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) {
+            try Stack.run(Stack.workerBinary, arguments, environment: environment, check: false)
+        }
+
+        for reading in [["keys", "list"], ["users", "list"]] {
+            let refused = try run(reading, environment)
+            #expect(refused.status == 1 && refused.output.contains("there is no database at \(database)"), "\(refused.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: database), "a command that only reads made no database")
+
+        #expect(try run(["keys", "create", "--name", "erp", "--role", "editor"], environment).status == 0)
+        #expect(FileManager.default.fileExists(atPath: database), "made where the settings file says")
+        #expect(try run(["keys", "list"], environment).output.contains("erp"))
+
+        // --config wins over COUPON_ADMIN_CONFIG, the environment over the file, a flag over both.
+        let other = directory.path("other.env")
+        try "COUPON_ADMIN_DATABASE=\(directory.path("other.sqlite"))\n".write(toFile: other, atomically: true, encoding: .utf8)
+        #expect(try run(["keys", "list", "--config", other], environment).output.contains("no database at \(directory.path("other.sqlite"))"))
+        var overridden = environment
+        overridden["COUPON_ADMIN_DATABASE"] = directory.path("env.sqlite")
+        #expect(try run(["keys", "list"], overridden).output.contains("no database at \(directory.path("env.sqlite"))"))
+        #expect(try run(["keys", "list", "--database", database], overridden).output.contains("erp"))
+
+        // A file that cannot be read as settings stops every command with EX_CONFIG, naming the line.
+        let broken = directory.path("broken.env")
+        try "COUPON_ADMIN_LOG_LEVEL=info\nnot a setting\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let refused = try run(["keys", "list", "--config", broken], environment)
+        #expect(refused.status == 78 && refused.output.contains("\(broken), line 2: not NAME=VALUE"), "\(refused.output)")
+        let missing = try run(["users", "list", "--config", directory.path("none.env")], environment)
+        #expect(missing.status == 78 && missing.output.contains("cannot read the settings file \(directory.path("none.env"))"))
+    }
+
+    @Test func theVersionIsPrinted() throws {
+        let (status, output) = try Stack.run(Stack.workerBinary, ["--version"])
+        #expect(status == 0)
+        #expect(output == Version.current + "\n")
+    }
+}
