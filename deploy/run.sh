@@ -38,6 +38,8 @@ if [ -z "$binary" ]; then
     binary=$(cd "$ROOT" && swift build -c release --show-bin-path)/coupon-admin
 fi
 [ -x "$binary" ] || die "no coupon-admin binary at $binary"
+# A checkout's run, whatever an installed service keeps in /etc/coupon-admin: no settings file unless named.
+export COUPON_ADMIN_CONFIG=${COUPON_ADMIN_CONFIG:-/dev/null}
 sandbox_binary=$(dirname "$binary")/wechat-sandbox
 
 mkdir -p "$state"

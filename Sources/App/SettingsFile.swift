@@ -20,14 +20,27 @@ public enum SettingsFile {
         let named = flag ?? environment[pathVariable]
         let path = named ?? defaultPath
         if named == nil && !FileManager.default.fileExists(atPath: path) { return environment }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? error.localizedDescription
-            throw ConfigurationError(description: "cannot read the settings file \(path): \(reason)")
+        return try parse(try contents(of: path), path: path).merging(environment) { _, fromEnvironment in fromEnvironment }
+    }
+
+    /// The file's text, read to its end (`/dev/null`, which names no file, too).
+    private static func contents(of path: String) throws(ConfigurationError) -> String {
+        let file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else {
+            throw ConfigurationError(description: "cannot read the settings file \(path): \(String(cString: strerror(errno)))")
         }
-        return try parse(text, path: path).merging(environment) { _, fromEnvironment in fromEnvironment }
+        defer { close(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = read(file, &chunk, chunk.count)
+            guard count >= 0 else {
+                throw ConfigurationError(description: "cannot read the settings file \(path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The file's `NAME=VALUE` pairs; a line that is neither a setting nor a comment is an error naming it.

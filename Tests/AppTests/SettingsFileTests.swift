@@ -42,6 +42,7 @@ import Testing
         // Named by the variable or the flag, the file must be there.
         #expect(try SettingsFile.environment([SettingsFile.pathVariable: file], defaultPath: "/nonexistent")["COUPON_ADMIN_DATABASE"] == "/from/file.sqlite")
         #expect { try SettingsFile.environment([:], flag: directory.path("none.env")) } throws: { "\($0)".contains("none.env") }
+        #expect(try SettingsFile.environment([SettingsFile.pathVariable: "/dev/null"]) == [SettingsFile.pathVariable: "/dev/null"], "no settings at all")
         let fromFile = try Configuration(environment: try SettingsFile.environment([:], flag: file))
         #expect(fromFile.databasePath == "/from/file.sqlite" && fromFile.ignoredVariables.isEmpty)
     }
