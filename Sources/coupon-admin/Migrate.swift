@@ -69,8 +69,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// The configured database, created or migrated as needed, or exit 1 naming it.
+/// The configured database, created or migrated as needed, or exit 1 naming it. Run by root, the
+/// command goes on as the database's owner first (`DatabaseOwner`).
 func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
+    try DatabaseOwner.become(ownerOf: configuration.databasePath)
     do {
         return try Application.openDatabase(configuration)
     } catch {
@@ -82,6 +84,7 @@ func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
 /// The configured database as it is, or exit 1 naming it: missing, or not brought up to date by this
 /// version's `migrate` (or `serve`).
 func openExistingDatabase(_ configuration: Configuration) throws -> AppDatabase {
+    try DatabaseOwner.become(ownerOf: configuration.databasePath)
     do {
         return try Application.openExistingDatabase(configuration)
     } catch {

@@ -52,3 +52,40 @@ import Testing
         #expect(output == Version.current + "\n")
     }
 }
+
+/// Root on the service's database: the command goes on as the database's owner, so that nothing it does
+/// leaves a file the service could not write. (CI runs as root; so does this test.)
+@Suite struct CommandsRunByRootTests {
+    @Test func rootWorksAsTheDatabasesOwnerAndLeavesNoFileOfItsOwn() throws {
+        #expect(getuid() == 0, "this test needs root, as CI has")
+        let directory = try TemporaryDirectory("ca-cli-owner")
+        defer { directory.remove() }
+        let state = directory.path("state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        try Stack.run("/bin/chown", ["nobody:nogroup", state])
+        let database = state + "/coupon-admin.sqlite"
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COUPON_ADMIN_") }
+            .merging(["COUPON_ADMIN_CONFIG": "/dev/null", "COUPON_ADMIN_DATABASE": database]) { $1 }
+
+        // A new database in the service's folder is the service's; so is everything the later commands make.
+        #expect(try Stack.run(Stack.workerBinary, ["keys", "create", "--name", "erp", "--role", "editor"], environment: environment).status == 0)
+        try Stack.run("/bin/sh", ["-c", #"printf 'a long enough password\n' | "$0" users add li.wei --role viewer"#, Stack.workerBinary], environment: environment)
+        #expect(try Stack.run(Stack.workerBinary, ["keys", "list"], environment: environment).output.contains("erp"))
+        #expect(try Stack.run(Stack.workerBinary, ["migrate"], environment: environment).status == 0)
+        let owners = try Stack.run("/usr/bin/stat", ["-c", "%U %n"] + (try FileManager.default.contentsOfDirectory(atPath: state)).map { state + "/" + $0 }).output
+        #expect(!owners.isEmpty && !owners.split(separator: "\n").contains { $0.hasPrefix("root ") }, "\(owners)")
+    }
+
+    @Test func aDatabaseOfAUserItCannotBecomeIsRefusedWithTheLineThatWorks() throws {
+        #expect(getuid() == 0, "this test needs root, as CI has")
+        let directory = try TemporaryDirectory("ca-cli-owner")
+        defer { directory.remove() }
+        try Stack.run("/bin/chown", ["54321", directory.url.path])  // a uid with no account
+        let database = directory.path("coupon-admin.sqlite")
+        let (status, output) = try Stack.run(
+            Stack.workerBinary, ["keys", "create", "--name", "erp", "--role", "editor", "--database", database], check: false)
+        #expect(status == 1)
+        #expect(output.contains("run it as that user: sudo -u #54321 "), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+}
