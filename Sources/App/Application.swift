@@ -62,7 +62,7 @@ public enum Application {
         do {
             return try AppDatabase(path: path, durability: configuration.databaseDurability, migrate: false)
         } catch {
-            throw UnavailableDatabase(description: "the database \(path): \(error)")
+            throw UnavailableDatabase(description: "the database \(path): \(error)", newerSchema: error is AppDatabase.NewerSchema)
         }
     }
 
@@ -70,7 +70,8 @@ public enum Application {
     /// for writing (the file or its folder read-only to this user, a full disk, ...), so that the worker
     /// comes up by itself once the cause is put right; meanwhile nothing listens, and nginx answers 503.
     /// Says why at the first failure, then once a minute.
-    public static func openDatabaseForServing(_ configuration: Configuration, logger: Logger, interval: Double = 2) -> AppDatabase {
+    /// A database that a newer version migrated is not waited for: it throws `AppDatabase.NewerSchema`.
+    public static func openDatabaseForServing(_ configuration: Configuration, logger: Logger, interval: Double = 2) throws -> AppDatabase {
         var failures = 0
         while true {
             let reason: String
@@ -82,9 +83,17 @@ public enum Application {
                     let database = try openDatabase(configuration)
                     if database.isWritable {
                         if failures > 0 { logger.notice("database open", metadata: ["path": "\(configuration.databasePath)"]) }
+                        if !database.migration.applied.isEmpty {
+                            logger.notice("database migrated", metadata: [
+                                "applied": "\(database.migration.applied.joined(separator: ", "))",
+                                "copied_first_to": "\(database.migration.backup ?? "none: it held no data")",
+                            ])
+                        }
                         return database
                     }
                     reason = "SQLite opened it read-only"
+                } catch let error as AppDatabase.NewerSchema {
+                    throw error
                 } catch {
                     reason = "\(error)"
                 }
@@ -133,6 +142,8 @@ public enum Application {
 /// Why a command that only reads has no database to read.
 public struct UnavailableDatabase: Error, CustomStringConvertible {
     public let description: String
+    /// A newer version migrated it: waiting or trying again will not help.
+    public var newerSchema = false
 }
 
 /// Seconds since 1970 on the system clock.

@@ -21,16 +21,13 @@ public struct AppDatabase: Sendable {
     /// For `changeStamp()`: the writer's connection's mapping of the wal-index.
     let walIndex: WALIndexHeader?
 
-    /// A database opened as it is (`migrate: false`) that lacks migrations this version has.
-    public struct NotMigrated: Error, CustomStringConvertible {
-        public let missing: [String]
-        public var description: String {
-            "it lacks this version's migrations \(missing.joined(separator: ", ")): run `coupon-admin migrate`, or start the service, first"
-        }
-    }
+    /// The migrations this opening applied, and where it copied the database first (`AppDatabase+Schema`).
+    public let migration: Migration
 
-    /// Opens (creating if needed) the database at `path` and applies any migration it has not seen; with
-    /// `migrate` false, opens it as it is, and throws `NotMigrated` when it lacks a migration.
+    /// Opens (creating if needed) the database at `path` and applies any migration it has not seen, after
+    /// a copy of a database that holds data; with `migrate` false, opens it as it is, and throws
+    /// `NotMigrated` when it lacks a migration. Either way a database that a newer version migrated
+    /// throws `NewerSchema`.
     /// - Parameters:
     ///   - maximumReaders: read connections open at most (1 to 64); a read waits while all are taken.
     ///   - readerPageCacheKiB: the pages each of them keeps in memory, at most. Half SQLite's default:
@@ -50,13 +47,7 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds, readers: readers)
         }
-        if migrate {
-            try Self.migrator.migrate(writer)
-        } else {
-            let applied = Set(try writer.read { db in try Self.migrator.appliedIdentifiers(db) })
-            let missing = Self.migrationNames.filter { !applied.contains($0) }
-            guard missing.isEmpty else { throw NotMigrated(missing: missing) }
-        }
+        migration = try Self.bringUpToDate(writer, path: path, migrate: migrate)
         self.readers = readers
         groupCommit = GroupCommit(writer: writer)
         walIndex = WALIndexHeader(of: writer)

@@ -15,7 +15,12 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let configuration = try database.loadConfiguration()
         let opened = try openDatabase(configuration)
-        print("\(configuration.databasePath): migrations applied: \(try opened.appliedMigrations().joined(separator: ", "))")
+        if opened.migration.applied.isEmpty {
+            print("\(configuration.databasePath): up to date (\(try opened.appliedMigrations().count) migrations)")
+        } else {
+            print("\(configuration.databasePath): applied \(opened.migration.applied.joined(separator: ", "))")
+        }
+        if let backup = opened.migration.backup { print("copied first to \(backup)") }
     }
 }
 
@@ -77,7 +82,7 @@ func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
         return try Application.openDatabase(configuration)
     } catch {
         FileHandle.standardError.write(Data("coupon-admin: cannot open the database \(configuration.databasePath): \(error)\n".utf8))
-        throw ExitCode.failure
+        throw error is AppDatabase.NewerSchema ? ExitCode(exitConfigurationError) : ExitCode.failure
     }
 }
 
@@ -89,6 +94,6 @@ func openExistingDatabase(_ configuration: Configuration) throws -> AppDatabase 
         return try Application.openExistingDatabase(configuration)
     } catch {
         FileHandle.standardError.write(Data("coupon-admin: \(error)\n".utf8))
-        throw ExitCode.failure
+        throw (error as? UnavailableDatabase)?.newerSchema == true ? ExitCode(exitConfigurationError) : ExitCode.failure
     }
 }

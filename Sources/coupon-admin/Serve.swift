@@ -82,7 +82,13 @@ struct Serve: ParsableCommand {
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
         let logger = Logger(label: "coupon-admin")
         defer { LogWriter.standardError.flush() }
-        let database = Application.openDatabaseForServing(configuration, logger: logger)
+        let database: AppDatabase
+        do {
+            database = try Application.openDatabaseForServing(configuration, logger: logger)
+        } catch {
+            logger.critical("cannot serve this database", metadata: ["path": "\(configuration.databasePath)", "reason": "\(error)"])
+            throw ExitCode(exitConfigurationError)  // a newer version's schema: restarting will not help
+        }
         do {
             switch try Application.serve(configuration: configuration, database: database, logger: logger) {
             case .drained: return

@@ -89,3 +89,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: database))
     }
 }
+
+/// A binary older than its database stops with EX_CONFIG instead of running on a schema it does not know.
+@Suite struct SchemaGuardTests {
+    @Test func serveAndTheCommandsRefuseADatabaseANewerVersionMigrated() throws {
+        let directory = try TemporaryDirectory("ca-schema")
+        defer { directory.remove() }
+        let database = directory.path("coupon-admin.sqlite")
+        try Stack.run(Stack.workerBinary, ["migrate", "--database", database])
+        try Stack.run("/usr/bin/sqlite3", [database, "INSERT INTO grdb_migrations (identifier) VALUES ('v99 from a newer version')"])
+
+        for command in [["migrate"], ["keys", "list"], ["keys", "create", "--name", "erp", "--role", "editor"]] {
+            let (status, output) = try Stack.run(Stack.workerBinary, command + ["--database", database], check: false)
+            #expect(status == 78, "\(command): \(output)")
+            #expect(output.contains("a newer version of CouponAdmin migrated it (v99 from a newer version)"), "\(output)")
+        }
+        let serve = try ChildProcess(Stack.workerBinary, ["serve", "--listen", "unix:" + directory.path("worker.sock"), "--database", database],
+                                     outputPath: directory.path("worker.log"))
+        #expect(serve.wait(upTo: .seconds(20)) == 78)
+        let log = try String(contentsOfFile: directory.path("worker.log"), encoding: .utf8)
+        #expect(log.contains("cannot serve this database") && log.contains("newer version"), "\(log)")
+    }
+}
