@@ -41,20 +41,20 @@ extension AppDatabase {
         guard migrate else { throw NotMigrated(missing: missing) }
         var backup: String?
         if !applied.isEmpty {
-            backup = try copy(writer, besides: path)
+            backup = try copy(besides: path)
         }
         try migrator.migrate(writer)
         return Migration(applied: missing, backup: backup)
     }
 
     /// `coupon-admin.sqlite` -> `coupon-admin.sqlite.before-migration-20261207T175800Z`, a copy of one
-    /// snapshot (`VACUUM INTO`); all but the newest `backupsKept` such copies are removed.
-    private static func copy(_ writer: DatabasePool, besides path: String) throws -> String {
+    /// snapshot (`copy(_:to:)`); all but the newest `backupsKept` such copies are removed.
+    private static func copy(besides path: String) throws -> String {
         let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
             .filter { $0 != "-" && $0 != ":" }
         let prefix = (path as NSString).lastPathComponent + ".before-migration-"
         let copy = path + ".before-migration-" + stamp
-        try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
+        try Self.copy(path, to: copy)
         let folder = (path as NSString).deletingLastPathComponent
         let copies = ((try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? [])
             .filter { $0.hasPrefix(prefix) }.sorted()

@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// `coupon-admin backup` of the live database while creates stream in, and `coupon-admin check`.
+@Suite(.serialized) struct BackupCommandTests {
+    @Test func aBackupTakenWhileCreatesAreInFlightHoldsEveryCouponAcknowledgedBeforeIt() throws {
+        let stack = try Stack()
+        let acknowledged = Mutex<[String]>([])
+        let finished = Atomic<Int>(0)
+        let port = stack.port, key = stack.apiKey
+        for thread in 0..<10 {
+            Thread.detachNewThread {
+                for index in 0..<10 {
+                    let id = "b-\(thread)-\(index)"
+                    let response = try? HTTPClient.request(
+                        port: port, "POST", "/api/v1/coupons", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                        body: Array(WeChatExample.directReduction(id: id).utf8))
+                    if response?.status == 202 { acknowledged.withLock { $0.append(id) } }
+                }
+                finished.add(1, ordering: .sequentiallyConsistent)
+            }
+        }
+        while acknowledged.withLock({ $0.count }) < 30 { usleep(1000) }
+        let before = acknowledged.withLock { $0 }
+        let destination = stack.directory.appendingPathComponent("copy.sqlite").path
+        let backup = try Stack.run(Stack.workerBinary, ["backup", destination, "--database", stack.databasePath])
+        let inFlightMeanwhile = finished.load(ordering: .sequentiallyConsistent) < 10
+        while finished.load(ordering: .sequentiallyConsistent) < 10 { usleep(1000) }
+
+        #expect(backup.output.contains("\(destination): ") && backup.output.contains("integrity_check ok"), "\(backup.output)")
+        #expect(inFlightMeanwhile, "creates were still arriving while the backup ran")
+        #expect(try Stack.run("/usr/bin/sqlite3", [destination, "PRAGMA integrity_check"]).output == "ok\n")
+        let copied = Set(try Stack.run("/usr/bin/sqlite3", [destination, "SELECT out_coupon_id FROM coupon"]).output.split(separator: "\n").map(String.init))
+        #expect(Set(before).isSubset(of: copied), "missing: \(Set(before).subtracting(copied))")
+        #expect(acknowledged.withLock { $0.count } == 100)
+
+        let again = try Stack.run(Stack.workerBinary, ["backup", destination, "--database", stack.databasePath], check: false)
+        #expect(again.status == 1 && again.output.contains("exists already"))
+        let check = try Stack.run(Stack.workerBinary, ["check", "--database", stack.databasePath], check: false)
+        #expect(check.status == 0 && check.output.contains("integrity: ok") && check.output.contains("foreign keys: ok"), "\(check.output)")
+    }
+
+    @Test func checkFailsOnADamagedDatabase() throws {
+        let directory = try TemporaryDirectory("ca-check")
+        defer { directory.remove() }
+        let database = directory.path("coupon-admin.sqlite")
+        try Stack.run(Stack.workerBinary, ["migrate", "--database", database])
+        // A coupon's sync attempt naming a coupon that is not there.
+        try Stack.run("/usr/bin/sqlite3", [database, "INSERT INTO sync_attempt (coupon_id, at, endpoint, duration_ms) VALUES (999, 1, '/shop/coupon/add', 1)"])
+        let (status, output) = try Stack.run(Stack.workerBinary, ["check", "--database", database], check: false)
+        #expect(status == 1)
+        #expect(output.contains("foreign keys: 1 rows name rows that are not there"), "\(output)")
+    }
+}
