@@ -30,7 +30,7 @@ extension AppDatabase {
 
     /// A copy of the database as of one moment, at `destination` (which must not exist yet), made while
     /// the worker goes on, and checked before it is reported made: one that fails `integrity_check` is
-    /// removed and throws. Returns the coupons the copy holds.
+    /// removed, and that throws. Returns the coupons the copy holds.
     @discardableResult
     public func backUp(to destination: String) throws -> Int {
         try Self.copy(writer.path, to: destination)
@@ -39,7 +39,7 @@ extension AppDatabase {
             let (integrity, coupons) = try copy.read { db in
                 (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon") ?? 0)
             }
-            guard integrity == ["ok"] else { throw BackupFailed(destination: destination, problems: integrity) }
+            guard integrity == ["ok"] else { throw FailedIntegrityCheck(path: destination, problems: integrity) }
             return coupons
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
@@ -47,10 +47,10 @@ extension AppDatabase {
         }
     }
 
-    public struct BackupFailed: Error, CustomStringConvertible {
-        public let destination: String
+    public struct FailedIntegrityCheck: Error, CustomStringConvertible {
+        public let path: String
         public let problems: [String]
-        public var description: String { "the copy at \(destination) failed integrity_check and was removed: \(problems.prefix(5).joined(separator: "; "))" }
+        public var description: String { "\(path) failed integrity_check: \(problems.prefix(5).joined(separator: "; "))" }
     }
 
     /// `VACUUM INTO`: one read transaction, so one snapshot, in one pass, however many commits come meanwhile
@@ -61,6 +61,23 @@ extension AppDatabase {
         configuration.readonly = true
         try DatabaseQueue(path: path, configuration: configuration).inDatabase { db in
             try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Checks that the database file at `path`, a copy to restore, passes `integrity_check` and has a
+    /// schema this version knows; returns the coupons it holds. It is only read.
+    public static func checkCopy(at path: String) throws -> Int {
+        guard FileManager.default.fileExists(atPath: path) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            guard integrity == ["ok"] else { throw FailedIntegrityCheck(path: path, problems: integrity) }
+            let unknown = try migrator.appliedIdentifiers(db).filter { !migrationNames.contains($0) }.sorted()
+            guard unknown.isEmpty else { throw NewerSchema(unknown: unknown) }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon") ?? 0
         }
     }
 }

@@ -54,3 +54,44 @@ import Testing
         #expect(output.contains("foreign keys: 1 rows name rows that are not there"), "\(output)")
     }
 }
+
+@Suite(.serialized) struct RestoreCommandTests {
+    @Test func aRestoreRoundTripGivesBackTheSameCouponsAndKeepsWhatItReplaced() throws {
+        let stack = try Stack()
+        func create(_ id: String) throws {
+            let response = try stack.request("POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"],
+                                             body: Array(WeChatExample.directReduction(id: id).utf8))
+            #expect(response.status == 202)
+        }
+        for index in 1...5 { try create("kept-\(index)") }
+        let copy = stack.directory.appendingPathComponent("copy.sqlite").path
+        try Stack.run(Stack.workerBinary, ["backup", copy, "--database", stack.databasePath])
+        try create("after-the-backup")
+
+        let refused = try Stack.run(Stack.workerBinary, ["restore", copy, "--database", stack.databasePath], check: false)
+        #expect(refused.status == 1 && refused.output.contains("stop it first"), "a live worker has it open: \(refused.output)")
+
+        #expect(try stack.stopWorker().status == 0)
+        let restored = try Stack.run(Stack.workerBinary, ["restore", copy, "--database", stack.databasePath], check: false)
+        #expect(restored.status == 0 && restored.output.contains("restored from \(copy) (5 coupons)"), "\(restored.output)")
+        try stack.startWorker()
+        let listed = try stack.get("/api/v1/coupons?limit=50").json()
+        let ids = (listed["coupons"] as? [[String: Any]] ?? []).compactMap { ($0["coupon"] as? [String: Any])?["out_coupon_id"] as? String }
+        #expect(Set(ids) == Set((1...5).map { "kept-\($0)" }))
+
+        let replaced = try FileManager.default.contentsOfDirectory(atPath: stack.stateDirectory.path).filter { $0.hasPrefix("coupon-admin.sqlite.replaced-") }
+        #expect(replaced.contains { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }, "\(replaced)")
+    }
+
+    @Test func aDamagedCopyIsNotRestored() throws {
+        let directory = try TemporaryDirectory("ca-restore")
+        defer { directory.remove() }
+        let database = directory.path("coupon-admin.sqlite")
+        try Stack.run(Stack.workerBinary, ["migrate", "--database", database])
+        let damaged = directory.path("damaged.sqlite")
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: damaged))
+        let (status, output) = try Stack.run(Stack.workerBinary, ["restore", damaged, "--database", database], check: false)
+        #expect(status == 1 && output.contains("cannot be restored"), "\(output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("")).filter { $0.contains("replaced") }.isEmpty)
+    }
+}
