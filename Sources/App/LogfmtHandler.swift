@@ -16,11 +16,22 @@ public struct LogfmtHandler: LogHandler {
     private var fields: [(key: String, value: Logger.Metadata.Value)] = []
     private let label: String
     private let writer: LogWriter
+    /// Each line starts with its syslog priority (`<4>` for a warning), which the journal takes off and
+    /// keeps, so that `journalctl -p warning` shows warnings and worse.
+    private let syslogPriorities: Bool
 
-    public init(label: String, level: Logger.Level, writer: LogWriter = .standardError) {
+    public init(label: String, level: Logger.Level, writer: LogWriter = .standardError, syslogPriorities: Bool = false) {
         self.label = label
         self.logLevel = level
         self.writer = writer
+        self.syslogPriorities = syslogPriorities
+    }
+
+    /// Whether standard error is the journal's stream: systemd sets `JOURNAL_STREAM` to its device and inode.
+    public static func standardErrorIsTheJournal(_ environment: [String: String]) -> Bool {
+        var status = stat()
+        guard let stream = environment["JOURNAL_STREAM"], fstat(STDERR_FILENO, &status) == 0 else { return false }
+        return stream == "\(status.st_dev):\(status.st_ino)"
     }
 
     public var metadata: Logger.Metadata {
@@ -48,6 +59,7 @@ public struct LogfmtHandler: LogHandler {
     func format(_ event: LogEvent) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(256)
+        if syslogPriorities { line += Self.syslogPriority(event.level).utf8 }
         Self.appendTimestamp(to: &line)
         line.append(UInt8(ascii: " "))
         line += event.level.rawValue.utf8
@@ -61,6 +73,18 @@ public struct LogfmtHandler: LogHandler {
         if let extra = event.metadata { Self.append(extra, to: &line) }
         line.append(UInt8(ascii: "\n"))
         return line
+    }
+
+    /// `<N>`: syslog's priority for the level (debug 7 ... critical 2).
+    private static func syslogPriority(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "<7>"
+        case .info: "<6>"
+        case .notice: "<5>"
+        case .warning: "<4>"
+        case .error: "<3>"
+        case .critical: "<2>"
+        }
     }
 
     /// The fields sorted by key.

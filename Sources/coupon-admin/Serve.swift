@@ -79,7 +79,8 @@ struct Serve: ParsableCommand {
             .syncDeadline: syncDeadline, .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
             .timeZone: timeZone, .answerCacheMiB: answerCacheMib,
         ].compactMapValues { $0 })
-        LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel) }
+        let toJournal = LogfmtHandler.standardErrorIsTheJournal(currentEnvironment())
+        LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel, syslogPriorities: toJournal) }
         let logger = Logger(label: "coupon-admin")
         defer { LogWriter.standardError.flush() }
         let database: AppDatabase

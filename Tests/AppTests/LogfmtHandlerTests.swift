@@ -70,4 +70,24 @@ import Testing
         handler.metadata = ["y": "2", "x": "1"]
         #expect(String(decoding: handler.format(event), as: UTF8.self).hasSuffix(" m x=1 y=2\n"))
     }
+
+    @Test func forTheJournalEachLineStartsWithItsSyslogPriority() {
+        let handler = LogfmtHandler(label: "test", level: .trace, syslogPriorities: true)
+        let priorities = [(Logger.Level.debug, "<7>"), (.info, "<6>"), (.notice, "<5>"), (.warning, "<4>"), (.error, "<3>"), (.critical, "<2>")]
+        for (level, priority) in priorities {
+            let event = LogEvent(level: level, message: "m", metadata: nil, source: "test", file: #fileID, function: #function, line: #line)
+            #expect(String(decoding: handler.format(event), as: UTF8.self).hasPrefix(priority + "20"))
+        }
+        let plain = LogfmtHandler(label: "test", level: .trace)
+        let event = LogEvent(level: .warning, message: "m", metadata: nil, source: "test", file: #fileID, function: #function, line: #line)
+        #expect(!String(decoding: plain.format(event), as: UTF8.self).hasPrefix("<"), "not without the journal")
+    }
+
+    @Test func theJournalIsKnownByTheDeviceAndInodeOfStandardError() {
+        var status = stat()
+        #expect(fstat(STDERR_FILENO, &status) == 0)
+        #expect(LogfmtHandler.standardErrorIsTheJournal(["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino)"]))
+        #expect(!LogfmtHandler.standardErrorIsTheJournal(["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"]), "a stream handed down, not ours")
+        #expect(!LogfmtHandler.standardErrorIsTheJournal([:]))
+    }
 }

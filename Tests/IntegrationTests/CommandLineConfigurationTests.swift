@@ -111,3 +111,32 @@ import Testing
         #expect(log.contains("cannot serve this database") && log.contains("newer version"), "\(log)")
     }
 }
+
+/// Under systemd, standard error is the journal: each line carries its syslog priority for `journalctl -p`.
+@Suite struct JournalTests {
+    @Test func theWorkersLinesCarryTheirPriorityWhenStandardErrorIsTheJournal() throws {
+        let directory = try TemporaryDirectory("ca-journal")
+        defer { directory.remove() }
+        let log = directory.path("journal.log")
+        FileManager.default.createFile(atPath: log, contents: Data())
+        var status = stat()
+        #expect(stat(log, &status) == 0)
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)"
+        environment["COUPON_ADMIN_UNKNOWN_SETTING"] = "a warning"
+        let worker = try ChildProcess(Stack.workerBinary, ["serve", "--listen", "unix:" + directory.path("worker.sock"), "--database", directory.path("db.sqlite")],
+                                      environment: environment, outputPath: log)
+        var text = ""
+        for _ in 0..<200 where !text.contains("listening") {
+            usleep(20_000)
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        }
+        worker.send(SIGTERM)
+        #expect(worker.wait(upTo: .seconds(10)) == 0)
+        text = try String(contentsOfFile: log, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("<4>") && $0.contains("ignoring unknown setting") }, "\(text)")
+        #expect(lines.contains { $0.hasPrefix("<6>") && $0.contains("listening") }, "\(text)")
+        #expect(lines.allSatisfy { $0.hasPrefix("<") }, "\(text)")
+    }
+}
