@@ -16,10 +16,15 @@ extension AppDatabase {
     }
 
     /// Starts a session for `userName`, ending the one the browser came with (`replacing`), if any:
-    /// a login always gets a new id. Recorded in the audit log.
-    public func startSession(idHash: String, userName: String, csrfToken: String, replacing oldHash: String?, now: Int) throws {
+    /// a login always gets a new id. Recorded in the audit log. Sessions unused since `idleSince`, or
+    /// made before `madeBefore`, are deleted meanwhile: they can never be used again, and so the table
+    /// holds no more rows than there are logins within a session's lifetime.
+    public func startSession(
+        idHash: String, userName: String, csrfToken: String, replacing oldHash: String?, now: Int, idleSince: Int, madeBefore: Int
+    ) throws {
         try writer.write { db in
             if let oldHash { try db.execute(sql: "DELETE FROM staff_session WHERE id_hash = ?", arguments: [oldHash]) }
+            try db.execute(sql: "DELETE FROM staff_session WHERE last_seen_at < ? OR created_at < ?", arguments: [idleSince, madeBefore])
             try db.execute(
                 sql: "INSERT INTO staff_session (id_hash, user_name, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [idHash, userName, csrfToken, now, now]

@@ -44,10 +44,11 @@ public final class StaffSessions: Sendable {
     /// Starts a session for `userName` with a new id, ending any the request came with; answers the
     /// `Set-Cookie` value for it.
     func start(userName: String, for request: Request) throws -> String {
-        let id = randomToken()
+        let id = randomToken(), now = now()
         try database.startSession(
             idHash: sha256Hex(id), userName: userName, csrfToken: randomToken(),
-            replacing: Self.sessionID(in: request).map { sha256Hex(String($0)) }, now: now()
+            replacing: Self.sessionID(in: request).map { sha256Hex(String($0)) }, now: now,
+            idleSince: now - idleTimeout, madeBefore: now - lifetime
         )
         return Self.cookie(id, maxAge: nil, for: request)
     }

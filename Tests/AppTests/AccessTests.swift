@@ -71,7 +71,8 @@ import Web
             keys[role] = key
             try database.addUser(name: "\(role.rawValue)-person", role: role, passwordHash: "unused", actor: "test", now: 1)
             let (id, csrf) = (randomToken(), randomToken())
-            try database.startSession(idHash: sha256Hex(id), userName: "\(role.rawValue)-person", csrfToken: csrf, replacing: nil, now: 1_700_000_000)
+            try database.startSession(idHash: sha256Hex(id), userName: "\(role.rawValue)-person", csrfToken: csrf, replacing: nil, now: 1_700_000_000,
+                                      idleSince: 1_700_000_000 - 3600, madeBefore: 1_700_000_000 - 86400)
             sessions[role] = (id, csrf)
         }
         router = Application.makeRouter(database: database, now: { 1_700_000_000 })

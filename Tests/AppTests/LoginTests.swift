@@ -153,6 +153,18 @@ import Web
         #expect(try await login("li.wei", Self.password, from: "198.51.100.1").status == 303)
     }
 
+    /// A session that can no longer be used is deleted at the next login, used again or not.
+    @Test func expiredSessionsAreDeletedAtTheNextLogin() async throws {
+        defer { directory.remove() }
+        func rows() throws -> Int { try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM staff_session") ?? 0 } }
+        _ = try sessionID(try await login("li.wei", Self.password, from: "192.0.2.1"))
+        _ = try sessionID(try await login("li.wei", Self.password, from: "192.0.2.2"))
+        #expect(try rows() == 2)
+        advance(601)  // past the idle timeout of 600 s
+        _ = try sessionID(try await login("li.wei", Self.password, from: "192.0.2.3"))
+        #expect(try rows() == 1, "only the new one is left")
+    }
+
     @Test func anUnknownNameCostsTheSameScryptWorkAsAWrongPassword() async throws {
         defer { directory.remove() }
         func fastest(_ name: String) async throws -> Duration {
