@@ -59,11 +59,7 @@ public enum Application {
         guard FileManager.default.fileExists(atPath: path) else {
             throw UnavailableDatabase(description: "there is no database at \(path): set COUPON_ADMIN_DATABASE (or --database) to the service's, or create one with `coupon-admin migrate`")
         }
-        do {
-            return try AppDatabase(path: path, durability: configuration.databaseDurability, migrate: false)
-        } catch {
-            throw UnavailableDatabase(description: "the database \(path): \(error)", newerSchema: error is AppDatabase.NewerSchema)
-        }
+        return try AppDatabase(path: path, durability: configuration.databaseDurability, migrate: false)
     }
 
     /// Opens the database for the worker, trying again every `interval` seconds for as long as it cannot be opened
@@ -142,8 +138,6 @@ public enum Application {
 /// Why a command that only reads has no database to read.
 public struct UnavailableDatabase: Error, CustomStringConvertible {
     public let description: String
-    /// A newer version migrated it: waiting or trying again will not help.
-    public var newerSchema = false
 }
 
 /// Seconds since 1970 on the system clock.

@@ -46,7 +46,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try database.loadConfiguration()
-        let opened = try openExistingDatabase(configuration)  // a schema behind or ahead of this version's ends it here
+        let opened = try openDatabase(configuration, existing: true)  // a schema behind or ahead of this version's ends it here
         let report: AppDatabase.Check
         do {
             report = try opened.check()

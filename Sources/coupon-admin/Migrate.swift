@@ -70,30 +70,19 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The database as it is, for the commands that only read: never created, never migrated.
     func openExisting() throws -> AppDatabase {
-        try openExistingDatabase(try loadConfiguration())
+        try openDatabase(try loadConfiguration(), existing: true)
     }
 }
 
-/// The configured database, created or migrated as needed, or exit 1 naming it. Run by root, the
-/// command goes on as the database's owner first (`DatabaseOwner`).
-func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
+/// The configured database, or exit naming it: 78 for one a newer version migrated, 1 otherwise. Created
+/// or migrated as needed; `existing`: as it is, for the commands that only read. Run by root, the command
+/// goes on as the database's owner first (`DatabaseOwner`).
+func openDatabase(_ configuration: Configuration, existing: Bool = false) throws -> AppDatabase {
     try DatabaseOwner.become(ownerOf: configuration.databasePath)
     do {
-        return try Application.openDatabase(configuration)
+        return try existing ? Application.openExistingDatabase(configuration) : Application.openDatabase(configuration)
     } catch {
-        FileHandle.standardError.write(Data("coupon-admin: cannot open the database \(configuration.databasePath): \(error)\n".utf8))
+        warn("cannot open the database \(configuration.databasePath): \(error)")
         throw error is AppDatabase.NewerSchema ? ExitCode(exitConfigurationError) : ExitCode.failure
-    }
-}
-
-/// The configured database as it is, or exit 1 naming it: missing, or not brought up to date by this
-/// version's `migrate` (or `serve`).
-func openExistingDatabase(_ configuration: Configuration) throws -> AppDatabase {
-    try DatabaseOwner.become(ownerOf: configuration.databasePath)
-    do {
-        return try Application.openExistingDatabase(configuration)
-    } catch {
-        FileHandle.standardError.write(Data("coupon-admin: \(error)\n".utf8))
-        throw (error as? UnavailableDatabase)?.newerSchema == true ? ExitCode(exitConfigurationError) : ExitCode.failure
     }
 }

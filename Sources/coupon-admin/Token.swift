@@ -17,7 +17,7 @@ struct Token: AsyncParsableCommand {
 
         func run() throws {
             let (configuration, wechat) = try database.loadWeChatConfiguration()
-            let opened = try openExistingDatabase(configuration)
+            let opened = try openDatabase(configuration, existing: true)
             let status = try opened.accessTokenStatus(key: Application.accessTokenKey(for: wechat))
             let now = Date().timeIntervalSince1970
             var lines = ["appid: \(wechat.appID)", "source: \(wechat.tokenEndpoint.rawValue) at \(wechat.baseURL)"]
