@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "FastCGI", "Storage", "WeChat", "Web", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync", "Web"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -122,10 +122,10 @@ public enum Application {
         let client = configuration.wechat.map { makeWeChatClient($0, database: database) }
         defer { client?.shutdownAndWait() }
         let sync = client.map { makeCouponSync(database: database, client: $0) }
-        let server = try Server(configuration: configuration.server, responder: makeRouter(
+        let server = try Server(configuration: configuration.server, responder: SecurityHeaders(around: makeRouter(
             database: database, sync: sync, syncDeadline: configuration.syncDeadline, sessionIdleTimeout: configuration.sessionIdleTimeout,
             sessionLifetime: configuration.sessionLifetime, answerCacheBytes: configuration.answerCacheBytes, clock: configuration.shopClock
-        ), logger: logger)
+        )), logger: logger)
         server.shutDownOnSignals()
         server.start()
         // Pending coupons are retried in the background until each is synced or rejected.

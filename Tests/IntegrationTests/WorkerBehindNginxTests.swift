@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import Testing
+import Web
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,7 +82,8 @@ import Glibc
             let response = try stack.get(path, port: port)
             #expect(response.status == 200)
             #expect(response.text.contains("Disallow"))
-            #expect(response.headers["x-content-type-options"] == "nosniff")
+            // Under the prefix they carry the site's own headers, which an add_header there would cancel.
+            #expect(response.headers[port == stack.port ? "x-content-type-options" : "strict-transport-security"] != nil)
         }
         // The worker logs in order: once a later request's line is there, any robots.txt line would be too.
         let later = try #require(try stack.get("/healthz").headers["x-request-id"])
@@ -140,6 +142,38 @@ import Glibc
         let missing = try stack.get("/static/not-there.css", authorized: false)
         #expect(missing.status == 503)
         #expect(missing.headers["content-type"] == "application/problem+json")
+    }
+
+    /// Mounted in a merchant's site, CouponAdmin's answers carry the site's own headers (its HSTS here)
+    /// and CouponAdmin's security headers, each once; at the root of its own server block, each once too.
+    @Test func underAPrefixTheSitesHeadersAreKeptAndCouponAdminsAdded() throws {
+        let stack = try Stack()
+        func head(_ path: String, port: UInt16) throws -> [String] {
+            let socket = try TestSocket(port: port)
+            try socket.write(Array("GET \(path) HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8))
+            let text = String(decoding: try socket.readToEnd(), as: UTF8.self)
+            return text.components(separatedBy: "\r\n\r\n").first?.components(separatedBy: "\r\n").map { $0.lowercased() } ?? []
+        }
+        func count(_ name: String, in lines: [String]) -> Int { lines.filter { $0.hasPrefix(name.lowercased() + ":") }.count }
+
+        for path in ["/coupon-admin/healthz", "/coupon-admin/admin/login", "/coupon-admin/nope"] {
+            let lines = try head(path, port: stack.prefixPort)
+            #expect(count("Strict-Transport-Security", in: lines) == 1, "\(path): the site's HSTS is kept: \(lines)")
+            for (name, _) in SecurityHeaders.fields { #expect(count(name, in: lines) == 1, "\(path): \(name) once: \(lines)") }
+        }
+        #expect(count("Strict-Transport-Security", in: try head("/coupon-admin/static/admin.css", port: stack.prefixPort)) == 1)
+        let root = try head("/healthz", port: stack.port)
+        for (name, _) in SecurityHeaders.fields { #expect(count(name, in: root) == 1, "at the root, \(name) once: \(root)") }
+    }
+
+    /// The worker's copy of the security headers says what nginx's says.
+    @Test func theWorkersSecurityHeadersAreNginxs() throws {
+        let conf = try String(contentsOf: Stack.packageRoot.appendingPathComponent("nginx/coupon-admin-headers.conf.in"), encoding: .utf8)
+        let fromNginx = conf.split(separator: "\n").compactMap { line -> String? in
+            guard let match = line.wholeMatch(of: /add_header (\S+) "(.*)" always;/) else { return nil }
+            return "\(match.1): \(match.2)"
+        }
+        #expect(fromNginx == SecurityHeaders.fields.map { "\($0.name): \($0.value)" })
     }
 
     @Test func malformedContentLengthStraightToTheSocketIs400() throws {
