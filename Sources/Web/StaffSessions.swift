@@ -57,9 +57,11 @@ public final class StaffSessions: Sendable {
         try database.endSession(idHash: session.idHash, loggedOut: session.principal.name, now: now())
     }
 
-    /// `name=value; Path=/; HttpOnly; SameSite=Lax`, `Secure` when the request came over HTTPS.
+    /// `name=value; Path=/; HttpOnly; SameSite=Lax`, `Secure` when the request came over HTTPS. The path
+    /// is where CouponAdmin is mounted, so that a merchant's site around it never gets the cookie.
     static func cookie(_ value: String, maxAge: Int?, for request: Request) -> String {
-        "\(cookieName)=\(value); Path=/; HttpOnly; SameSite=Lax" + (maxAge.map { "; Max-Age=\($0)" } ?? "") + (request.isHTTPS ? "; Secure" : "")
+        let path = request.mountPath.isEmpty ? "/" : request.mountPath
+        return "\(cookieName)=\(value); Path=\(path); HttpOnly; SameSite=Lax" + (maxAge.map { "; Max-Age=\($0)" } ?? "") + (request.isHTTPS ? "; Secure" : "")
     }
 
     /// The session id of the `Cookie` header, when it has the shape of one.

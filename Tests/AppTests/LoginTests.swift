@@ -27,12 +27,16 @@ import Web
 
     func advance(_ seconds: Int) { clock.advance(seconds) }
 
-    func login(_ name: String, _ password: String, next: String = "", cookie: String? = nil, from address: String = "192.0.2.1", https: Bool = false) async throws -> Response {
+    func login(
+        _ name: String, _ password: String, next: String = "", cookie: String? = nil, from address: String = "192.0.2.1", https: Bool = false,
+        mountPath: String = ""
+    ) async throws -> Response {
         var headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded")])
         if let cookie { headers.add(name: "Cookie", value: "\(StaffSessions.cookieName)=\(cookie)") }
         let form = "name=\(name)&password=\(password.replacingOccurrences(of: " ", with: "+"))" + (next.isEmpty ? "" : "&next=\(next)")
         return try await router.respond(
-            to: Request(method: "POST", path: "/admin/login", headers: headers, remoteAddress: address, isHTTPS: https, body: Array(form.utf8)), logger: logger)
+            to: Request(method: "POST", path: "/admin/login", mountPath: mountPath, headers: headers, remoteAddress: address, isHTTPS: https,
+                        body: Array(form.utf8)), logger: logger)
     }
 
     func logout(cookie: String, csrf: String?) async throws -> Response {
@@ -151,6 +155,13 @@ import Web
         for index in 1...3 { #expect(try await login("li.wei", "guess again", from: "192.0.2.\(index)").status == 429) }
         #expect(try await login("wang.fang", "a first try", from: "192.0.2.1").status == 401, "other accounts from there are not blocked")
         #expect(try await login("li.wei", Self.password, from: "198.51.100.1").status == 303)
+    }
+
+    /// Mounted under a prefix in a merchant's site, the cookie goes to CouponAdmin's pages only.
+    @Test func underAPrefixTheCookiesPathIsThePrefix() async throws {
+        defer { directory.remove() }
+        let response = try await login("li.wei", Self.password, mountPath: "/coupon-admin")
+        #expect(try #require(response.headers["Set-Cookie"]).hasSuffix("; Path=/coupon-admin; HttpOnly; SameSite=Lax"))
     }
 
     /// A session that can no longer be used is deleted at the next login, used again or not.

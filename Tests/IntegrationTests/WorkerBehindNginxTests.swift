@@ -166,6 +166,21 @@ import Glibc
         for (name, _) in SecurityHeaders.fields { #expect(count(name, in: root) == 1, "at the root, \(name) once: \(root)") }
     }
 
+    @Test func jsonIsCompressedForClientsThatAskForIt() throws {
+        let stack = try Stack()
+        for index in 1...5 {
+            let created = try stack.request("POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"],
+                                            body: Array(WeChatExample.directReduction(id: "gz-\(index)").utf8))
+            #expect(created.status == 202)
+        }
+        let plain = try stack.get("/api/v1/coupons?limit=50")
+        #expect(plain.status == 200 && plain.headers["content-encoding"] == nil && plain.body.count > 1024)
+        let compressed = try stack.get("/api/v1/coupons?limit=50", headers: ["Accept-Encoding": "gzip"])
+        #expect(compressed.headers["content-encoding"] == "gzip")
+        #expect(compressed.body.count < plain.body.count / 2, "\(compressed.body.count) of \(plain.body.count) bytes")
+        #expect(compressed.body.starts(with: [0x1F, 0x8B]), "a gzip stream")
+    }
+
     /// The worker's copy of the security headers says what nginx's says.
     @Test func theWorkersSecurityHeadersAreNginxs() throws {
         let conf = try String(contentsOf: Stack.packageRoot.appendingPathComponent("nginx/coupon-admin-headers.conf.in"), encoding: .utf8)
