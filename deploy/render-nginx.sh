@@ -7,6 +7,8 @@
 #   SERVER_NAME=_  LISTEN=80  SOCKET=/run/coupon-admin/worker.sock  MAX_BODY_BYTES=1048576
 #   STATIC_ROOT=/usr/share/coupon-admin/static  PREFIX=/coupon-admin
 #   TLS_CERT=, TLS_KEY=     both set: listen with TLS and send HSTS
+#   RATE_LIMIT_ZONE=        set: limit_req with that zone on every request to the worker (burst 20, then
+#                           429 problem+json); the zone itself is the site's, declared at http level
 #   STATE_DIR=              set: also render nginx.conf, a whole local nginx keeping its files there
 #                           (with PREFIX_LISTEN, USER, NGINX_WORKERS)
 # A placeholder left without a value is an error.
@@ -14,14 +16,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 templates="$here/../nginx"
-[ $# -ge 1 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 shift
 
 declare -A value=(
     [SERVER_NAME]=_ [LISTEN]=80 [SOCKET]=/run/coupon-admin/worker.sock [MAX_BODY_BYTES]=1048576
-    [STATIC_ROOT]=/usr/share/coupon-admin/static [PREFIX]=/coupon-admin [TLS_CERT]= [TLS_KEY]=
+    [STATIC_ROOT]=/usr/share/coupon-admin/static [PREFIX]=/coupon-admin [TLS_CERT]= [TLS_KEY]= [RATE_LIMIT_ZONE]=
     [STATE_DIR]= [PREFIX_LISTEN]=127.0.0.1:8081 [USER]="$(id -un) $(id -gn)" [NGINX_WORKERS]=1
     [FASTCGI_PARAMS]=/etc/nginx/fastcgi_params [MIME_TYPES]=/etc/nginx/mime.types [CONF_DIR]="$out"
 )
@@ -44,6 +46,11 @@ render() {  # template -> output file
         text=$(sed -e '/^#plain /d' -e 's/^#tls //' <<<"$text")
     else
         text=$(sed -e '/^#tls /d' -e 's/^#plain //' <<<"$text")
+    fi
+    if [ -n "${value[RATE_LIMIT_ZONE]}" ]; then
+        text=$(sed -e 's/^#limit //' <<<"$text")
+    else
+        text=$(sed -e '/^#limit /d' <<<"$text")
     fi
     for name in "${!value[@]}"; do
         text=${text//@$name@/${value[$name]}}

@@ -52,7 +52,8 @@ final class Stack {
     /// - Parameters:
     ///   - workerArguments: extra `serve` flags.
     ///   - nginxMaxBodyBytes: nginx's client_max_body_size, when it should differ from the worker's default.
-    init(workerArguments: [String] = [], nginxMaxBodyBytes: Int = 1_048_576) throws {
+    ///   - nginxValues: more `NAME=VALUE`s for deploy/render-nginx.sh.
+    init(workerArguments: [String] = [], nginxMaxBodyBytes: Int = 1_048_576, nginxValues: [String] = []) throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("ca-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("state"), withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("worker.sock").path
@@ -65,7 +66,7 @@ final class Stack {
             "STATE_DIR=\(stateDirectory.path)", "LISTEN=127.0.0.1:\(port)", "PREFIX_LISTEN=127.0.0.1:\(prefixPort)",
             "SOCKET=\(socketPath)", "STATIC_ROOT=\(Self.packageRoot.appendingPathComponent("nginx/static").path)",
             "MAX_BODY_BYTES=\(nginxMaxBodyBytes)",
-        ])
+        ] + nginxValues)
         apiKey = try makeAPIKey(name: "integration-tests", role: "admin")
         try startWorker(arguments: workerArguments)
         try startNginx()

@@ -181,6 +181,21 @@ import Glibc
         #expect(compressed.body.starts(with: [0x1F, 0x8B]), "a gzip stream")
     }
 
+    /// `RATE_LIMIT_ZONE=`: past the burst, nginx answers 429 problems itself, at the root and under the prefix.
+    @Test func anOptionalRateLimitAnswers429ProblemsPastItsBurst() throws {
+        let stack = try Stack(nginxValues: ["RATE_LIMIT_ZONE=coupon_admin"])
+        for (port, path) in [(stack.port, "/healthz"), (stack.prefixPort, "/coupon-admin/healthz")] {
+            let answers = try (0..<60).map { _ in try stack.get(path, port: port, authorized: false) }
+            #expect(answers.contains { $0.status == 200 })
+            let refused = try #require(answers.first { $0.status == 429 }, "60 requests at once are more than 10 a second and a burst of 20")
+            let status = try refused.json()["status"] as? Int
+            #expect(refused.headers["content-type"] == "application/problem+json" && status == 429)
+            usleep(2_100_000)  // the zone is shared: let it refill before the next port
+        }
+        let unlimited = try Stack()
+        #expect(try (0..<60).map { _ in try unlimited.get("/healthz", authorized: false).status }.allSatisfy { $0 == 200 }, "off unless asked for")
+    }
+
     /// The worker's copy of the security headers says what nginx's says.
     @Test func theWorkersSecurityHeadersAreNginxs() throws {
         let conf = try String(contentsOf: Stack.packageRoot.appendingPathComponent("nginx/coupon-admin-headers.conf.in"), encoding: .utf8)
