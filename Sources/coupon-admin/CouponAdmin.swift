@@ -1,5 +1,6 @@
 import App
 import ArgumentParser
+import Web
 
 @main
 struct CouponAdmin: AsyncParsableCommand {

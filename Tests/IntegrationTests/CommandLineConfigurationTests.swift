@@ -2,6 +2,7 @@ import App
 import Foundation
 import TestSupport
 import Testing
+import Web
 
 /// Every command reads the settings the service reads: its flags, then the environment, then the
 /// settings file; and a command that only reads never makes a database.

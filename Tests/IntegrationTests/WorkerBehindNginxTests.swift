@@ -196,6 +196,21 @@ import Glibc
         #expect(try (0..<60).map { _ in try unlimited.get("/healthz", authorized: false).status }.allSatisfy { $0 == 200 }, "off unless asked for")
     }
 
+    /// The pages name their stylesheet and script under the version, which browsers may keep for a year.
+    @Test func thePagesStaticFilesAreVersionedAndKeptLong() throws {
+        let stack = try Stack()
+        for (port, root) in [(stack.port, ""), (stack.prefixPort, "/coupon-admin")] {
+            let page = try stack.get(root + "/admin/login", port: port, authorized: false)
+            let stylesheet = "\(root)/static/v\(Version.current)/admin.css"
+            #expect(page.text.contains("href=\"\(stylesheet)\"") && page.text.contains("\(root)/static/v\(Version.current)/admin.js"), "\(page.text)")
+            let versioned = try stack.get(stylesheet, port: port, authorized: false)
+            #expect(versioned.status == 200 && versioned.headers["content-type"] == "text/css")
+            #expect(versioned.headers["cache-control"] == "max-age=31536000")
+            let unversioned = try stack.get(root + "/static/admin.css", port: port, authorized: false)
+            #expect(unversioned.headers["cache-control"] == "max-age=3600" && unversioned.body == versioned.body)
+        }
+    }
+
     /// The worker's copy of the security headers says what nginx's says.
     @Test func theWorkersSecurityHeadersAreNginxs() throws {
         let conf = try String(contentsOf: Stack.packageRoot.appendingPathComponent("nginx/coupon-admin-headers.conf.in"), encoding: .utf8)

@@ -24,7 +24,8 @@ enum Pages {
     }()
 
     /// An HTML response of `template` filled with `values` and the layout's own: the language and its
-    /// texts (`t`), the mount path (`root`), the signed-in user with the CSRF token, the language switch.
+    /// texts (`t`), the mount path (`root`), the static files' versioned folder (`static`), the signed-in
+    /// user with the CSRF token, the language switch.
     static func render(
         _ template: String, _ values: [String: Any], status: Int = 200, for request: Request, language: Language,
         session: StaffSessions.Current?, notice: String? = nil, headers: [(String, String)] = []
@@ -33,6 +34,7 @@ enum Pages {
         context["lang"] = language.rawValue
         context["t"] = language.catalog.templateTexts
         context["root"] = request.mountPath
+        context["static"] = request.mountPath + "/static/v" + Version.current
         if let notice { context["notice"] = notice }
         if let session {
             let role = language.catalog["role.\(session.principal.role.rawValue)"]
