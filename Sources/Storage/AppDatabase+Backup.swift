@@ -35,12 +35,7 @@ extension AppDatabase {
     public func backUp(to destination: String) throws -> Int {
         try Self.copy(writer.path, to: destination)
         do {
-            let copy = try DatabaseQueue(path: destination, configuration: { var c = Configuration(); c.readonly = true; return c }())
-            let (integrity, coupons) = try copy.read { db in
-                (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon") ?? 0)
-            }
-            guard integrity == ["ok"] else { throw FailedIntegrityCheck(path: destination, problems: integrity) }
-            return coupons
+            return try Self.checkCopy(at: destination)
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
             throw error
@@ -57,27 +52,33 @@ extension AppDatabase {
     /// (SQLite's backup API starts over at each). On a connection of its own, neither the writer (writes
     /// would wait for the copy) nor a pooled reader (VACUUM takes no transaction around it).
     static func copy(_ path: String, to destination: String) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        try DatabaseQueue(path: path, configuration: configuration).inDatabase { db in
+        try DatabaseQueue(path: path, configuration: readOnly).inDatabase { db in
             try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
         }
     }
-}
 
-extension AppDatabase {
-    /// Checks that the database file at `path`, a copy to restore, passes `integrity_check` and has a
-    /// schema this version knows; returns the coupons it holds. It is only read.
+    /// Checks that the database file at `path`, a copy, passes `integrity_check` and has a schema this
+    /// version knows; returns the coupons it holds. It is only read.
     public static func checkCopy(at path: String) throws -> Int {
         guard FileManager.default.fileExists(atPath: path) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+        return try DatabaseQueue(path: path, configuration: readOnly).read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             guard integrity == ["ok"] else { throw FailedIntegrityCheck(path: path, problems: integrity) }
-            let unknown = try migrator.appliedIdentifiers(db).filter { !migrationNames.contains($0) }.sorted()
+            let unknown = try unknownMigrations(db)
             guard unknown.isEmpty else { throw NewerSchema(unknown: unknown) }
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon") ?? 0
         }
+    }
+
+    /// `path` + `.what-20261207T175800Z`: the name of a file kept beside a database, made now.
+    public static func nameBeside(_ path: String, _ what: String) -> String {
+        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+        return path + "." + what + "-" + stamp.filter { $0 != "-" && $0 != ":" }
+    }
+
+    private static var readOnly: Configuration {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return configuration
     }
 }

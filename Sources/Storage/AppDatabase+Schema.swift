@@ -19,6 +19,11 @@ extension AppDatabase {
         }
     }
 
+    /// The migrations applied to the database that this version does not know: a newer one's.
+    static func unknownMigrations(_ db: Database) throws -> [String] {
+        try migrator.appliedIdentifiers(db).filter { !migrationNames.contains($0) }.sorted()
+    }
+
     /// Copies kept beside the database from before the migrations that changed it; older ones are removed.
     public static let backupsKept = 3
 
@@ -33,8 +38,7 @@ extension AppDatabase {
     /// Checks the database's schema against this version's migrations (GRDB records each one applied) and,
     /// with `migrate`, applies those it lacks, first copying a database that holds any data.
     static func bringUpToDate(_ writer: DatabasePool, path: String, migrate: Bool) throws -> Migration {
-        let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
-        let unknown = applied.filter { !migrationNames.contains($0) }.sorted()
+        let (applied, unknown) = try writer.read { db in (try migrator.appliedIdentifiers(db), try unknownMigrations(db)) }
         guard unknown.isEmpty else { throw NewerSchema(unknown: unknown) }
         let missing = migrationNames.filter { !applied.contains($0) }
         guard !missing.isEmpty else { return Migration(applied: [], backup: nil) }
@@ -50,10 +54,8 @@ extension AppDatabase {
     /// `coupon-admin.sqlite` -> `coupon-admin.sqlite.before-migration-20261207T175800Z`, a copy of one
     /// snapshot (`copy(_:to:)`); all but the newest `backupsKept` such copies are removed.
     private static func copy(besides path: String) throws -> String {
-        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
-            .filter { $0 != "-" && $0 != ":" }
         let prefix = (path as NSString).lastPathComponent + ".before-migration-"
-        let copy = path + ".before-migration-" + stamp
+        let copy = nameBeside(path, "before-migration")
         try Self.copy(path, to: copy)
         let folder = (path as NSString).deletingLastPathComponent
         let copies = ((try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? [])

@@ -35,9 +35,7 @@ struct RestoreCommand: ParsableCommand {
             warn("\(source) cannot be restored: \(error)")
             throw error is AppDatabase.NewerSchema ? ExitCode(exitConfigurationError) : ExitCode.failure
         }
-        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
-            .filter { $0 != "-" && $0 != ":" }
-        let kept = path + ".replaced-" + stamp
+        let kept = AppDatabase.nameBeside(path, "replaced")
         do {
             let files = FileManager.default
             for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
