@@ -48,3 +48,14 @@ stop_pidfile() {
     fi
     rm -f "$1"
 }
+
+# swift build arguments that link coupon-admin with the Swift runtime inside it, so a server needs only
+# Debian's libraries. Swift 6.3's --static-swift-stdlib leaves Foundation's own static libraries off the
+# link line (swiftlang/swift-package-manager#10564), so they are named here; --disable-local-rpath drops
+# the $ORIGIN search path the binary has no use for once nothing of Swift's is beside it.
+STATIC_SWIFT_BUILD_ARGS=(--static-swift-stdlib --disable-local-rpath)
+for library in Foundation CoreFoundation FoundationInternationalization _FoundationICU FoundationEssentials \
+    _FoundationCShims _FoundationCollections swiftSynchronization; do
+    STATIC_SWIFT_BUILD_ARGS+=(-Xlinker "-l$library")
+done
+unset library

@@ -20,6 +20,10 @@ public struct Configuration: Sendable {
     /// The SQLite file; its folder must exist and be writable (SQLite adds `-wal` and `-shm` files beside it).
     public var databasePath: String
     public var databaseDurability: AppDatabase.Durability
+    /// Where `coupon-admin backup` without a destination (the daily timer) writes, and how many of its
+    /// copies it keeps there.
+    public var backupDirectory: String
+    public var backupsKept: Int
     /// Where and how to reach WeChat; nil when no appid is set, and the worker then syncs nothing.
     public var wechat: WeChatConfiguration?
     /// How long a create or change waits for WeChat before it answers 202 and its sync goes on in the background.
@@ -45,6 +49,8 @@ public struct Configuration: Sendable {
         case logLevel = "log-level"
         case database
         case databaseSync = "database-sync"
+        case backupDirectory = "backup-dir"
+        case backupKeep = "backup-keep"
         case wechatAPIBase = "wechat-api-base"
         case wechatAppID = "wechat-appid"
         case wechatSecret = "wechat-secret"
@@ -77,6 +83,8 @@ public struct Configuration: Sendable {
             case .logLevel: "info"
             case .database: "/var/lib/coupon-admin/coupon-admin.sqlite"
             case .databaseSync: AppDatabase.Durability.full.rawValue
+            case .backupDirectory: "/var/lib/coupon-admin/backups"
+            case .backupKeep: "14"
             case .wechatAPIBase: "https://api.weixin.qq.com"
             case .wechatAppID, .wechatSecret, .wechatSecretFile: ""
             case .wechatTokenEndpoint: WeChatConfiguration.TokenEndpoint.stable.rawValue
@@ -120,6 +128,8 @@ public struct Configuration: Sendable {
         }
         databasePath = try values.parse(.database, expecting: "the path of the SQLite file") { $0.isEmpty ? nil : $0 }
         databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
+        backupDirectory = try values.parse(.backupDirectory, expecting: "a folder") { $0.isEmpty ? nil : $0 }
+        backupsKept = try values.integer(.backupKeep, in: 1...10000)
         wechat = try Self.wechat(from: values, readFile: readFile)
         syncDeadline = try values.seconds(.syncDeadline, in: 0.1...60)
         sessionIdleTimeout = try values.integer(.sessionIdleTimeout, in: 60...(30 * 86400))

@@ -42,6 +42,26 @@ extension AppDatabase {
         }
     }
 
+    /// A backup into `folder` (made if missing) named after the database and the time,
+    /// `coupon-admin-20261207T175800Z.sqlite`; then all but the newest `kept` such copies there are
+    /// removed. Returns the copy's path, the coupons it holds, and the copies removed.
+    public func backUp(into folder: String, keeping kept: Int) throws -> (path: String, coupons: Int, removed: [String]) {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        let name = ((writer.path as NSString).lastPathComponent as NSString).deletingPathExtension + "-"
+        let destination = folder + "/" + name + Self.timeStamp() + ".sqlite"
+        let coupons = try backUp(to: destination)
+        return (destination, coupons, Self.removeAllButNewest(kept, in: folder, named: name, ending: ".sqlite"))
+    }
+
+    /// Removes all but the newest `kept` files in `folder` whose names start with `prefix` and end with
+    /// `suffix`; their names end in `nameBeside`'s time stamp, so they sort by age. Returns what it removed.
+    @discardableResult
+    static func removeAllButNewest(_ kept: Int, in folder: String, named prefix: String, ending suffix: String = "") -> [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
+        return names.dropLast(kept).map { folder + "/" + $0 }.filter { (try? FileManager.default.removeItem(atPath: $0)) != nil }
+    }
+
     public struct FailedIntegrityCheck: Error, CustomStringConvertible {
         public let path: String
         public let problems: [String]
@@ -72,8 +92,13 @@ extension AppDatabase {
 
     /// `path` + `.what-20261207T175800Z`: the name of a file kept beside a database, made now.
     public static func nameBeside(_ path: String, _ what: String) -> String {
-        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
-        return path + "." + what + "-" + stamp.filter { $0 != "-" && $0 != ":" }
+        path + "." + what + "-" + timeStamp()
+    }
+
+    /// Now, in UTC, as `20261207T175800Z`: names with it sort by age.
+    static func timeStamp() -> String {
+        ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+            .filter { $0 != "-" && $0 != ":" }
     }
 
     private static var readOnly: Configuration {

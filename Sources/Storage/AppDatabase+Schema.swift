@@ -54,15 +54,10 @@ extension AppDatabase {
     /// `coupon-admin.sqlite` -> `coupon-admin.sqlite.before-migration-20261207T175800Z`, a copy of one
     /// snapshot (`copy(_:to:)`); all but the newest `backupsKept` such copies are removed.
     private static func copy(besides path: String) throws -> String {
-        let prefix = (path as NSString).lastPathComponent + ".before-migration-"
         let copy = nameBeside(path, "before-migration")
         try Self.copy(path, to: copy)
         let folder = (path as NSString).deletingLastPathComponent
-        let copies = ((try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? [])
-            .filter { $0.hasPrefix(prefix) }.sorted()
-        for old in copies.dropLast(backupsKept) {
-            try? FileManager.default.removeItem(atPath: (folder.isEmpty ? "." : folder) + "/" + old)
-        }
+        removeAllButNewest(backupsKept, in: folder.isEmpty ? "." : folder, named: (path as NSString).lastPathComponent + ".before-migration-")
         return copy
     }
 }

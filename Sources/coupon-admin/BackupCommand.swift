@@ -8,26 +8,44 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Copy the database, as of one moment, while the worker goes on; the copy is checked before it is reported made.",
         discussion: """
-            The copy (SQLite's VACUUM INTO) is a database of its own, to keep elsewhere. DEST must not exist; \
-            run by root, its folder must be writable by the database's owner, as whom the command runs.
+            The copy (SQLite's VACUUM INTO) is a database of its own, to keep elsewhere. DEST must not exist. \
+            Without DEST the copy goes into COUPON_ADMIN_BACKUP_DIR (default \(Configuration.Key.backupDirectory.defaultValue)) \
+            as coupon-admin-TIME.sqlite, and only the newest COUPON_ADMIN_BACKUP_KEEP copies there are kept \
+            (default \(Configuration.Key.backupKeep.defaultValue)): what the daily coupon-admin-backup.timer runs. \
+            Run by root, the command runs as the database's owner, who must be able to write there.
             """
     )
 
-    @Argument(help: "Where the copy goes")
-    var destination: String
+    @Argument(help: "Where the copy goes (default: a new file in the backup folder)")
+    var destination: String?
+
+    @Option(name: .customLong("backup-dir"), help: ArgumentHelp("The backup folder, without DEST (default \(Configuration.Key.backupDirectory.defaultValue))", valueName: "folder"))
+    var folder: String?
+
+    @Option(name: .customLong("backup-keep"), help: ArgumentHelp("Copies kept in the backup folder, 1 to 10000 (default \(Configuration.Key.backupKeep.defaultValue))", valueName: "count"))
+    var kept: String?
 
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let opened = try database.openExisting()
-        let destination = URL(fileURLWithPath: destination).path
-        guard !FileManager.default.fileExists(atPath: destination) else {
-            warn("\(destination) exists already; a backup never replaces a file")
-            throw ExitCode.failure
-        }
+        let configuration = try database.loadConfiguration(adding: [.backupDirectory: folder, .backupKeep: kept].compactMapValues { $0 })
+        let opened = try openDatabase(configuration, existing: true)
         do {
-            let coupons = try opened.backUp(to: destination)
-            print("\(destination): \(coupons) coupons, integrity_check ok")
+            if let destination {
+                let destination = URL(fileURLWithPath: destination).path
+                guard !FileManager.default.fileExists(atPath: destination) else {
+                    warn("\(destination) exists already; a backup never replaces a file")
+                    throw ExitCode.failure
+                }
+                let coupons = try opened.backUp(to: destination)
+                print("\(destination): \(coupons) coupons, integrity_check ok")
+            } else {
+                let made = try opened.backUp(into: configuration.backupDirectory, keeping: configuration.backupsKept)
+                print("\(made.path): \(made.coupons) coupons, integrity_check ok")
+                for old in made.removed { print("removed \(old) (\(Configuration.Key.backupKeep.environmentName)=\(configuration.backupsKept))") }
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             warn("the backup failed: \(error)")
             throw ExitCode.failure

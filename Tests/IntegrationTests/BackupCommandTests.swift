@@ -44,6 +44,31 @@ import Testing
         #expect(check.status == 0 && check.output.contains("integrity: ok") && check.output.contains("foreign keys: ok"), "\(check.output)")
     }
 
+    @Test func withoutADestinationTheCopyGoesIntoTheBackupFolderWhichKeepsTheNewest() throws {
+        let directory = try TemporaryDirectory("ca-backup-folder")
+        defer { directory.remove() }
+        let database = directory.path("coupon-admin.sqlite"), folder = directory.path("backups")
+        try Stack.run(Stack.workerBinary, ["migrate", "--database", database])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let older = ["coupon-admin-20250101T000000Z.sqlite", "coupon-admin-20260101T000000Z.sqlite"]
+        for name in older + ["notes.txt"] { try Data().write(to: URL(fileURLWithPath: folder + "/" + name)) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["COUPON_ADMIN_BACKUP_DIR"] = folder
+        environment["COUPON_ADMIN_BACKUP_KEEP"] = "2"
+
+        let made = try Stack.run(Stack.workerBinary, ["backup", "--database", database], environment: environment)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(kept.count == 3 && kept[0] == older[1] && kept[2] == "notes.txt", "the oldest copy went, the rest stayed: \(kept)")
+        #expect(kept[1].hasPrefix("coupon-admin-2") && kept[1].hasSuffix("Z.sqlite"), "\(kept)")
+        #expect(made.output.contains("\(folder)/\(kept[1]): 0 coupons, integrity_check ok"), "\(made.output)")
+        #expect(made.output.contains("removed \(folder)/\(older[0])"), "\(made.output)")
+        #expect(try Stack.run("/usr/bin/sqlite3", [folder + "/" + kept[1], "PRAGMA integrity_check"]).output == "ok\n")
+
+        environment["COUPON_ADMIN_BACKUP_KEEP"] = "0"
+        let refused = try Stack.run(Stack.workerBinary, ["backup", "--database", database], environment: environment, check: false)
+        #expect(refused.status == 78 && refused.output.contains("COUPON_ADMIN_BACKUP_KEEP='0'"), "\(refused.output)")
+    }
+
     @Test func checkFailsOnADamagedDatabase() throws {
         let directory = try TemporaryDirectory("ca-check")
         defer { directory.remove() }

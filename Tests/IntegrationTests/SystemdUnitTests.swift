@@ -8,9 +8,10 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let units = Stack.packageRoot.appendingPathComponent("deploy/systemd")
-        for name in ["coupon-admin.socket", "coupon-admin.service"] {
+        let names = ["coupon-admin.socket", "coupon-admin.service", "coupon-admin-backup.service", "coupon-admin-backup.timer"]
+        for name in names {
             let text = try String(contentsOf: units.appendingPathComponent(name), encoding: .utf8)
-                .replacingOccurrences(of: "/usr/local/bin/coupon-admin", with: Stack.workerBinary)
+                .replacingOccurrences(of: "/usr/bin/coupon-admin", with: Stack.workerBinary)
                 .replacingOccurrences(
                     of: "/etc/coupon-admin/coupon-admin.env",
                     with: Stack.packageRoot.appendingPathComponent("deploy/coupon-admin.env.example").path)
@@ -18,7 +19,7 @@ import Testing
         }
         let (status, output) = try Stack.run(
             "/usr/bin/systemd-analyze",
-            ["verify", directory.appendingPathComponent("coupon-admin.socket").path, directory.appendingPathComponent("coupon-admin.service").path],
+            ["verify"] + names.map { directory.appendingPathComponent($0).path },
             check: false)
         #expect(status == 0)
         #expect(output.isEmpty, "systemd-analyze: \(output)")
