@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Renders the nginx templates in nginx/ into OUTDIR, for production and for local runs alike.
+# Renders the nginx templates (nginx/*.conf.in) into OUTDIR, for production and for local runs alike.
 #
-#   deploy/render-nginx.sh OUTDIR [NAME=VALUE ...]
+#   render-nginx.sh OUTDIR [NAME=VALUE ...]   (deploy/ in a checkout, /usr/share/coupon-admin/ installed)
 #
 # Values (defaults are production's):
 #   SERVER_NAME=_  LISTEN=80  SOCKET=/run/coupon-admin/worker.sock  MAX_BODY_BYTES=1048576
@@ -15,7 +15,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-templates="$here/../nginx"
+# The templates: nginx/ beside this script where the package installs it (/usr/share/coupon-admin/),
+# ../nginx/ in a checkout (deploy/).
+templates="$here/nginx"
+[ -d "$templates" ] || templates="$here/../nginx"
 [ $# -ge 1 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 mkdir -p "$1"
 out=$(cd "$1" && pwd)

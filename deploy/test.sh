@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: unit, integration against real nginx and the worker
-# binary (schemathesis among them), and the admin pages in headless Chromium through Selenium.
-# One debug build serves them all. Browser screenshots land in .test-output/browser/.
+# binary (schemathesis among them), the admin pages in headless Chromium through Selenium, and the
+# Debian package, installed and purged for real (deploy/test-package.sh, root only, full runs only).
+# One debug build serves them all; its coupon-admin carries the Swift runtime inside, as the package's
+# does. Browser screenshots land in .test-output/browser/, the package test's logs in .test-output/package/.
 #
 #   deploy/test.sh [swift test arguments, e.g. --filter RouterTests]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 need_packages nginx libfcgi-dev libsqlite3-dev sqlite3 curl spawn-fcgi systemd openssl python3-venv \
-    chromium chromium-driver python3-selenium fonts-noto-cjk
+    chromium chromium-driver python3-selenium fonts-noto-cjk dpkg-dev binutils lintian
 need_swift
 cd "$ROOT"
 # The tests give every setting themselves: a settings file of an installed service is not theirs to read.
@@ -28,7 +30,12 @@ fi
 
 say "building (debug, with tests)..."
 swift build --build-tests
+# The same binary relinked with the Swift runtime inside (seconds): the tests run what the package ships.
+swift build --product coupon-admin "${STATIC_SWIFT_BUILD_ARGS[@]}"
 if [ -n "${installing:-}" ]; then
     wait "$installing" || die "installing schemathesis failed; see .test-output/schemathesis-install.log"
 fi
 swift test --skip-build "$@" 2>&1 | tee .test-output/swift-test.log
+if [ $# -eq 0 ]; then
+    "$ROOT/deploy/test-package.sh" "$(swift build --show-bin-path)"
+fi
