@@ -9,6 +9,7 @@
 #   TLS_CERT=, TLS_KEY=     both set: listen with TLS and send HSTS
 #   RATE_LIMIT_ZONE=        set: limit_req with that zone on every request to the worker (burst 20, then
 #                           429 problem+json); the zone itself is the site's, declared at http level
+#   METRICS_ALLOW="127.0.0.1 ::1"   the addresses or CIDR ranges that may read /metrics (none: empty)
 #   STATE_DIR=              set: also render nginx.conf, a whole local nginx keeping its files there
 #                           (with PREFIX_LISTEN, USER, NGINX_WORKERS)
 # A placeholder left without a value is an error.
@@ -19,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # ../nginx/ in a checkout (deploy/).
 templates="$here/nginx"
 [ -d "$templates" ] || templates="$here/../nginx"
-[ $# -ge 1 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 shift
@@ -28,7 +29,7 @@ declare -A value=(
     [SERVER_NAME]=_ [LISTEN]=80 [SOCKET]=/run/coupon-admin/worker.sock [MAX_BODY_BYTES]=1048576
     [STATIC_ROOT]=/usr/share/coupon-admin/static [PREFIX]=/coupon-admin [TLS_CERT]= [TLS_KEY]= [RATE_LIMIT_ZONE]=
     [STATE_DIR]= [PREFIX_LISTEN]=127.0.0.1:8081 [USER]="$(id -un) $(id -gn)" [NGINX_WORKERS]=1
-    [FASTCGI_PARAMS]=/etc/nginx/fastcgi_params [MIME_TYPES]=/etc/nginx/mime.types [CONF_DIR]="$out"
+    [METRICS_ALLOW]="127.0.0.1 ::1" [FASTCGI_PARAMS]=/etc/nginx/fastcgi_params [MIME_TYPES]=/etc/nginx/mime.types [CONF_DIR]="$out"
 )
 for pair in "$@"; do
     name=${pair%%=*}
@@ -39,6 +40,12 @@ if { [ -n "${value[TLS_CERT]}" ] && [ -z "${value[TLS_KEY]}" ]; } || { [ -z "${v
     echo "render-nginx.sh: TLS_CERT and TLS_KEY go together" >&2
     exit 2
 fi
+allow_lines=
+for address in ${value[METRICS_ALLOW]}; do
+    [[ $address =~ ^[0-9A-Fa-f.:]+(/[0-9]+)?$ ]] || { echo "render-nginx.sh: METRICS_ALLOW: '$address' is not an address or a CIDR range" >&2; exit 2; }
+    allow_lines+="allow $address; "
+done
+value[METRICS_ALLOW]=${allow_lines:-"# METRICS_ALLOW is empty: nobody"}
 value[PREFIX]=${value[PREFIX]%/}
 case "${value[PREFIX]}" in /?*) ;; *) echo "render-nginx.sh: PREFIX must start with / and not be / alone" >&2; exit 2 ;; esac
 

@@ -17,10 +17,12 @@ public enum Application {
     /// `sessionIdleTimeout` seconds unused or `sessionLifetime` seconds in all.
     /// Pages show and take times on `clock`, the shop's time zone. A create or change waits for WeChat for at
     /// most `syncDeadline`. The API's answers are kept in up to `answerCacheBytes` while the database is unchanged.
+    /// With `metrics`, `/metrics` answers its text (`Monitoring.exposition`).
     public static func makeRouter(
         database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5),
         sessionIdleTimeout: Int = 8 * 3600, sessionLifetime: Int = 7 * 86400, answerCacheBytes: Int = 0,
-        clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, now: @escaping @Sendable () -> Int = unixTime
+        clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, metrics: (@Sendable () throws -> [UInt8])? = nil,
+        now: @escaping @Sendable () -> Int = unixTime
     ) -> Router {
         // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
         let throttle = FailureThrottle()
@@ -44,6 +46,7 @@ public enum Application {
         router.addImportPages(database: database, sync: sync, clock: clock, now: now)
         router.addUserCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
         router.addOpenAPIRoutes()
+        if let metrics { router.addMetricsRoute(exposition: metrics) }
         return router
     }
 
@@ -124,7 +127,8 @@ public enum Application {
         let sync = client.map { makeCouponSync(database: database, client: $0) }
         let server = try Server(configuration: configuration.server, responder: SecurityHeaders(around: makeRouter(
             database: database, sync: sync, syncDeadline: configuration.syncDeadline, sessionIdleTimeout: configuration.sessionIdleTimeout,
-            sessionLifetime: configuration.sessionLifetime, answerCacheBytes: configuration.answerCacheBytes, clock: configuration.shopClock
+            sessionLifetime: configuration.sessionLifetime, answerCacheBytes: configuration.answerCacheBytes, clock: configuration.shopClock,
+            metrics: Monitoring.exposition(database: database, tokenKey: configuration.wechat.map(accessTokenKey))
         )), logger: logger)
         server.shutDownOnSignals()
         server.start()

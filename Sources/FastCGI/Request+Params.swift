@@ -4,7 +4,8 @@ import Glibc
 
 extension Request {
     /// Builds a request from the FastCGI params nginx sends: Debian's `fastcgi_params`, plus `MOUNT_PATH`
-    /// for where the application is mounted and `REQUEST_ID` for `$request_id` (see `nginx/`).
+    /// for where the application is mounted, `REQUEST_ID` for `$request_id` and `METRICS_ALLOWED` from the
+    /// metrics location (see `nginx/`).
     ///
     /// The path comes from the raw `REQUEST_URI`, not the decoded `DOCUMENT_URI`, so that an encoded
     /// `/` inside a path segment stays inside it.
@@ -37,7 +38,7 @@ extension Request {
 struct RequestBuilder {
     private var headers = HTTPHeaders()
     private var contentType, contentLength, requestURI, documentURI, mountPath, requestMethod, queryString,
-        remoteAddress, https, requestID: String?
+        remoteAddress, https, requestID, metricsAllowed: String?
 
     /// Where a name repeats, the last value counts.
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
@@ -57,6 +58,7 @@ struct RequestBuilder {
         case 12 where Self.equal(name, "QUERY_STRING"): queryString = text()
         case 14 where Self.equal(name, "CONTENT_LENGTH"): contentLength = text()
         case 14 where Self.equal(name, "REQUEST_METHOD"): requestMethod = text()
+        case 15 where Self.equal(name, "METRICS_ALLOWED"): metricsAllowed = text()
         default: break
         }
     }
@@ -82,6 +84,7 @@ struct RequestBuilder {
             remoteAddress: remoteAddress ?? "",
             isHTTPS: https.map { $0.lowercased() == "on" } ?? false,
             requestID: requestID.flatMap(Self.validRequestID) ?? makeRequestID(),
+            isFromMetricsLocation: metricsAllowed == "1",
             body: body
         )
     }

@@ -14,6 +14,9 @@ public struct Request: Sendable {
     public var isHTTPS: Bool
     /// nginx's `$request_id`, or one made up by the worker when the request came without one.
     public var requestID: String
+    /// True when nginx's metrics location, which lets only the addresses it allows through, passed the
+    /// request (the `METRICS_ALLOWED` param): `/metrics` answers no other.
+    public var isFromMetricsLocation: Bool
     public var body: [UInt8]
 
     public init(
@@ -25,6 +28,7 @@ public struct Request: Sendable {
         remoteAddress: String = "",
         isHTTPS: Bool = false,
         requestID: String = "",
+        isFromMetricsLocation: Bool = false,
         body: [UInt8] = []
     ) {
         self.method = method
@@ -35,6 +39,7 @@ public struct Request: Sendable {
         self.remoteAddress = remoteAddress
         self.isHTTPS = isHTTPS
         self.requestID = requestID
+        self.isFromMetricsLocation = isFromMetricsLocation
         self.body = body
     }
 

@@ -106,6 +106,42 @@ extension AppDatabase {
         }
     }
 
+    /// The coupons WeChat is not up to date with, for monitoring.
+    public struct SyncBacklog: Sendable, Equatable {
+        /// Coupons still to be sent (`pending`), and since when the oldest work among them waits (unix
+        /// seconds): the creation of a coupon WeChat does not have yet, or the request of a change not yet made.
+        public var pending: Int
+        public var oldestPendingSince: Int?
+        /// Coupons WeChat refused, which wait for someone to fix them.
+        public var rejected: Int
+    }
+
+    public func syncBacklog() throws -> SyncBacklog {
+        try writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM coupon WHERE sync_state = 'pending') AS pending,
+                    (SELECT count(*) FROM coupon WHERE sync_state = 'rejected') AS rejected,
+                    (SELECT min(created_at) FROM coupon WHERE sync_state = 'pending' AND wechat_status IS NULL) AS oldest_add,
+                    (SELECT min(change.requested_at) FROM coupon JOIN coupon_change change ON change.coupon_id = coupon.id AND change.state = 'pending'
+                        WHERE coupon.sync_state = 'pending') AS oldest_change
+                """)!
+            let since = [row["oldest_add"] as Int?, row["oldest_change"] as Int?].compactMap { $0 }.min()
+            return SyncBacklog(pending: row["pending"], oldestPendingSince: since, rejected: row["rejected"])
+        }
+    }
+
+    /// The last failed WeChat call made for a coupon, if any.
+    public func lastFailedSyncAttempt() throws -> (outCouponID: String, attempt: SyncAttempt)? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT coupon.out_coupon_id, a.at, a.endpoint, a.errcode, a.failure, a.duration_ms
+                FROM sync_attempt a JOIN coupon ON coupon.id = a.coupon_id WHERE a.failure IS NOT NULL ORDER BY a.id DESC LIMIT 1
+                """).map { row in
+                (row["out_coupon_id"], SyncAttempt(at: row["at"], endpoint: row["endpoint"], errcode: row["errcode"], failure: row["failure"], durationMilliseconds: row["duration_ms"]))
+            }
+        }
+    }
+
     static func append(_ attempt: SyncAttempt, couponRow: Int64, in db: Database) throws {
         try db.executeCached(
             sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",

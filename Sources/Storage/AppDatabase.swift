@@ -46,6 +46,7 @@ public struct AppDatabase: Sendable {
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds, readers: readers)
+            CommitTimer.install(on: db)
         }
         migration = try Self.bringUpToDate(writer, path: path, migrate: migrate)
         self.readers = readers

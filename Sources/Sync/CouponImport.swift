@@ -1,4 +1,5 @@
 import Coupons
+import Metrics
 import Storage
 import WeChat
 
@@ -87,9 +88,13 @@ extension CouponImport {
             run.error = (error as? WeChatCallError)?.description ?? String(describing: error)
         }
         try? database.recordImportProgress(run, now: now())
+        Counter(label: Self.runsLabel, dimensions: [("outcome", run.state)]).increment()
         report(run)
         return (run, unreadable)
     }
+
+    /// Import runs that ended, by outcome (`done` or `failed`), for `/metrics`.
+    public static let runsLabel = "coupon_admin_import_runs_total"
 
     /// Seconds without progress after which a running import is taken to have died.
     public static let staleAfter = 120

@@ -154,8 +154,17 @@ public final class WeChatClient: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
-        let answer = try await WeChatClient.execute(request, on: http, timeout: configuration.totalTimeout)
-        if let error = answer.wechatError { throw .refused(error) }
+        let start = ContinuousClock.now
+        let answer: JSONValue
+        do {
+            answer = try await WeChatClient.execute(request, on: http, timeout: configuration.totalTimeout)
+        } catch {
+            WeChatCallMetrics.recordCall(endpoint, errcode: nil, duration: ContinuousClock.now - start)
+            throw error
+        }
+        let error = answer.wechatError
+        WeChatCallMetrics.recordCall(endpoint, errcode: error?.code ?? 0, duration: ContinuousClock.now - start)
+        if let error { throw .refused(error) }
         return answer
     }
 
@@ -184,6 +193,17 @@ struct HTTPAccessTokenSource: AccessTokenSource {
     let configuration: WeChatConfiguration
 
     func fetchToken(forceRefresh: Bool) async throws -> (value: String, expiresIn: Int) {
+        do {
+            let token = try await fetch(forceRefresh: forceRefresh)
+            WeChatCallMetrics.recordTokenFetch(succeeded: true)
+            return token
+        } catch {
+            WeChatCallMetrics.recordTokenFetch(succeeded: false)
+            throw error
+        }
+    }
+
+    private func fetch(forceRefresh: Bool) async throws -> (value: String, expiresIn: Int) {
         var request: HTTPClientRequest
         switch configuration.tokenEndpoint {
         case .stable:

@@ -17,6 +17,7 @@ public struct Router: Responder {
         let pattern: RoutePattern
         let access: Access
         let handler: Handler
+        let timers: RequestTimers
     }
 
     private enum Handler: Sendable {
@@ -28,6 +29,10 @@ public struct Router: Responder {
     private var routes: [Route] = []
     /// The same routes by their number of segments: a path is compared only with patterns of its length.
     private var routesBySegmentCount: [Int: [Route]] = [:]
+    /// One route label per pattern, shared by its methods.
+    private var timersByPattern: [String: RequestTimers] = [:]
+    /// Paths no route owns, whatever they are: one label, `unmatched`.
+    private let unmatchedTimers = RequestTimers(route: "unmatched")
     private let authenticator: (any Authenticator)?
     private let sessions: StaffSessions?
 
@@ -48,7 +53,9 @@ public struct Router: Responder {
             !routes.contains { $0.method == method && $0.pattern == pattern },
             "route \(method) \(pattern) registered twice"
         )
-        let route = Route(method: method, pattern: pattern, access: access, handler: handler)
+        let timers = timersByPattern[pattern.description] ?? RequestTimers(route: pattern.description)
+        timersByPattern[pattern.description] = timers
+        let route = Route(method: method, pattern: pattern, access: access, handler: handler, timers: timers)
         routes.append(route)
         routesBySegmentCount[pattern.segments.count, default: []].append(route)
     }
@@ -83,7 +90,21 @@ public struct Router: Responder {
         routes.map { ($0.method, $0.pattern.description, $0.access) }
     }
 
+    /// The answer, its time recorded under the route's pattern (`RequestTimers`).
     public func respond(to request: Request, logger: Logger) async throws -> Response {
+        let start = ContinuousClock.now
+        var timers = unmatchedTimers
+        do {
+            let response = try await answer(request, logger: logger, timedBy: &timers)
+            timers.record(method: request.method, status: response.status, since: start)
+            return response
+        } catch {
+            timers.record(method: request.method, status: 500, since: start)
+            throw error
+        }
+    }
+
+    private func answer(_ request: Request, logger: Logger, timedBy timers: inout RequestTimers) async throws -> Response {
         guard let segments = Self.decodedSegments(of: request.path) else {
             return .problem(status: 400, detail: "The path is not validly percent-encoded UTF-8.", for: request)
         }
@@ -91,6 +112,7 @@ public struct Router: Responder {
         if let (route, parameters) = owning.first(where: { $0.route.method == request.method })
             ?? (request.method == "HEAD" ? owning.first { $0.route.method == "GET" } : nil)
         {
+            timers = route.timers
             var session: StaffSessions.Current?
             do {
                 switch route.handler {

@@ -83,6 +83,7 @@ struct Serve: ParsableCommand {
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel, syslogPriorities: toJournal) }
         let logger = Logger(label: "coupon-admin")
         defer { LogWriter.standardError.flush() }
+        _ = Monitoring.registry  // swift-metrics records into it from here on: the database's commits among the first
         let database: AppDatabase
         do {
             database = try Application.openDatabaseForServing(configuration, logger: logger)
