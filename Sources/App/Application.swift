@@ -52,7 +52,7 @@ public enum Application {
 
     /// Opens the database named by the configuration, applying any migration it lacks.
     public static func openDatabase(_ configuration: Configuration) throws -> AppDatabase {
-        try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability)
+        try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability, syncAttemptsKept: configuration.syncAttemptsKept)
     }
 
     /// Opens the database named by the configuration as it is, for commands that only read: one that is
@@ -62,7 +62,7 @@ public enum Application {
         guard FileManager.default.fileExists(atPath: path) else {
             throw UnavailableDatabase(description: "there is no database at \(path): set COUPON_ADMIN_DATABASE (or --database) to the service's, or create one with `coupon-admin migrate`")
         }
-        return try AppDatabase(path: path, durability: configuration.databaseDurability, migrate: false)
+        return try AppDatabase(path: path, durability: configuration.databaseDurability, syncAttemptsKept: configuration.syncAttemptsKept, migrate: false)
     }
 
     /// Opens the database for the worker, trying again every `interval` seconds for as long as it cannot be opened

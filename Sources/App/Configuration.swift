@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     /// copies it keeps there.
     public var backupDirectory: String
     public var backupsKept: Int
+    /// How many of each coupon's sync attempts the database keeps, the newest (all are counted).
+    public var syncAttemptsKept: Int
     /// Where and how to reach WeChat; nil when no appid is set, and the worker then syncs nothing.
     public var wechat: WeChatConfiguration?
     /// How long a create or change waits for WeChat before it answers 202 and its sync goes on in the background.
@@ -51,6 +53,7 @@ public struct Configuration: Sendable {
         case databaseSync = "database-sync"
         case backupDirectory = "backup-dir"
         case backupKeep = "backup-keep"
+        case syncAttemptsKept = "sync-attempts-kept"
         case wechatAPIBase = "wechat-api-base"
         case wechatAppID = "wechat-appid"
         case wechatSecret = "wechat-secret"
@@ -85,6 +88,7 @@ public struct Configuration: Sendable {
             case .databaseSync: AppDatabase.Durability.full.rawValue
             case .backupDirectory: "/var/lib/coupon-admin/backups"
             case .backupKeep: "14"
+            case .syncAttemptsKept: "20"
             case .wechatAPIBase: "https://api.weixin.qq.com"
             case .wechatAppID, .wechatSecret, .wechatSecretFile: ""
             case .wechatTokenEndpoint: WeChatConfiguration.TokenEndpoint.stable.rawValue
@@ -130,6 +134,7 @@ public struct Configuration: Sendable {
         databaseDurability = try values.parse(.databaseSync, expecting: "full or normal") { AppDatabase.Durability(rawValue: $0) }
         backupDirectory = try values.parse(.backupDirectory, expecting: "a folder") { $0.isEmpty ? nil : $0 }
         backupsKept = try values.integer(.backupKeep, in: 1...10000)
+        syncAttemptsKept = try values.integer(.syncAttemptsKept, in: 1...1000)
         wechat = try Self.wechat(from: values, readFile: readFile)
         syncDeadline = try values.seconds(.syncDeadline, in: 0.1...60)
         sessionIdleTimeout = try values.integer(.sessionIdleTimeout, in: 60...(30 * 86400))

@@ -31,6 +31,10 @@ public struct DatabaseAccessTokenStore: SharedAccessTokenStore {
         try database.releaseAccessTokenClaim(key: key, holder: holder, error: error)
     }
 
+    public func recordFailure(error: String) throws {
+        try database.recordAccessTokenFailure(key: key, error: error)
+    }
+
     public func discard(_ token: AccessToken) throws {
         try database.discardAccessToken(key: key, value: token.value)
     }

@@ -54,6 +54,16 @@ extension AppDatabase {
         }
     }
 
+    /// Records why a fetch made without a claim failed, whether or not a token was ever stored.
+    public func recordAccessTokenFailure(key: String, error: String) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO access_token (key, last_error) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET last_error = excluded.last_error",
+                arguments: [key, error]
+            )
+        }
+    }
+
     /// What `coupon-admin token status` shows: never the token itself.
     public struct AccessTokenStatus: Sendable, Equatable {
         public var hasToken: Bool
@@ -61,6 +71,11 @@ extension AppDatabase {
         public var fetchedAt: Double?
         public var lastError: String?
         public var claimedUntil: Double?
+
+        /// True when no token can be had: the last fetch failed and no token valid at `now` is stored.
+        public func isFailing(now: Double) -> Bool {
+            lastError != nil && !(hasToken && (expiresAt ?? 0) > now)
+        }
     }
 
     public func accessTokenStatus(key: String) throws -> AccessTokenStatus? {

@@ -207,7 +207,7 @@ extension AppDatabase {
             guard let couponRow = try Self.couponRow(outCouponID: outCouponID, in: db) else {
                 throw DatabaseError(message: "no coupon \(outCouponID)")
             }
-            try Self.append(attempt, couponRow: couponRow, in: db)
+            try append(attempt, couponRow: couponRow, in: db)
             let userCouponRow = change.userCoupon?.id
             var auditState: String
             var reason: String?

@@ -62,7 +62,7 @@ extension AppDatabase {
     ) async throws -> CouponRecord? {
         try await writer.write { db in
             guard let id = try Self.couponRow(outCouponID: outCouponID, in: db) else { return nil }
-            try Self.append(attempt, couponRow: id, in: db)
+            try append(attempt, couponRow: id, in: db)
             // After an `add`, the claim is kept for the changes queued meanwhile.
             var queueLeft = false
             switch outcome {
@@ -108,6 +108,8 @@ extension AppDatabase {
 
     /// The coupons WeChat is not up to date with, for monitoring.
     public struct SyncBacklog: Sendable, Equatable {
+        /// Every coupon stored.
+        public var coupons: Int
         /// Coupons still to be sent (`pending`), and since when the oldest work among them waits (unix
         /// seconds): the creation of a coupon WeChat does not have yet, or the request of a change not yet made.
         public var pending: Int
@@ -119,14 +121,14 @@ extension AppDatabase {
     public func syncBacklog() throws -> SyncBacklog {
         try writer.read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM coupon WHERE sync_state = 'pending') AS pending,
+                SELECT (SELECT count(*) FROM coupon) AS coupons, (SELECT count(*) FROM coupon WHERE sync_state = 'pending') AS pending,
                     (SELECT count(*) FROM coupon WHERE sync_state = 'rejected') AS rejected,
                     (SELECT min(created_at) FROM coupon WHERE sync_state = 'pending' AND wechat_status IS NULL) AS oldest_add,
                     (SELECT min(change.requested_at) FROM coupon JOIN coupon_change change ON change.coupon_id = coupon.id AND change.state = 'pending'
                         WHERE coupon.sync_state = 'pending') AS oldest_change
                 """)!
             let since = [row["oldest_add"] as Int?, row["oldest_change"] as Int?].compactMap { $0 }.min()
-            return SyncBacklog(pending: row["pending"], oldestPendingSince: since, rejected: row["rejected"])
+            return SyncBacklog(coupons: row["coupons"], pending: row["pending"], oldestPendingSince: since, rejected: row["rejected"])
         }
     }
 
@@ -142,10 +144,20 @@ extension AppDatabase {
         }
     }
 
-    static func append(_ attempt: SyncAttempt, couponRow: Int64, in db: Database) throws {
+    /// Records an attempt, counts it in the coupon's `sync_attempts_total`, and removes the coupon's
+    /// attempts older than the newest `syncAttemptsKept`, so that a coupon retried for weeks stays small.
+    func append(_ attempt: SyncAttempt, couponRow: Int64, in db: Database) throws {
         try db.executeCached(
             sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, errcode, failure, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [couponRow, attempt.at, attempt.endpoint, attempt.errcode, attempt.failure, attempt.durationMilliseconds]
+        )
+        try db.executeCached(sql: "UPDATE coupon SET sync_attempts_total = sync_attempts_total + 1 WHERE id = ?", arguments: [couponRow])
+        try db.executeCached(
+            sql: """
+                DELETE FROM sync_attempt WHERE coupon_id = ?1
+                    AND id <= (SELECT id FROM sync_attempt WHERE coupon_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
+                """,
+            arguments: [couponRow, syncAttemptsKept]
         )
     }
 
@@ -187,7 +199,7 @@ extension AppDatabase {
     public func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) async throws -> Int? {
         try await writer.write { db in
             guard let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, sync_claimed_by FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]
+                db.cachedStatement(sql: "SELECT id, sync_claimed_by, sync_attempts_total FROM coupon WHERE out_coupon_id = ?"), arguments: [outCouponID]
             ) else { return nil }
             let id: Int64 = row["id"]
             try db.executeCached(
@@ -198,7 +210,7 @@ extension AppDatabase {
                 arguments: [holder, now + lease, id, now]
             )
             guard db.changesCount == 1 else { return nil }
-            let recorded = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sync_attempt WHERE coupon_id = ?"), arguments: [id]) ?? 0
+            let recorded: Int = row["sync_attempts_total"]
             let abandoned: String? = row["sync_claimed_by"]
             return recorded + (abandoned == nil ? 0 : 1)
         }

@@ -23,6 +23,8 @@ public struct AppDatabase: Sendable {
 
     /// The migrations this opening applied, and where it copied the database first (`AppDatabase+Schema`).
     public let migration: Migration
+    /// How many of a coupon's sync attempts are kept, the newest; `sync_attempts_total` counts them all.
+    public let syncAttemptsKept: Int
 
     /// Opens (creating if needed) the database at `path` and applies any migration it has not seen, after
     /// a copy of a database that holds data; with `migrate` false, opens it as it is, and throws
@@ -33,10 +35,13 @@ public struct AppDatabase: Sendable {
     ///   - readerPageCacheKiB: the pages each of them keeps in memory, at most. Half SQLite's default:
     ///     with the API's answers kept apart (`AnswerCache`), that is enough for the reads left, and it keeps
     ///     the worker within its memory goal (README, performance).
+    ///   - syncAttemptsKept: a coupon's sync attempts kept, the newest (at least 1).
     public init(
         path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8, readerPageCacheKiB: Int = 1024,
-        migrate: Bool = true
+        syncAttemptsKept: Int = 20, migrate: Bool = true
     ) throws {
+        precondition(syncAttemptsKept >= 1, "a coupon keeps at least its last sync attempt")
+        self.syncAttemptsKept = syncAttemptsKept
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         writer = try DatabasePool(path: path, configuration: configuration)
@@ -234,6 +239,12 @@ public struct AppDatabase: Sendable {
                     unreadable INTEGER NOT NULL DEFAULT 0,
                     error TEXT
                 );
+                """)
+        }
+        migrator.registerMigration("v9 sync attempts counted") { db in
+            try db.execute(sql: """
+                ALTER TABLE coupon ADD COLUMN sync_attempts_total INTEGER NOT NULL DEFAULT 0;
+                UPDATE coupon SET sync_attempts_total = (SELECT count(*) FROM sync_attempt WHERE coupon_id = coupon.id);
                 """)
         }
         return migrator

@@ -17,7 +17,7 @@ extension CouponRecord {
             wechatStatus: row.optionalInteger(5), wechatCreateTime: row.optionalInteger(6), wechatUpdateTime: row.optionalInteger(7),
             syncState: row.text(8), syncError: row.optionalText(9), status: row.integer(13), issuedNum: row.optionalInteger(14),
             receiveNum: row.optionalInteger(15), wechatDiffers: row.optionalText(16), createdBy: row.optionalText(10),
-            createdAt: row.integer(11), updatedAt: row.integer(12)
+            syncAttemptsTotal: row.integer(17), createdAt: row.integer(11), updatedAt: row.integer(12)
         )
     }
 }

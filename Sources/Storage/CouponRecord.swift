@@ -27,6 +27,9 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     /// Where WeChat's copy differs from this one, as found by an import: field paths, comma separated.
     public var wechatDiffers: String?
     public var createdBy: String?
+    /// Every attempt at sending it to WeChat, counted; only the newest are kept (`AppDatabase.syncAttemptsKept`).
+    /// The database counts them: a record never writes it.
+    public var syncAttemptsTotal = 0
     /// Unix seconds.
     public var createdAt: Int
     public var updatedAt: Int
@@ -46,7 +49,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     init(
         id: Int64?, outCouponID: String, type: Int, name: String, body: String, wechatStatus: Int?, wechatCreateTime: Int?,
         wechatUpdateTime: Int?, syncState: String, syncError: String?, status: Int, issuedNum: Int?, receiveNum: Int?,
-        wechatDiffers: String?, createdBy: String?, createdAt: Int, updatedAt: Int
+        wechatDiffers: String?, createdBy: String?, syncAttemptsTotal: Int, createdAt: Int, updatedAt: Int
     ) {
         self.id = id
         self.outCouponID = outCouponID
@@ -63,13 +66,14 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         self.receiveNum = receiveNum
         self.wechatDiffers = wechatDiffers
         self.createdBy = createdBy
+        self.syncAttemptsTotal = syncAttemptsTotal
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
     /// The select list that `readAll(_:arguments:)` reads, in its order.
     static let columns = "id, out_coupon_id, type, name, body, wechat_status, wechat_create_time, wechat_update_time, "
-        + "sync_state, sync_error, created_by, created_at, updated_at, status, issued_num, receive_num, wechat_differs"
+        + "sync_state, sync_error, created_by, created_at, updated_at, status, issued_num, receive_num, wechat_differs, sync_attempts_total"
 
     public func encode(to container: inout PersistenceContainer) {
         container["id"] = id

@@ -95,7 +95,7 @@ public actor AccessTokenProvider {
         let id = nextFetchID
         let obtain = obtainer
         let task = Task {
-            if forceRefresh { return try await obtain.fetchAndShare(forceRefresh: true) }
+            if forceRefresh { return try await obtain.forceFetchAndShare() }
             return try await obtain.waitOrFetch(newerThan: obtain.now())
         }
         state = .fetching(id: id, task)
@@ -180,6 +180,17 @@ private struct Obtainer: Sendable {
         if let stored = try shared.storedToken(), stored.expiresAt > newerThan { return stored }
         guard try shared.claimFetch(now: now(), lease: claimLease, unlessStoredExpiresAfter: newerThan) else { return nil }
         return try await fetchUnderClaim(shared)
+    }
+
+    /// A forced fetch, which takes no claim: whichever process forces one means it. Its failure is
+    /// recorded in the shared store all the same, for `token status` and `status`.
+    func forceFetchAndShare() async throws -> AccessToken {
+        do {
+            return try await fetchAndShare(forceRefresh: true)
+        } catch {
+            try? shared?.recordFailure(error: String(describing: error).redactingAccessTokens)
+            throw error
+        }
     }
 
     func fetchAndShare(forceRefresh: Bool) async throws -> AccessToken {

@@ -12,6 +12,8 @@ public protocol SharedAccessTokenStore: Sendable {
     func store(_ token: AccessToken) throws
     /// Gives up the claim without a token: the fetch failed, for the reason given.
     func releaseClaim(error: String) throws
+    /// Records why a fetch made without a claim (a forced refresh) failed.
+    func recordFailure(error: String) throws
     /// Forgets `token` if it is still the stored one: WeChat refused it.
     func discard(_ token: AccessToken) throws
 }

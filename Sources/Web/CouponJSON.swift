@@ -52,7 +52,10 @@ enum CouponJSON {
                 sync.object {
                     $0.member("state") { $0.string(record.syncState) }
                     if let error = record.syncError { $0.member("error") { $0.string(error) } }
-                    if let attempts { $0.member("attempts") { list in list.array { for attempt in attempts { write(attempt, to: &$0) } } } }
+                    if let attempts {
+                        $0.member("attempts") { list in list.array { for attempt in attempts { write(attempt, to: &$0) } } }
+                        $0.member("attempts_total") { $0.integer(record.syncAttemptsTotal) }
+                    }
                     if let changes { $0.member("changes") { list in list.array { for change in changes { write(change, to: &$0) } } } }
                 }
             }

@@ -8,7 +8,7 @@ struct CouponAdmin: AsyncParsableCommand {
         commandName: "coupon-admin",
         abstract: "Back office for WeChat Mini Program shop coupons.",
         version: Version.current,
-        subcommands: [Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self, Users.self, Keys.self, Token.self, SyncCommand.self, ImportCommand.self, WeChatCommand.self]
+        subcommands: [Serve.self, Migrate.self, StatusCommand.self, BackupCommand.self, RestoreCommand.self, CheckCommand.self, Users.self, Keys.self, Token.self, SyncCommand.self, ImportCommand.self, WeChatCommand.self]
     )
 }
 

@@ -70,6 +70,9 @@ struct Serve: ParsableCommand {
     @Option(help: "MiB for API answers kept while the database is unchanged; 0 keeps none (default \(Configuration.Key.answerCacheMiB.defaultValue))")
     var answerCacheMib: String?
 
+    @Option(help: "Sync attempts kept per coupon, the newest; all are counted (default \(Configuration.Key.syncAttemptsKept.defaultValue))")
+    var syncAttemptsKept: String?
+
     func run() throws {
         let configuration = try database.loadConfiguration(adding: [
             .listen: listen, .socketMode: socketMode, .maxInFlight: maxInFlight, .listenBacklog: listenBacklog,
@@ -77,7 +80,7 @@ struct Serve: ParsableCommand {
             .wechatAPIBase: wechatApiBase, .wechatAppID: wechatAppid, .wechatSecretFile: wechatSecretFile,
             .wechatTokenEndpoint: wechatTokenEndpoint, .wechatConnectTimeout: wechatConnectTimeout, .wechatTimeout: wechatTimeout,
             .syncDeadline: syncDeadline, .sessionIdleTimeout: sessionIdleTimeout, .sessionLifetime: sessionLifetime,
-            .timeZone: timeZone, .answerCacheMiB: answerCacheMib,
+            .timeZone: timeZone, .answerCacheMiB: answerCacheMib, .syncAttemptsKept: syncAttemptsKept,
         ].compactMapValues { $0 })
         let toJournal = LogfmtHandler.standardErrorIsTheJournal(currentEnvironment())
         LoggingSystem.bootstrap { label in LogfmtHandler(label: label, level: configuration.logLevel, syslogPriorities: toJournal) }

@@ -11,7 +11,10 @@ struct Token: AsyncParsableCommand {
     )
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the appid, the token's age and expiry and the last error; never the token.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the appid, the token's age and expiry and the last error; never the token.",
+            discussion: "Exits 1 when no token can be had: the last fetch failed and no valid token is stored."
+        )
 
         @OptionGroup var database: DatabaseOptions
 
@@ -29,7 +32,10 @@ struct Token: AsyncParsableCommand {
             }
             if let until = status?.claimedUntil, until > now { lines.append("fetching: a process is fetching one now") }
             lines.append("last error: \(status?.lastError ?? "none")")
+            let failing = status?.isFailing(now: now) ?? false
+            if failing { lines.append("state: failing: no token can be had until the cause is put right") }
             print(lines.joined(separator: "\n"))
+            if failing { throw ExitCode.failure }
         }
     }
 

@@ -290,6 +290,16 @@ extension AdminPagesTests {
         #expect(english.contains("WeChat error 1090011: A product coupon must name its products."))
         #expect(english.contains(#"<p class="notice" role="status">The coupon was saved.</p>"#))
         #expect(english.contains("Refused by WeChat") && english.contains("¥3 off"))
+        #expect(!english.contains("older-attempts"), "every call is still kept")
+
+        for second in 2...21 {
+            try await database.recordSync(
+                outCouponID: "refused", attempt: .init(at: 1_795_000_000 + Double(second), endpoint: "/shop/coupon/get", errcode: nil, failure: "timed out", durationMilliseconds: 3),
+                outcome: nil, now: 1_795_000_000 + second)
+        }
+        let many = html(try await send("GET", "/admin/coupons/refused", as: staff, language: "en"))
+        #expect(many.contains(#"<p class="muted" id="older-attempts">The newest 20 of 21 calls; older ones are not kept.</p>"#))
+        #expect(many.components(separatedBy: "<td class=\"mono\">/shop/coupon/").count - 1 == 20)
     }
 }
 

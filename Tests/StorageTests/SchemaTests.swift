@@ -49,6 +49,21 @@ import Testing
         #expect(try AppDatabase(path: file.path).migration.applied.isEmpty, "up to date: nothing applied, nothing copied")
     }
 
+    @Test func theAttemptsCountStartsFromTheAttemptsAnOlderDatabaseHolds() throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let pool = try DatabasePool(path: file.path)
+        try AppDatabase.migrator.migrate(pool, upTo: "v8 changes, stock, user coupons, imports")
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO coupon (out_coupon_id, type, name, body, sync_state, created_at, updated_at) VALUES ('old', 104, 'Old', '{}', 'pending', 1, 1)")
+            for at in 1...3 {
+                try db.execute(sql: "INSERT INTO sync_attempt (coupon_id, at, endpoint, duration_ms) VALUES (1, ?, '/shop/coupon/add', 1)", arguments: [at])
+            }
+        }
+        try pool.close()
+        #expect(try AppDatabase(path: file.path).coupon(outCouponID: "old")?.syncAttemptsTotal == 3)
+    }
+
     @Test func aNewDatabaseIsNotCopied() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }

@@ -35,6 +35,25 @@ import Testing
         #expect(try await database.recordSync(outCouponID: "nope", attempt: attempt(1), outcome: .rejected(reason: "x"), now: 1) == nil)
     }
 
+    @Test func onlyTheNewestAttemptsAreKeptWhileAllAreCounted() async throws {
+        let file = try TemporaryDatabase()
+        defer { file.remove() }
+        let database = try AppDatabase(path: file.path, syncAttemptsKept: 3)
+        _ = try database.createCoupon(coupon("c1"), now: 1)
+        _ = try database.createCoupon(coupon("c2"), now: 1)
+        for at in 10...17 {
+            try await database.recordSync(
+                outCouponID: "c1", attempt: attempt(Double(at), failure: "timed out"), outcome: .pending(reason: "timed out", retryAt: 0), now: at)
+        }
+        try await database.recordSync(outCouponID: "c2", attempt: attempt(20, failure: "x"), outcome: .pending(reason: "x", retryAt: 0), now: 20)
+
+        #expect(try database.syncAttempts(outCouponID: "c1").map(\.at) == [15, 16, 17], "the newest three, oldest first")
+        #expect(try database.coupon(outCouponID: "c1")?.syncAttemptsTotal == 8)
+        #expect(try database.syncAttempts(outCouponID: "c2").map(\.at) == [20], "another coupon's attempts are its own")
+        // The backoff goes by every attempt made, not by those kept.
+        #expect(try await database.claimSync(outCouponID: "c1", holder: "a", now: 100, lease: 30) == 8)
+    }
+
     @Test func aRejectedCouponKeepsItsReasonAndIsNotRetried() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }

@@ -48,6 +48,9 @@ struct CouponPage {
                 ["when": words.time(entry.at), "who": entry.actor, "what": catalog.texts["action.\(entry.action)"] ?? entry.action]
             },
         ]
+        if record.syncAttemptsTotal > attempts.count {
+            values["olderAttempts"] = catalog.text("attempts.older", String(attempts.count), String(record.syncAttemptsTotal))
+        }
         if let paths = record.wechatDiffers { values["differs"] = catalog.text("coupon.differs", paths.split(separator: ",").joined(separator: ", ")) }
         if let problem { values["problem"] = problem }
         if let error = record.syncError {
