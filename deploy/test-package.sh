@@ -127,7 +127,7 @@ if ! wait_for "curl -fsS $site/healthz" 30; then
 fi
 
 say "package: the installed worker through nginx, and the command line as root"
-check "the worker runs as coupon-admin" test "$(ps -o user= -p "$(cat "$work/worker.pid")")" = coupon-admin
+check "the worker runs as coupon-admin" test "$(stat -c %U "/proc/$(cat "$work/worker.pid")")" = coupon-admin
 check "the database is in /var/lib/coupon-admin, the service's" test "$(stat -c %U /var/lib/coupon-admin/coupon-admin.sqlite)" = coupon-admin
 key=$(coupon-admin keys create --name package-test --role editor 2>>"$log/checks.log")
 check "keys create, as root with nothing exported, made a key in the service's database" grep -q '^cak_' <<<"$key"
@@ -136,6 +136,9 @@ coupon='{"coupon":{"out_coupon_id":"package-test-1","type":104,"promote_type":4,
 created=$(curl -sS -o "$work/created.json" -w '%{http_code}' -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     --data "$coupon" "$site/api/v1/coupons")
 check "a create through nginx reached the sandbox (201)" test "$created" = 201
+check "/metrics counts that create's call to WeChat" bash -c \
+    "curl -fsS '$site/metrics' | grep -qF 'coupon_admin_wechat_call_duration_seconds_count{endpoint=\"/shop/coupon/add\",errcode=\"0\"} 1'"
+check "coupon-admin status says all is well" bash -c 'coupon-admin status | grep -qx "state: ok"'
 check "the admin stylesheet is served from /usr/share/coupon-admin/static" \
     curl -fsS -o /dev/null "$site/static/v$version/admin.css"
 check "the prefix snippet mounts it in an existing site" curl -fsS -o /dev/null "http://127.0.0.1:$prefix_port/coupon-admin/healthz"
