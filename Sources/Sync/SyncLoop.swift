@@ -79,7 +79,9 @@ public struct SyncLoop: Sendable {
             do {
                 let summary = try await pass()
                 if summary.tried > 0 {
-                    logger.info("sync pass", metadata: [
+                    // A pass that got nothing to WeChat means WeChat is not being reached: worth a warning.
+                    let level: Logger.Level = summary.synced == 0 && summary.pending > 0 ? .warning : .info
+                    logger.log(level: level, "sync pass", metadata: [
                         "synced": "\(summary.synced)", "rejected": "\(summary.rejected)", "pending": "\(summary.pending)",
                     ])
                 }

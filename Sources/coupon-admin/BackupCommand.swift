@@ -37,10 +37,21 @@ struct BackupCommand: ParsableCommand {
                     warn("\(destination) exists already; a backup never replaces a file")
                     throw ExitCode.failure
                 }
+                let folder = (destination as NSString).deletingLastPathComponent
+                if let problem = FileAccess.problem(folder, W_OK, what: "the folder") {
+                    warn("the backup failed: \(problem)")
+                    throw ExitCode.failure
+                }
                 let coupons = try opened.backUp(to: destination)
                 print("\(destination): \(coupons) coupons, integrity_check ok")
             } else {
-                let made = try opened.backUp(into: configuration.backupDirectory, keeping: configuration.backupsKept)
+                let folder = configuration.backupDirectory
+                let existing = FileManager.default.fileExists(atPath: folder) ? folder : (folder as NSString).deletingLastPathComponent
+                if let problem = FileAccess.problem(existing, W_OK, what: "the backup folder") {
+                    warn("the backup failed: \(problem)")
+                    throw ExitCode.failure
+                }
+                let made = try opened.backUp(into: folder, keeping: configuration.backupsKept)
                 print("\(made.path): \(made.coupons) coupons, integrity_check ok")
                 for old in made.removed { print("removed \(old) (\(Configuration.Key.backupKeep.environmentName)=\(configuration.backupsKept))") }
             }

@@ -29,3 +29,15 @@ enum DatabaseOwner {
         Foundation.exit(1)
     }
 }
+
+/// Paths this command, as the user it now runs as, cannot use: said plainly, before SQLite or Foundation
+/// says it less clearly ("unable to open database", "the file doesn't exist").
+enum FileAccess {
+    /// Nil when `path` can be used with `mode` (`R_OK`, `W_OK`); else why not, naming the user.
+    static func problem(_ path: String, _ mode: Int32, what: String) -> String? {
+        guard access(path, mode) != 0 else { return nil }
+        let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
+        if errno == ENOENT { return "\(path) does not exist" }
+        return "\(user), as whom this command runs (the database's owner), cannot \(mode == W_OK ? "write" : "read") \(what) \(path)"
+    }
+}

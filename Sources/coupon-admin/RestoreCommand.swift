@@ -28,6 +28,11 @@ struct RestoreCommand: ParsableCommand {
             warn("\(path) is open in process \(holder) (the service?): stop it first (systemctl stop coupon-admin.socket coupon-admin.service)")
             throw ExitCode.failure
         }
+        let folder = (path as NSString).deletingLastPathComponent
+        if let problem = FileAccess.problem(source, R_OK, what: "the copy") ?? FileAccess.problem(folder.isEmpty ? "." : folder, W_OK, what: "the database's folder") {
+            warn("\(source) cannot be restored: \(problem)")
+            throw ExitCode.failure
+        }
         let copied: Int
         do {
             copied = try AppDatabase.checkCopy(at: URL(fileURLWithPath: source).path)

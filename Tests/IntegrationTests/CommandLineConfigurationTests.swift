@@ -75,6 +75,16 @@ import Web
         #expect(try Stack.run(Stack.workerBinary, ["migrate"], environment: environment).status == 0)
         let owners = try Stack.run("/usr/bin/stat", ["-c", "%U %n"] + (try FileManager.default.contentsOfDirectory(atPath: state)).map { state + "/" + $0 }).output
         #expect(!owners.isEmpty && !owners.split(separator: "\n").contains { $0.hasPrefix("root ") }, "\(owners)")
+
+        // Folders root keeps to itself: said plainly, naming the user the command runs as.
+        let rootOnly = directory.path("root-only")
+        try FileManager.default.createDirectory(atPath: rootOnly, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let backup = try Stack.run(Stack.workerBinary, ["backup", rootOnly + "/copy.sqlite"], environment: environment, check: false)
+        #expect(backup.status == 1 && backup.output.contains("nobody, as whom this command runs (the database's owner), cannot write the folder \(rootOnly)"),
+                "\(backup.output)")
+        try FileManager.default.copyItem(atPath: database, toPath: rootOnly + "/copy.sqlite")
+        let restore = try Stack.run(Stack.workerBinary, ["restore", rootOnly + "/copy.sqlite"], environment: environment, check: false)
+        #expect(restore.status == 1 && restore.output.contains("cannot read the copy \(rootOnly)/copy.sqlite"), "\(restore.output)")
     }
 
     @Test func aDatabaseOfAUserItCannotBecomeIsRefusedWithTheLineThatWorks() throws {

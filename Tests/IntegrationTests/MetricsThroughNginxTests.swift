@@ -46,6 +46,16 @@ import Testing
         #expect(Self.sample(refused, #"coupon_admin_wechat_call_duration_seconds_count{endpoint="/shop/coupon/add",errcode="1090011"}"#) == 1, "\(refused)")
         #expect(Self.sample(refused, "coupon_admin_coupons_rejected") == 1)
 
+        // WeChat unreachable: the coupon waits, the backlog shows it, and the passes that get nothing through are warnings.
+        try sandbox.faults(#"{"down":true}"#)
+        let waiting = try stack.request("POST", "/api/v1/coupons", headers: ["Content-Type": "application/json"],
+                                        body: Array(WeChatExample.directReduction(id: "metrics-3").utf8))
+        #expect(waiting.status == 202)
+        #expect(Self.sample(try stack.get("/metrics", authorized: false).text, "coupon_admin_coupons_pending") == 1)
+        let warned = try stack.workerLogLines(containing: #"warning "sync pass""#)
+        #expect(warned.first?.contains("synced=0") == true && warned.first?.contains("pending=1") == true, "\(warned)")
+        try sandbox.faults("{}")
+
         // Under the prefix, the same worker's metrics.
         #expect(try stack.get("/coupon-admin/metrics", port: stack.prefixPort, authorized: false).text.contains(addCalls))
     }
