@@ -94,12 +94,12 @@ final class ListeningSocket: Sendable {
         guard fd >= 0 else { throw ListenError(description: "unix:\(path): socket(): \(lastError())") }
 
         var address = unixAddress(path)
-        // Create the file with no access for others, then widen it to the configured mode.
-        let previousMask = umask(0o177)
+        // Whatever mode the file is made with, nobody can connect before listen(), which comes after the
+        // chmod below. No umask here: it is the whole process's, and a file any other thread made meanwhile
+        // would get this one's mask.
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        umask(previousMask)
         guard bound == 0 else {
             let message = lastError()
             _ = Glibc.close(fd)

@@ -1,4 +1,4 @@
-import FastCGI
+@testable import FastCGI
 import Logging
 import Foundation
 import TestSupport
@@ -29,6 +29,34 @@ import Glibc
         #expect(mode(of: path) == 0o600)
         strict.shutdown()
         _ = strict.waitUntilStopped()
+    }
+
+    /// The process's umask is every thread's: opening a socket must not change it, even for a moment,
+    /// or a file another thread makes meanwhile gets the socket's mask (the tests' folders did: 0600).
+    @Test func openingSocketsLeavesTheFilesOtherThreadsMakeAlone() throws {
+        let directory = try makeTemporaryDirectory()
+        let opening = Thread {
+            for index in 0..<300 {
+                let path = directory.appendingPathComponent("s\(index).sock").path
+                if let socket = try? ListeningSocket.open(.unix(path: path), socketMode: 0o660, backlog: 1) { socket.close() }
+            }
+        }
+        opening.start()
+        var modes = Set<UInt32>()
+        for index in 0..<3000 {
+            let path = directory.appendingPathComponent("d\(index)").path
+            mkdir(path, 0o777)
+            modes.insert(mode(of: path))
+        }
+        while !opening.isFinished { usleep(1000) }
+        let expected = 0o777 & ~currentUmask()
+        #expect(modes == [expected], "folders made with modes \(modes.map { String($0, radix: 8) })")
+    }
+
+    private func currentUmask() -> UInt32 {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("Umask:") } ?? "Umask:\t0022"
+        return UInt32(line.split(separator: "\t").last ?? "0022", radix: 8) ?? 0o022
     }
 
     @Test func aStaleSocketIsReplaced() async throws {
