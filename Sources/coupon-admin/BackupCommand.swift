@@ -30,33 +30,29 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let configuration = try database.loadConfiguration(adding: [.backupDirectory: folder, .backupKeep: kept].compactMapValues { $0 })
         let opened = try openDatabase(configuration, existing: true)
+        let destination = self.destination.map { URL(fileURLWithPath: $0).path }
+        if let destination, FileManager.default.fileExists(atPath: destination) {
+            warn("\(destination) exists already; a backup never replaces a file")
+            throw ExitCode.failure
+        }
+        // The folder the copy goes into; the backup folder is made if missing, so then its parent must be writable.
+        var writtenFolder = destination.map { ($0 as NSString).deletingLastPathComponent } ?? configuration.backupDirectory
+        if destination == nil && !FileManager.default.fileExists(atPath: writtenFolder) {
+            writtenFolder = (writtenFolder as NSString).deletingLastPathComponent
+        }
+        if let problem = FileAccess.problem(writtenFolder, W_OK, what: "the folder") {
+            warn("the backup failed: \(problem)")
+            throw ExitCode.failure
+        }
         do {
             if let destination {
-                let destination = URL(fileURLWithPath: destination).path
-                guard !FileManager.default.fileExists(atPath: destination) else {
-                    warn("\(destination) exists already; a backup never replaces a file")
-                    throw ExitCode.failure
-                }
-                let folder = (destination as NSString).deletingLastPathComponent
-                if let problem = FileAccess.problem(folder, W_OK, what: "the folder") {
-                    warn("the backup failed: \(problem)")
-                    throw ExitCode.failure
-                }
                 let coupons = try opened.backUp(to: destination)
                 print("\(destination): \(coupons) coupons, integrity_check ok")
             } else {
-                let folder = configuration.backupDirectory
-                let existing = FileManager.default.fileExists(atPath: folder) ? folder : (folder as NSString).deletingLastPathComponent
-                if let problem = FileAccess.problem(existing, W_OK, what: "the backup folder") {
-                    warn("the backup failed: \(problem)")
-                    throw ExitCode.failure
-                }
-                let made = try opened.backUp(into: folder, keeping: configuration.backupsKept)
+                let made = try opened.backUp(into: configuration.backupDirectory, keeping: configuration.backupsKept)
                 print("\(made.path): \(made.coupons) coupons, integrity_check ok")
                 for old in made.removed { print("removed \(old) (\(Configuration.Key.backupKeep.environmentName)=\(configuration.backupsKept))") }
             }
-        } catch let exit as ExitCode {
-            throw exit
         } catch {
             warn("the backup failed: \(error)")
             throw ExitCode.failure

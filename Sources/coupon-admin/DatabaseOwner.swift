@@ -36,8 +36,8 @@ enum FileAccess {
     /// Nil when `path` can be used with `mode` (`R_OK`, `W_OK`); else why not, naming the user.
     static func problem(_ path: String, _ mode: Int32, what: String) -> String? {
         guard access(path, mode) != 0 else { return nil }
+        if errno == ENOENT { return "\(path) does not exist" }  // before getpwuid, which may set errno itself
         let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
-        if errno == ENOENT { return "\(path) does not exist" }
         return "\(user), as whom this command runs (the database's owner), cannot \(mode == W_OK ? "write" : "read") \(what) \(path)"
     }
 }

@@ -51,5 +51,8 @@ import Testing
         let (halfTLS, halfTLSOutput) = try Stack.run("/bin/bash", [script, directory.path, "TLS_CERT=/x.pem"], check: false)
         #expect(halfTLS == 2)
         #expect(halfTLSOutput.contains("TLS_CERT and TLS_KEY go together"))
+        let (badAllow, badAllowOutput) = try Stack.run("/bin/bash", [script, directory.path, "METRICS_ALLOW=127.0.0.1 all;"], check: false)
+        #expect(badAllow == 2)
+        #expect(badAllowOutput.contains("METRICS_ALLOW: 'all;' is not an address or a CIDR range"), "\(badAllowOutput)")
     }
 }
