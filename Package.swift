@@ -129,6 +129,7 @@ let package = Package(
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounts", "Coupons", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Storage", "Coupons", "WeChat", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "FastCGI", "Storage", "WeChat", "Web", "TestSupport"]),

@@ -28,8 +28,8 @@ public enum Application {
         let throttle = FailureThrottle()
         let sessions = StaffSessions(database: database, idleTimeout: sessionIdleTimeout, lifetime: sessionLifetime, now: now)
         var router = Router(authenticator: APIKeyAuthenticator(database: database, throttle: throttle, now: now), sessions: sessions)
-        if let client = sync?.client {
-            router.addHealthRoutes { client.pause?.description }
+        if let sync {
+            router.addHealthRoutes { sync.pause?.description }
         } else {
             router.addHealthRoutes()
         }

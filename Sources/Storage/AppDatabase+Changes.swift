@@ -42,6 +42,26 @@ extension AppDatabase {
         /// Unix seconds.
         public var requestedAt: Int
         public var sentAt: Int?
+
+        public init(
+            id: Int64, kind: Kind, status: Int? = nil, issuedNum: Int? = nil, receiveNum: Int? = nil, useTime: Int? = nil, userCoupon: UserCouponRecord? = nil,
+            state: String = "pending", attempts: Int = 0, errcode: Int? = nil, error: String? = nil, requestedBy: String, requestedAt: Int, sentAt: Int? = nil
+        ) {
+            self.id = id
+            self.kind = kind
+            self.status = status
+            self.issuedNum = issuedNum
+            self.receiveNum = receiveNum
+            self.useTime = useTime
+            self.userCoupon = userCoupon
+            self.state = state
+            self.attempts = attempts
+            self.errcode = errcode
+            self.error = error
+            self.requestedBy = requestedBy
+            self.requestedAt = requestedAt
+            self.sentAt = sentAt
+        }
     }
 
     /// Why a change was not stored.

@@ -19,6 +19,24 @@ public struct UserCouponRecord: Sendable, Equatable {
     public var createdBy: String?
     public var createdAt: Int
     public var updatedAt: Int
+
+    public init(
+        id: Int64, outUserCouponID: String, openID: String, outCouponID: String, status: Int, receiveTime: Int, useTime: Int? = nil,
+        syncState: String, syncError: String? = nil, createdBy: String? = nil, createdAt: Int, updatedAt: Int
+    ) {
+        self.id = id
+        self.outUserCouponID = outUserCouponID
+        self.openID = openID
+        self.outCouponID = outCouponID
+        self.status = status
+        self.receiveTime = receiveTime
+        self.useTime = useTime
+        self.syncState = syncState
+        self.syncError = syncError
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 extension AppDatabase {

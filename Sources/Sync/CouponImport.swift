@@ -10,12 +10,12 @@ public struct CouponImport: Sendable {
     public static let pageSize = 200
 
     let database: AppDatabase
-    let client: WeChatClient
+    let wechat: any WeChatCouponCalls
     let now: @Sendable () -> Int
 
-    public init(database: AppDatabase, client: WeChatClient, now: @escaping @Sendable () -> Int) {
+    public init(database: AppDatabase, wechat: any WeChatCouponCalls, now: @escaping @Sendable () -> Int) {
         self.database = database
-        self.client = client
+        self.wechat = wechat
         self.now = now
     }
 
@@ -33,7 +33,7 @@ public struct CouponImport: Sendable {
         var unreadable: [Unreadable] = []
         var offset = 0
         while true {
-            let page = try await client.couponList(pageSize: Self.pageSize, offset: offset)
+            let page = try await wechat.couponList(pageSize: Self.pageSize, offset: offset)
             run.totalNum = page.totalNum
             for entry in page.entries {
                 guard let coupon = entry.state.coupon else {

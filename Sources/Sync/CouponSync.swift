@@ -2,10 +2,11 @@ import Coupons
 import Storage
 import WeChat
 
-/// Sends stored coupons to WeChat and records what came of it: `add`, then `get` for WeChat's status
-/// and times. A refusal WeChat would repeat marks the coupon rejected; anything else (no answer, busy,
-/// rate limits, token or credential trouble) leaves it pending, to be tried again after a backoff
-/// that grows with each attempt.
+/// Carries out sync attempts: claims a coupon, then makes the calls and records what
+/// `CouponSyncStateMachine` asks for, until it says the attempt is over. The rules are the machine's;
+/// this type only talks to WeChat (`WeChatCouponCalls`) and to the store (`CouponSyncStore`).
+///
+/// It is also Web's one way to WeChat: the user coupons WeChat lists, and imports of WeChat's coupons.
 public struct CouponSync: Sendable {
     public enum Result: Sendable {
         case synced(CouponRecord)
@@ -15,30 +16,33 @@ public struct CouponSync: Sendable {
         case notClaimed
     }
 
-    let database: AppDatabase
-    public let client: WeChatClient
+    let store: any CouponSyncStore
+    let wechat: any WeChatCouponCalls
     /// Who holds a claim: this process.
     let holder: String
+    /// How long an attempt holds its claim: longer than its calls can take, so that only a claim left
+    /// by a process that died runs out.
+    let lease: Double
+    let backoff: Backoff
     let now: @Sendable () -> Double
-    /// Seconds before the first retry; each later one waits twice as long, up to `maximumBackoff`.
-    let firstBackoff: Double
-    let maximumBackoff: Double
 
+    /// - Parameter callTimeLimit: the longest one WeChat call may take, retries included.
     public init(
-        database: AppDatabase, client: WeChatClient, holder: String, firstBackoff: Double = 2, maximumBackoff: Double = 600,
+        store: any CouponSyncStore, wechat: any WeChatCouponCalls, holder: String, callTimeLimit: Duration, backoff: Backoff = Backoff(),
         now: @escaping @Sendable () -> Double
     ) {
-        self.database = database
-        self.client = client
+        self.store = store
+        self.wechat = wechat
         self.holder = holder
-        self.firstBackoff = firstBackoff
-        self.maximumBackoff = maximumBackoff
+        lease = callTimeLimit.secondsValue * 3 + 5
+        self.backoff = backoff
         self.now = now
     }
 
-    /// How long an attempt holds its claim: longer than its calls can take, so that only a claim left
-    /// by a process that died runs out.
-    var lease: Double { client.configuration.totalTimeout.secondsValue * 3 + 5 }
+    /// Syncs through `client`, whose configuration bounds the calls' time.
+    public init(database: AppDatabase, client: WeChatClient, holder: String, backoff: Backoff = Backoff(), now: @escaping @Sendable () -> Double) {
+        self.init(store: database, wechat: client, holder: holder, callTimeLimit: client.configuration.totalTimeout, backoff: backoff, now: now)
+    }
 
     /// The claim to store a new coupon with (`AppDatabase.createCoupon(_:now:claimingSync:)`), so that
     /// its first attempt is `syncNew` and nothing else takes it meanwhile.
@@ -46,11 +50,13 @@ public struct CouponSync: Sendable {
         AppDatabase.SyncClaim(holder: holder, until: now() + lease)
     }
 
-    /// One attempt for one coupon, if no other process holds it. A coupon tried before may have
-    /// reached WeChat although no answer came back, so WeChat is asked for it before it is added again.
+    /// Set while WeChat's calls are paused (refused credentials, a spent daily quota).
+    public var pause: CallPause? { wechat.pause }
+
+    /// One attempt for one coupon, if no other process holds it.
     public func sync(outCouponID: String) async throws -> Result {
-        guard let previousAttempts = try await database.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
-              let stored = try database.coupon(outCouponID: outCouponID)
+        guard let previousAttempts = try await store.claimSync(outCouponID: outCouponID, holder: holder, now: now(), lease: lease),
+              let stored = try store.coupon(outCouponID: outCouponID)
         else { return .notClaimed }
         return try await attempt(stored, previousAttempts: previousAttempts)
     }
@@ -60,53 +66,63 @@ public struct CouponSync: Sendable {
         try await attempt(stored, previousAttempts: 0)
     }
 
-    /// Sends the coupon as stored (its canonical JSON is what WeChat gets) if WeChat does not have it
-    /// yet, then the changes queued for it, in order.
     private func attempt(_ stored: CouponRecord, previousAttempts: Int) async throws -> Result {
-        guard stored.wechatStatus == nil else { return try await sendQueue(of: stored, uncertain: previousAttempts > 0) }
-        let outCouponID = stored.outCouponID
-        let started = now()
-        switch await send(stored, askFirst: previousAttempts > 0) {
-        case .success(let sent):
-            let wechatBody = sent.endpoint == .add ? stored.body : sent.state.coupon.map { String(decoding: $0.canonicalJSON, as: UTF8.self) }
-            let updated = try await save(outCouponID, started, sent.endpoint, errcode: 0, failure: nil, .synced(sent.state), wechatBody: wechatBody)
-            guard updated.syncState == SyncState.pending.rawValue else { return .synced(updated) }
-            return try await sendQueue(of: updated, uncertain: false)
-        case .failure(let failed):
-            switch failed.error {
-            case .refused(let error) where error.kind == .refused:
-                let updated = try await save(outCouponID, started, failed.endpoint, errcode: error.code, failure: error.message,
-                                       .rejected(reason: "\(error.code) \(error.message)"))
-                return .rejected(updated, error)
-            case let error:
-                let retryAt = retryTime(afterAttempts: previousAttempts + 1, error)
-                let updated = try await save(outCouponID, started, failed.endpoint, errcode: error.errcode, failure: error.description,
-                                       .pending(reason: error.description, retryAt: retryAt))
-                return .pending(updated, reason: error.description)
+        var (machine, action) = CouponSyncStateMachine.start(stored, previousAttempts: previousAttempts, backoff: backoff)
+        let id = stored.outCouponID
+        // The start of the calls an attempt record covers: from the first call after the last record.
+        var callsStarted: Double?
+        while true {
+            switch action {
+            case .call(let call):
+                let started = callsStarted ?? now()
+                callsStarted = started
+                do throws(WeChatCallError) {
+                    action = machine.answered(try await make(call, for: stored))
+                } catch {
+                    action = machine.failed(error, now: now())
+                }
+            case .recordCoupon(let endpoint, let errcode, let failure, let outcome, let wechatBody):
+                let attempt = attemptRecord(since: callsStarted, endpoint, errcode: errcode, failure: failure)
+                callsStarted = nil
+                guard let updated = try await store.recordSync(
+                    outCouponID: id, attempt: attempt, outcome: outcome, wechatBody: wechatBody, holder: holder, actor: AppDatabase.syncActor,
+                    action: "coupon.sync", now: Int(now())
+                ) else { throw SyncError.couponVanished(id) }
+                action = machine.recordedCoupon(updated)
+            case .readNextChange:
+                action = machine.readChange(try store.nextChange(outCouponID: id))
+            case .recordChange(let change, let errcode, let failure, let result):
+                let attempt = attemptRecord(since: callsStarted, Self.endpoint(of: change.kind), errcode: errcode, failure: failure)
+                callsStarted = nil
+                let (updated, moreToSend) = try await store.recordChange(
+                    change, outCouponID: id, attempt: attempt, result: result, holder: holder, claimUntil: now() + lease, now: Int(now())
+                )
+                action = machine.recordedChange(updated, moreToSend: moreToSend)
+            case .finish(.synced(let record)): return .synced(record)
+            case .finish(.rejected(let record, let error)): return .rejected(record, error)
+            case .finish(.pending(let record, let reason)): return .pending(record, reason: reason)
             }
         }
     }
 
-    /// A call that failed, and which endpoint it was.
-    struct FailedCall: Error {
-        var endpoint: CouponEndpoint
-        var error: WeChatCallError
+    private func attemptRecord(since started: Double?, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?) -> AppDatabase.SyncAttempt {
+        let end = now()
+        let started = started ?? end
+        return AppDatabase.SyncAttempt(at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (end - started) * 1000)
     }
 
-    /// `add`, then `get` for what WeChat made of it; with `askFirst`, `get` comes first and `add`
-    /// only when WeChat has no such coupon. Answers the main endpoint called (`add` if it was).
-    private func send(_ coupon: CouponRecord, askFirst: Bool) async -> Swift.Result<(endpoint: CouponEndpoint, state: WeChatClient.CouponState), FailedCall> {
-        var endpoint = CouponEndpoint.get
-        do throws(WeChatCallError) {
-            if askFirst, let state = try await stateIfWeChatHas(coupon.outCouponID) { return .success((.get, state)) }
-            endpoint = .add
-            try await client.addCoupon(canonicalJSON: Array(coupon.body.utf8))
-            endpoint = .get
-            let state = try await client.couponState(outCouponID: coupon.outCouponID)
-            return .success((.add, state))
-        } catch {
-            return .failure(FailedCall(endpoint: endpoint, error: error))
+    /// Makes a call; answers the coupon's state for `get`. `add` sends the coupon as the attempt began.
+    private func make(_ call: CouponSyncStateMachine.Call, for coupon: CouponRecord) async throws(WeChatCallError) -> WeChatClient.CouponState? {
+        let id = coupon.outCouponID
+        switch call {
+        case .getCoupon:
+            return try await wechat.couponState(outCouponID: id)
+        case .addCoupon:
+            try await wechat.addCoupon(canonicalJSON: Array(coupon.body.utf8))
+        case .send(let change, let body):
+            try await send(change, of: id, body: body)
         }
+        return nil
     }
 
     /// Asks WeChat for a coupon's status and times and stores them (a pending or rejected coupon that
@@ -114,63 +130,31 @@ public struct CouponSync: Sendable {
     /// failure the stored coupon is left as it was; either way the attempt is recorded. Nil when no
     /// such coupon is stored.
     public func refresh(outCouponID: String, by actor: String) async throws -> Swift.Result<CouponRecord, WeChatCallError>? {
-        guard try database.coupon(outCouponID: outCouponID) != nil else { return nil }
+        guard try store.coupon(outCouponID: outCouponID) != nil else { return nil }
         let started = now()
         let answer: Swift.Result<WeChatClient.CouponState, WeChatCallError>
         do throws(WeChatCallError) {
-            answer = .success(try await client.couponState(outCouponID: outCouponID))
+            answer = .success(try await wechat.couponState(outCouponID: outCouponID))
         } catch {
             answer = .failure(error)
         }
-        switch answer {
-        case .success(let state):
-            return .success(try await save(
-                outCouponID, started, .get, errcode: 0, failure: nil, .synced(state), releasingClaim: false, by: actor, action: "coupon.refresh"
-            ))
-        case .failure(let error):
-            _ = try await save(outCouponID, started, .get, errcode: error.errcode, failure: error.description, nil, releasingClaim: false)
-            return .failure(error)
-        }
+        let outcome = try? answer.map(AppDatabase.SyncOutcome.synced).get()
+        let error = if case .failure(let error) = answer { error } else { WeChatCallError?.none }
+        let attempt = attemptRecord(since: started, .get, errcode: error == nil ? 0 : error?.errcode, failure: error?.description)
+        guard let updated = try await store.recordSync(
+            outCouponID: outCouponID, attempt: attempt, outcome: outcome, wechatBody: nil, holder: nil, actor: actor, action: "coupon.refresh", now: Int(now())
+        ) else { throw SyncError.couponVanished(outCouponID) }
+        return error.map { .failure($0) } ?? .success(updated)
     }
 
-    /// WeChat's state of a coupon, or nil when WeChat says it has no such coupon.
-    func stateIfWeChatHas(_ outCouponID: String) async throws(WeChatCallError) -> WeChatClient.CouponState? {
-        do {
-            return try await client.couponState(outCouponID: outCouponID)
-        } catch .refused(let error) where error.kind == .refused {
-            return nil
-        }
+    /// One page of the coupons WeChat lists for a user.
+    public func userCoupons(openID: String, pageSize: Int, offset: Int) async throws(WeChatCallError) -> (totalNum: Int, entries: [WeChatClient.UserCouponEntry]) {
+        try await wechat.userCouponList(openID: openID, pageSize: pageSize, offset: offset)
     }
 
-    /// When to try again after `attempts` failed attempts, the last failing with `error`.
-    func retryTime(afterAttempts attempts: Int, _ error: WeChatCallError) -> Double {
-        let retryAt = now() + Self.backoff(afterAttempts: attempts, first: firstBackoff, maximum: maximumBackoff)
-        if case .paused(let pause) = error { return max(retryAt, pause.until) }
-        return retryAt
-    }
-
-    /// Seconds to wait after `attempts` failed attempts: doubling from `first`, capped at `maximum`,
-    /// with up to a quarter of jitter so that many coupons do not retry in step.
-    public static func backoff(afterAttempts attempts: Int, first: Double, maximum: Double) -> Double {
-        let base = min(maximum, first * Double(1 << min(attempts - 1, 30)))
-        return base * Double.random(in: 0.75...1.0)
-    }
-
-    /// Records the attempt and its outcome; the audit log names the worker's sync unless a person asked.
-    private func save(
-        _ outCouponID: String, _ started: Double, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?, _ outcome: AppDatabase.SyncOutcome?,
-        wechatBody: String? = nil, releasingClaim: Bool = true, by actor: String = AppDatabase.syncActor, action: String = "coupon.sync"
-    ) async throws -> CouponRecord {
-        let attempt = AppDatabase.SyncAttempt(
-            at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (now() - started) * 1000
-        )
-        guard let updated = try await database.recordSync(
-            outCouponID: outCouponID, attempt: attempt, outcome: outcome, wechatBody: wechatBody, holder: releasingClaim ? holder : nil, actor: actor, action: action,
-            now: Int(now())
-        ) else {
-            throw SyncError.couponVanished(outCouponID)
-        }
-        return updated
+    /// An import of WeChat's coupons into `database`.
+    public func importer(into database: AppDatabase, now: @escaping @Sendable () -> Int) -> CouponImport {
+        CouponImport(database: database, wechat: wechat, now: now)
     }
 
     enum SyncError: Error {
@@ -182,11 +166,5 @@ extension Duration {
     var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
-extension AppDatabase.SyncOutcome {
-    static func synced(_ state: WeChatClient.CouponState) -> Self {
-        .synced(status: CouponStatus(rawValue: state.status) ?? .notActive, createTime: state.createTime, updateTime: state.updateTime)
     }
 }

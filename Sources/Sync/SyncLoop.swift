@@ -48,11 +48,11 @@ public struct SyncLoop: Sendable {
         var summary = Summary()
         var afterRow: Int64 = 0
         while !Task.isCancelled {
-            if let pause = sync.client.pause {
+            if let pause = sync.pause {
                 summary.pausedBy = pause
                 break
             }
-            let batch = try sync.database.couponsDueForSync(
+            let batch = try sync.store.couponsDueForSync(
                 now: sync.now(), limit: concurrency * 4, afterRow: afterRow, ignoringBackoff: ignoringBackoff
             )
             guard let last = batch.last else { break }

@@ -9,6 +9,11 @@ public struct CallPause: Sendable, Equatable, CustomStringConvertible {
     /// Unix seconds on this machine's clock.
     public var until: Double
 
+    public init(cause: WeChatError, until: Double) {
+        self.cause = cause
+        self.until = until
+    }
+
     public var description: String {
         let until = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: until.rounded(.up)))
         return switch cause.kind {

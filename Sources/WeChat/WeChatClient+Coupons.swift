@@ -36,6 +36,13 @@ extension WeChatClient {
         /// The coupon object as WeChat answered it.
         public var wechatCopy: JSONValue?
 
+        public init(status: Int, createTime: Int? = nil, updateTime: Int? = nil, wechatCopy: JSONValue? = nil) {
+            self.status = status
+            self.createTime = createTime
+            self.updateTime = updateTime
+            self.wechatCopy = wechatCopy
+        }
+
         /// WeChat's copy read with the rules of a create (`Coupon.decode(wechatCopy:)`); nil when it breaks them.
         public var coupon: Coupon? { wechatCopy.flatMap { try? Coupon.decode(wechatCopy: $0) } }
     }

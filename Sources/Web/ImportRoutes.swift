@@ -31,7 +31,7 @@ extension Router {
         let sync = try syncConfigured(sync)
         let (run, started) = try database.startImportRun(by: actor, now: now(), staleAfter: CouponImport.staleAfter)
         if started {
-            let importer = CouponImport(database: database, client: sync.client, now: now)
+            let importer = sync.importer(into: database, now: now)
             Task(executorPreference: globalConcurrentExecutor) { _ = await importer.runRecorded(run, by: actor) }
         }
         return (run, started)

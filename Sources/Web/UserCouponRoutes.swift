@@ -58,7 +58,7 @@ extension Router {
             let sync = try Self.syncConfigured(sync)
             let page: (totalNum: Int, entries: [WeChatClient.UserCouponEntry])
             do throws(WeChatCallError) {
-                page = try await sync.client.userCouponList(openID: query.openID, pageSize: query.pageSize, offset: query.offset)
+                page = try await sync.userCoupons(openID: query.openID, pageSize: query.pageSize, offset: query.offset)
             } catch {
                 throw HTTPError(
                     status: 502, detail: "WeChat could not be asked for the user's coupons: \(error.description).", errcode: error.errcode,

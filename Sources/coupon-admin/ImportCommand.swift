@@ -27,7 +27,7 @@ struct ImportCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let client = Application.makeWeChatClient(wechat, database: database)
-        let importer = CouponImport(database: database, client: client, now: unixTime)
+        let importer = CouponImport(database: database, wechat: client, now: unixTime)
         let (run, unreadable) = await importer.runRecorded(started, by: actor) { progress in
             let total = progress.totalNum.map(String.init) ?? "?"
             print("\(progress.seen) of \(total) read: \(progress.created) new, \(progress.updated) updated, "

@@ -139,15 +139,6 @@ import WeChat
     }
 }
 
-@Suite struct SyncBackoffTests {
-    @Test func backoffDoublesWithJitterUpToItsCap() {
-        for (attempts, base) in [(1, 2.0), (2, 4.0), (3, 8.0), (6, 60.0), (40, 60.0)] {
-            let wait = CouponSync.backoff(afterAttempts: attempts, first: 2, maximum: 60)
-            #expect(wait >= base * 0.75 && wait <= base, "\(attempts): \(wait)")
-        }
-    }
-}
-
 /// Refused credentials: every coupon stays pending, and calls stop instead of repeating the refusal.
 @Suite struct RefusedCredentialsTests {
     @Test func refusedCredentialsPauseTheCallsAndThePass() async throws {

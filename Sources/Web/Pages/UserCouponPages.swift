@@ -145,7 +145,7 @@ struct UserCouponPages: Sendable {
 
         if let sync {
             do throws(WeChatCallError) {
-                let page = try await sync.client.userCouponList(openID: openID, pageSize: Self.wechatPageSize, offset: wechatOffset)
+                let page = try await sync.userCoupons(openID: openID, pageSize: Self.wechatPageSize, offset: wechatOffset)
                 values["hasWeChatRows"] = !page.entries.isEmpty
                 values["wechatCount"] = catalog.text("user_coupon.count", String(page.totalNum))
                 values["wechatRows"] = page.entries.map { entry -> [String: Any] in
