@@ -10,16 +10,6 @@ public enum CouponStatus: Int, Sendable, CaseIterable, Encodable {
     case voided = 4
 }
 
-/// Where a stored coupon stands in being sent to WeChat.
-public enum SyncState: String, Sendable, CaseIterable, Encodable {
-    /// Stored here, not yet accepted by WeChat.
-    case pending
-    /// WeChat has it.
-    case synced
-    /// WeChat refused it; the reason is kept with the coupon.
-    case rejected
-}
-
 extension CouponStatus {
     /// WeChat's transitions: 1 -> 2, then 2 -> 3 or 4; never back, and nothing after 3 or 4.
     public var next: [CouponStatus] {
@@ -34,6 +24,12 @@ extension CouponStatus {
 
     /// `update` is allowed only before the coupon is activated.
     public var isEditable: Bool { self == .notActive }
+
+    /// The status a coupon has here once WeChat's is learnt: WeChat's, unless a status change asked for
+    /// here is still to be sent (then the one asked for stands).
+    public func following(weChat: CouponStatus, statusChangeUnsent: Bool) -> CouponStatus {
+        statusChangeUnsent ? self : weChat
+    }
 }
 
 /// A user coupon's status at WeChat: 100 active, 101 expired, 102 used.

@@ -31,8 +31,7 @@ extension AppDatabase {
         public var useTime: Int?
         /// The user coupon the change is for, if it is.
         public var userCoupon: UserCouponRecord?
-        /// `pending`, `sent` or `rejected`.
-        public var state: String
+        public var state: ChangeState
         /// Attempts that ended without WeChat taking it.
         public var attempts: Int
         /// WeChat's errcode and the reason of the last failed attempt.
@@ -45,7 +44,7 @@ extension AppDatabase {
 
         public init(
             id: Int64, kind: Kind, status: Int? = nil, issuedNum: Int? = nil, receiveNum: Int? = nil, useTime: Int? = nil, userCoupon: UserCouponRecord? = nil,
-            state: String = "pending", attempts: Int = 0, errcode: Int? = nil, error: String? = nil, requestedBy: String, requestedAt: Int, sentAt: Int? = nil
+            state: ChangeState = .pending, attempts: Int = 0, errcode: Int? = nil, error: String? = nil, requestedBy: String, requestedAt: Int, sentAt: Int? = nil
         ) {
             self.id = id
             self.kind = kind
@@ -99,12 +98,12 @@ extension AppDatabase {
                 arguments: [body, coupon.type.rawValue, coupon.couponInfo.name, now, id]
             )
             if stored.wechatStatus == nil {
-                try db.executeCached(sql: "UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL WHERE id = ?", arguments: [id])
+                try db.executeCached(sql: "UPDATE coupon SET sync_state = \(SyncState.pending.sql), next_sync_at = NULL WHERE id = ?", arguments: [id])
             } else {
                 try db.executeCached(
                     sql: """
-                        UPDATE coupon_change SET state = 'pending', attempts = 0, errcode = NULL, error = NULL, requested_by = ?, requested_at = ?
-                        WHERE coupon_id = ? AND endpoint = 'update' AND state != 'sent'
+                        UPDATE coupon_change SET state = \(ChangeState.pending.sql), attempts = 0, errcode = NULL, error = NULL, requested_by = ?, requested_at = ?
+                        WHERE coupon_id = ? AND endpoint = \(CouponChange.Kind.update.sql) AND state != \(ChangeState.sent.sql)
                         """,
                     arguments: [actor, now, id]
                 )
@@ -127,7 +126,7 @@ extension AppDatabase {
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
             if current == status { return .unchanged(stored) }
             guard current.canBecome(status) else { return .refused(.transitionNotAllowed(from: current, to: status)) }
-            if stored.syncState == SyncState.rejected.rawValue { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
+            if stored.syncState == .rejected { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
             try db.executeCached(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
             try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
@@ -148,7 +147,7 @@ extension AppDatabase {
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
             guard current == .active else { return .refused(.notActive(current)) }
-            if stored.syncState == SyncState.rejected.rawValue { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
+            if stored.syncState == .rejected { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
             try db.executeCached(
                 sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, updated_at = ? WHERE id = ?",
                 arguments: [issuedNum, receiveNum, now, id]
@@ -171,9 +170,9 @@ extension AppDatabase {
         try readers.read { db in
             guard let (unsent, userCouponRow) = try db.cachedStatement(sql: """
                 SELECT \(Self.changeColumns) FROM coupon_change ch JOIN coupon c ON c.id = ch.coupon_id
-                WHERE c.out_coupon_id = ? AND ch.state = 'pending' ORDER BY ch.id LIMIT 1
+                WHERE c.out_coupon_id = ? AND ch.state = \(ChangeState.pending.sql) ORDER BY ch.id LIMIT 1
                 """
-            ).row(arguments: [outCouponID], { (Self.change($0), $0.optionalInt64(6)) }) else { return nil }
+            ).row(arguments: [outCouponID], { (Self.change($0), $0.optionalInt64(ChangeColumn.userCouponRow)) }) else { return nil }
             var change = unsent
             change.userCoupon = try userCouponRow.map { try Self.userCoupon(row: $0, in: db) }
             return change
@@ -189,22 +188,45 @@ extension AppDatabase {
     }
 
     static func changes(couponRow: Int64, unsentOnly: Bool, in db: Database) throws -> [CouponChange] {
-        try db.cachedStatement(sql: "SELECT \(changeColumns) FROM coupon_change ch WHERE ch.coupon_id = ? AND (? = 0 OR ch.state != 'sent') ORDER BY ch.id")
+        try db.cachedStatement(sql: "SELECT \(changeColumns) FROM coupon_change ch WHERE ch.coupon_id = ? AND (? = 0 OR ch.state != \(ChangeState.sent.sql)) ORDER BY ch.id")
             .rows(arguments: [couponRow, unsentOnly], change)
     }
 
-    private static let changeColumns = """
-        ch.id, ch.endpoint, ch.status, ch.issued_num, ch.receive_num, ch.use_time, ch.user_coupon_id, ch.state, ch.attempts, ch.errcode,
-        ch.error, ch.requested_by, ch.requested_at, ch.sent_at
-        """
+    /// The select list of a change (`ch`).
+    private enum ChangeColumn: Int32, SelectList {
+        case id, kind, status, issuedNum, receiveNum, useTime, userCouponRow, state, attempts, errcode, error, requestedBy, requestedAt, sentAt
+
+        var name: String {
+            switch self {
+            case .id: "ch.id"
+            case .kind: "ch.endpoint"
+            case .status: "ch.status"
+            case .issuedNum: "ch.issued_num"
+            case .receiveNum: "ch.receive_num"
+            case .useTime: "ch.use_time"
+            case .userCouponRow: "ch.user_coupon_id"
+            case .state: "ch.state"
+            case .attempts: "ch.attempts"
+            case .errcode: "ch.errcode"
+            case .error: "ch.error"
+            case .requestedBy: "ch.requested_by"
+            case .requestedAt: "ch.requested_at"
+            case .sentAt: "ch.sent_at"
+            }
+        }
+    }
+
+    private static let changeColumns = ChangeColumn.sql
 
     /// A row of `changeColumns`, without its user coupon.
     private static func change(_ row: Columns) -> CouponChange {
-        CouponChange(
-            id: row.int64(0), kind: CouponChange.Kind(rawValue: row.text(1)) ?? .update, status: row.optionalInteger(2),
-            issuedNum: row.optionalInteger(3), receiveNum: row.optionalInteger(4), useTime: row.optionalInteger(5), userCoupon: nil,
-            state: row.text(7), attempts: row.integer(8), errcode: row.optionalInteger(9), error: row.optionalText(10),
-            requestedBy: row.text(11), requestedAt: row.integer(12), sentAt: row.optionalInteger(13)
+        typealias C = ChangeColumn
+        return CouponChange(
+            id: row.int64(C.id), kind: CouponChange.Kind(rawValue: row.text(C.kind)) ?? .update, status: row.optionalInteger(C.status),
+            issuedNum: row.optionalInteger(C.issuedNum), receiveNum: row.optionalInteger(C.receiveNum), useTime: row.optionalInteger(C.useTime),
+            userCoupon: nil, state: ChangeState(rawValue: row.text(C.state)) ?? .pending, attempts: row.integer(C.attempts),
+            errcode: row.optionalInteger(C.errcode), error: row.optionalText(C.error), requestedBy: row.text(C.requestedBy),
+            requestedAt: row.integer(C.requestedAt), sentAt: row.optionalInteger(C.sentAt)
         )
     }
 
@@ -238,19 +260,19 @@ extension AppDatabase {
                     auditState = "sent_older_body"
                 } else {
                     auditState = "sent"
-                    try db.executeCached(sql: "UPDATE coupon_change SET state = 'sent', errcode = 0, error = NULL, sent_at = ? WHERE id = ?", arguments: [now, change.id])
+                    try db.executeCached(sql: "UPDATE coupon_change SET state = \(ChangeState.sent.sql), errcode = 0, error = NULL, sent_at = ? WHERE id = ?", arguments: [now, change.id])
                     try Self.applySent(change, couponRow: couponRow, now: now, in: db)
                 }
             case .rejected(let why):
                 auditState = "rejected"
                 reason = why
                 try db.executeCached(
-                    sql: "UPDATE coupon_change SET state = 'rejected', attempts = attempts + 1, errcode = ?, error = ? WHERE id = ?",
+                    sql: "UPDATE coupon_change SET state = \(ChangeState.rejected.sql), attempts = attempts + 1, errcode = ?, error = ? WHERE id = ?",
                     arguments: [attempt.errcode, why, change.id]
                 )
                 if let userCouponRow {
                     try db.executeCached(
-                        sql: "UPDATE user_coupon SET sync_state = 'rejected', sync_error = ?, updated_at = ? WHERE id = ?",
+                        sql: "UPDATE user_coupon SET sync_state = \(SyncState.rejected.sql), sync_error = ?, updated_at = ? WHERE id = ?",
                         arguments: [why, now, userCouponRow]
                     )
                 } else {
@@ -308,8 +330,8 @@ extension AppDatabase {
             guard let userCouponRow = change.userCoupon?.id else { return }
             try db.executeCached(
                 sql: """
-                    UPDATE user_coupon SET sync_state = 'synced', sync_error = NULL, updated_at = ?
-                    WHERE id = ? AND NOT EXISTS (SELECT 1 FROM coupon_change WHERE user_coupon_id = ? AND state != 'sent')
+                    UPDATE user_coupon SET sync_state = \(SyncState.synced.sql), sync_error = NULL, updated_at = ?
+                    WHERE id = ? AND NOT EXISTS (SELECT 1 FROM coupon_change WHERE user_coupon_id = ? AND state != \(ChangeState.sent.sql))
                     """,
                 arguments: [now, userCouponRow, userCouponRow]
             )
@@ -323,41 +345,52 @@ extension AppDatabase {
         try db.executeCached(
             sql: """
                 INSERT INTO coupon_change (coupon_id, user_coupon_id, endpoint, status, issued_num, receive_num, use_time, state, requested_by, requested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, \(ChangeState.pending.sql), ?, ?)
                 """,
             arguments: [couponRow, userCouponRow, kind.rawValue, status, issuedNum, receiveNum, useTime, actor, now]
         )
     }
 
-    /// The `status` a coupon takes when WeChat's (the one argument) is learnt: WeChat's, unless a status
-    /// change is still to be sent.
-    static let statusFollowingWeChat = """
-        status = CASE WHEN EXISTS (
-            SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND endpoint = 'update_status' AND state != 'sent'
-        ) THEN status ELSE ? END
-        """
-
-    /// Sets a coupon's sync state from where WeChat stands and its queue: `rejected` while WeChat's last
-    /// refusal of the coupon or one of its own changes stands, `pending` while anything is left to send
-    /// (due at once when it was not waiting), `synced` otherwise.
-    @discardableResult
-    static func settle(couponRow: Int64, in db: Database) throws -> SyncState {
-        try db.executeCached(
-            sql: """
-                UPDATE coupon SET sync_state = CASE
-                    WHEN sync_state = 'rejected' AND wechat_status IS NULL THEN 'rejected'
-                    WHEN wechat_status IS NULL THEN 'pending'
-                    WHEN EXISTS (SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND state = 'rejected' AND user_coupon_id IS NULL)
-                        THEN 'rejected'
-                    WHEN EXISTS (SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND state = 'pending') THEN 'pending'
-                    ELSE 'synced' END
-                WHERE id = ?
-                """,
+    /// The status the coupon takes now that WeChat's is learnt (`CouponStatus.following`).
+    static func statusFollowing(weChat: CouponStatus, couponRow: Int64, in db: Database) throws -> CouponStatus {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT status, EXISTS (
+                    SELECT 1 FROM coupon_change
+                    WHERE coupon_id = coupon.id AND endpoint = \(CouponChange.Kind.updateStatus.sql) AND state != \(ChangeState.sent.sql)
+                ) AS unsent FROM coupon WHERE id = ?
+                """),
             arguments: [couponRow]
         )
-        let state = SyncState(rawValue: try String.fetchOne(db.cachedStatement(sql: "SELECT sync_state FROM coupon WHERE id = ?"), arguments: [couponRow]) ?? "") ?? .pending
+        guard let row else { throw DatabaseError(message: "no coupon row \(couponRow)") }
+        let current = CouponStatus(rawValue: row["status"]) ?? .notActive
+        return current.following(weChat: weChat, statusChangeUnsent: row["unsent"])
+    }
+
+    /// Sets a coupon's sync state from where WeChat stands and its queue (`SyncState.settled`); a synced
+    /// coupon keeps no error and waits for nothing.
+    @discardableResult
+    static func settle(couponRow: Int64, in db: Database) throws -> SyncState {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT sync_state, wechat_status IS NOT NULL AS wechat_has_coupon,
+                    EXISTS (
+                        SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND state = \(ChangeState.rejected.sql) AND user_coupon_id IS NULL
+                    ) AS refused_coupon_change,
+                    EXISTS (SELECT 1 FROM coupon_change WHERE coupon_id = coupon.id AND state = \(ChangeState.pending.sql)) AS change_to_send
+                FROM coupon WHERE id = ?
+                """),
+            arguments: [couponRow]
+        )
+        guard let row else { throw DatabaseError(message: "no coupon row \(couponRow)") }
+        let state = SyncState.settled(
+            from: row["sync_state"], weChatHasCoupon: row["wechat_has_coupon"], refusedCouponChange: row["refused_coupon_change"],
+            changeToSend: row["change_to_send"]
+        )
         if state == .synced {
-            try db.executeCached(sql: "UPDATE coupon SET sync_error = NULL, next_sync_at = NULL WHERE id = ?", arguments: [couponRow])
+            try db.executeCached(sql: "UPDATE coupon SET sync_state = ?, sync_error = NULL, next_sync_at = NULL WHERE id = ?", arguments: [state, couponRow])
+        } else {
+            try db.executeCached(sql: "UPDATE coupon SET sync_state = ? WHERE id = ?", arguments: [state, couponRow])
         }
         return state
     }

@@ -45,7 +45,7 @@ extension AppDatabase {
                 record.status = wechat.status.rawValue
                 record.issuedNum = wechat.issuedNum
                 record.receiveNum = wechat.receiveNum
-                record.syncState = SyncState.synced.rawValue
+                record.syncState = .synced
                 try record.insert(db)
                 try Self.append(
                     AuditEntry(at: now, actor: actor, action: "coupon.import", targetType: "coupon", target: wechat.coupon.outCouponID,
@@ -54,19 +54,20 @@ extension AppDatabase {
                 )
                 return .created
             }
-            let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND state != 'sent'", arguments: [id]) ?? 0
+            let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND state != \(ChangeState.sent.sql)", arguments: [id]) ?? 0
             // Fields queued to change, or not sent yet, are expected to differ.
             let differs: [String] = queued > 0 || stored.wechatStatus == nil ? [] : Self.differingPaths(stored.body, body)
             try db.execute(
                 sql: """
                     UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?,
                         issued_num = COALESCE(?, issued_num), receive_num = COALESCE(?, receive_num), wechat_differs = ?,
-                        \(Self.statusFollowingWeChat), updated_at = ?
+                        status = ?, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     wechat.status.rawValue, wechat.createTime, wechat.updateTime, wechat.issuedNum, wechat.receiveNum,
-                    differs.isEmpty ? nil : differs.joined(separator: ","), wechat.status.rawValue, now, id,
+                    differs.isEmpty ? nil : differs.joined(separator: ","), try Self.statusFollowing(weChat: wechat.status, couponRow: id, in: db).rawValue,
+                    now, id,
                 ]
             )
             try Self.settle(couponRow: id, in: db)
@@ -87,8 +88,7 @@ extension AppDatabase {
         /// Unix seconds of the last progress; a running import that stops beating has died.
         public var heartbeatAt: Int
         public var finishedAt: Int?
-        /// `running`, `done` or `failed`.
-        public var state: String
+        public var state: ImportState
         /// WeChat's `total_num`, once the first page is read.
         public var totalNum: Int?
         public var seen = 0
@@ -107,16 +107,16 @@ extension AppDatabase {
     public func startImportRun(by actor: String, now: Int, staleAfter: Int) throws -> (run: ImportRun, started: Bool) {
         try writer.write { db in
             if let running = try Row.fetchOne(
-                db, sql: "SELECT * FROM import_run WHERE state = 'running' AND heartbeat_at > ? ORDER BY id DESC LIMIT 1", arguments: [now - staleAfter]
+                db, sql: "SELECT * FROM import_run WHERE state = \(ImportState.running.sql) AND heartbeat_at > ? ORDER BY id DESC LIMIT 1", arguments: [now - staleAfter]
             ) {
                 return (Self.importRun(running), false)
             }
             try db.execute(
-                sql: "UPDATE import_run SET state = 'failed', error = ?, finished_at = ? WHERE state = 'running'",
+                sql: "UPDATE import_run SET state = \(ImportState.failed.sql), error = ?, finished_at = ? WHERE state = \(ImportState.running.sql)",
                 arguments: [Self.stoppedImportError, now]
             )
             try db.execute(
-                sql: "INSERT INTO import_run (started_by, started_at, heartbeat_at, state) VALUES (?, ?, ?, 'running')", arguments: [actor, now, now]
+                sql: "INSERT INTO import_run (started_by, started_at, heartbeat_at, state) VALUES (?, ?, ?, \(ImportState.running.sql))", arguments: [actor, now, now]
             )
             let id = db.lastInsertedRowID
             try Self.append(AuditEntry(at: now, actor: actor, action: "coupon.import_started", targetType: "import", target: String(id)), in: db)
@@ -133,7 +133,7 @@ extension AppDatabase {
                         differing = ?, unreadable = ?, error = ? WHERE id = ?
                     """,
                 arguments: [
-                    now, run.state == "running" ? nil : now, run.state, run.totalNum, run.seen, run.created, run.updated, run.differing, run.unreadable,
+                    now, run.state == .running ? nil : now, run.state, run.totalNum, run.seen, run.created, run.updated, run.differing, run.unreadable,
                     run.error, run.id,
                 ]
             )

@@ -67,29 +67,29 @@ extension AppDatabase {
             var queueLeft = false
             switch outcome {
             case .synced(let status, let createTime, let updateTime):
+                let following = try Self.statusFollowing(weChat: status, couponRow: id, in: db)
                 try db.executeCached(
                     sql: """
-                        UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?, next_sync_at = NULL, updated_at = ?,
-                            \(Self.statusFollowingWeChat)
+                        UPDATE coupon SET wechat_status = ?, wechat_create_time = ?, wechat_update_time = ?, next_sync_at = NULL, updated_at = ?, status = ?
                         WHERE id = ?
                         """,
-                    arguments: [status.rawValue, createTime, updateTime, now, status.rawValue, id]
+                    arguments: [status.rawValue, createTime, updateTime, now, following.rawValue, id]
                 )
                 if status.isEditable, let wechatBody,
                    try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM coupon WHERE id = ?"), arguments: [id]) != wechatBody,
-                   try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND endpoint = 'update' AND state = 'pending'"), arguments: [id]) == 0
+                   try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND endpoint = \(CouponChange.Kind.update.sql) AND state = \(ChangeState.pending.sql)"), arguments: [id]) == 0
                 {
                     try Self.queue(.update, couponRow: id, by: actor, now: now, in: db)
                 }
                 queueLeft = try Self.settle(couponRow: id, in: db) == .pending
             case .rejected(let reason):
                 try db.executeCached(
-                    sql: "UPDATE coupon SET sync_state = 'rejected', sync_error = ?, next_sync_at = NULL, updated_at = ? WHERE id = ?",
+                    sql: "UPDATE coupon SET sync_state = \(SyncState.rejected.sql), sync_error = ?, next_sync_at = NULL, updated_at = ? WHERE id = ?",
                     arguments: [reason, now, id]
                 )
             case .pending(let reason, let retryAt):
                 try db.executeCached(
-                    sql: "UPDATE coupon SET sync_state = 'pending', sync_error = ?, next_sync_at = ?, updated_at = ? WHERE id = ?",
+                    sql: "UPDATE coupon SET sync_state = \(SyncState.pending.sql), sync_error = ?, next_sync_at = ?, updated_at = ? WHERE id = ?",
                     arguments: [reason, retryAt, now, id]
                 )
             case nil:
@@ -121,11 +121,11 @@ extension AppDatabase {
     public func syncBacklog() throws -> SyncBacklog {
         try writer.read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM coupon) AS coupons, (SELECT count(*) FROM coupon WHERE sync_state = 'pending') AS pending,
-                    (SELECT count(*) FROM coupon WHERE sync_state = 'rejected') AS rejected,
-                    (SELECT min(created_at) FROM coupon WHERE sync_state = 'pending' AND wechat_status IS NULL) AS oldest_add,
-                    (SELECT min(change.requested_at) FROM coupon JOIN coupon_change change ON change.coupon_id = coupon.id AND change.state = 'pending'
-                        WHERE coupon.sync_state = 'pending') AS oldest_change
+                SELECT (SELECT count(*) FROM coupon) AS coupons, (SELECT count(*) FROM coupon WHERE sync_state = \(SyncState.pending.sql)) AS pending,
+                    (SELECT count(*) FROM coupon WHERE sync_state = \(SyncState.rejected.sql)) AS rejected,
+                    (SELECT min(created_at) FROM coupon WHERE sync_state = \(SyncState.pending.sql) AND wechat_status IS NULL) AS oldest_add,
+                    (SELECT min(change.requested_at) FROM coupon JOIN coupon_change change ON change.coupon_id = coupon.id AND change.state = \(ChangeState.pending.sql)
+                        WHERE coupon.sync_state = \(SyncState.pending.sql)) AS oldest_change
                 """)!
             let since = [row["oldest_add"] as Int?, row["oldest_change"] as Int?].compactMap { $0 }.min()
             return SyncBacklog(coupons: row["coupons"], pending: row["pending"], oldestPendingSince: since, rejected: row["rejected"])
@@ -205,7 +205,7 @@ extension AppDatabase {
             try db.executeCached(
                 sql: """
                     UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ?
-                    WHERE id = ? AND sync_state = 'pending' AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
+                    WHERE id = ? AND sync_state = \(SyncState.pending.sql) AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
                     """,
                 arguments: [holder, now + lease, id, now]
             )
@@ -222,16 +222,16 @@ extension AppDatabase {
         try writer.write { db in
             try db.executeCached(
                 sql: """
-                    UPDATE coupon SET sync_state = 'pending', next_sync_at = NULL, updated_at = ?
-                    WHERE out_coupon_id = ? AND sync_state IN ('pending', 'rejected')
+                    UPDATE coupon SET sync_state = \(SyncState.pending.sql), next_sync_at = NULL, updated_at = ?
+                    WHERE out_coupon_id = ? AND sync_state IN (\(SyncState.pending.sql), \(SyncState.rejected.sql))
                     """,
                 arguments: [now, outCouponID]
             )
             guard db.changesCount == 1 else { return false }
             try db.executeCached(
                 sql: """
-                    UPDATE coupon_change SET state = 'pending', attempts = 0
-                    WHERE state = 'rejected' AND user_coupon_id IS NULL AND coupon_id = (SELECT id FROM coupon WHERE out_coupon_id = ?)
+                    UPDATE coupon_change SET state = \(ChangeState.pending.sql), attempts = 0
+                    WHERE state = \(ChangeState.rejected.sql) AND user_coupon_id IS NULL AND coupon_id = (SELECT id FROM coupon WHERE out_coupon_id = ?)
                     """,
                 arguments: [outCouponID]
             )
@@ -247,7 +247,7 @@ extension AppDatabase {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, out_coupon_id FROM coupon WHERE sync_state = 'pending' AND id > ?
+                    SELECT id, out_coupon_id FROM coupon WHERE sync_state = \(SyncState.pending.sql) AND id > ?
                         AND (? OR next_sync_at IS NULL OR next_sync_at <= ?)
                         AND (sync_claimed_until IS NULL OR sync_claimed_until <= ?)
                     ORDER BY id LIMIT ?
@@ -289,7 +289,7 @@ extension AppDatabase.Snapshot {
     ) throws -> (record: CouponRecord, attempts: [AppDatabase.SyncAttempt], unsentChanges: [AppDatabase.CouponChange])? {
         let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
         guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }
-        let changes = record.syncState == SyncState.synced.rawValue ? [] : try AppDatabase.changes(couponRow: row, unsentOnly: true, in: db)
+        let changes = record.syncState == .synced ? [] : try AppDatabase.changes(couponRow: row, unsentOnly: true, in: db)
         return (record, try AppDatabase.syncAttempts(couponRow: row, db), changes)
     }
 }

@@ -14,7 +14,7 @@ public struct UserCouponRecord: Sendable, Equatable {
     /// Unix seconds.
     public var receiveTime: Int
     public var useTime: Int?
-    public var syncState: String
+    public var syncState: SyncState
     public var syncError: String?
     public var createdBy: String?
     public var createdAt: Int
@@ -22,7 +22,7 @@ public struct UserCouponRecord: Sendable, Equatable {
 
     public init(
         id: Int64, outUserCouponID: String, openID: String, outCouponID: String, status: Int, receiveTime: Int, useTime: Int? = nil,
-        syncState: String, syncError: String? = nil, createdBy: String? = nil, createdAt: Int, updatedAt: Int
+        syncState: SyncState, syncError: String? = nil, createdBy: String? = nil, createdAt: Int, updatedAt: Int
     ) {
         self.id = id
         self.outUserCouponID = outUserCouponID
@@ -81,7 +81,7 @@ extension AppDatabase {
             }
             let status = CouponStatus(rawValue: coupon.status) ?? .notActive
             guard status == .active else { return .refused(.couponNotActive(status)) }
-            if coupon.syncState == SyncState.rejected.rawValue { return .refused(.couponSyncRejected(reason: coupon.syncError ?? "")) }
+            if coupon.syncState == .rejected { return .refused(.couponSyncRejected(reason: coupon.syncError ?? "")) }
             let receive = body.couponInfo.receiveInfo
             guard (receive.startTime...receive.endTime).contains(receiveTime) else {
                 return .refused(.outsideClaimWindow(start: receive.startTime, end: receive.endTime))
@@ -95,7 +95,7 @@ extension AppDatabase {
             try db.executeCached(
                 sql: """
                     INSERT INTO user_coupon (out_user_coupon_id, openid, coupon_id, status, recv_time, sync_state, created_by, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, \(SyncState.pending.sql), ?, ?, ?)
                     """,
                 arguments: [outUserCouponID, openID, couponRow, UserCouponStatus.active.rawValue, receiveTime, actor, now, now]
             )
@@ -146,13 +146,13 @@ extension AppDatabase {
     ) throws -> UserCouponOutcome {
         try writer.write { db in
             guard let stored = try Self.userCoupon(outUserCouponID: outUserCouponID, in: db) else { return .refused(.noSuchUserCoupon) }
-            if stored.syncState == SyncState.rejected.rawValue { return .refused(.claimRejected(reason: stored.syncError ?? "")) }
+            if stored.syncState == .rejected { return .refused(.claimRejected(reason: stored.syncError ?? "")) }
             guard try apply(stored, db) else { return .unchanged(stored) }
             guard let couponRow = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coupon_id FROM user_coupon WHERE id = ?"), arguments: [stored.id]) else {
                 return .refused(.noSuchUserCoupon)
             }
             let (action, details) = try queue(stored, couponRow, db)
-            try db.executeCached(sql: "UPDATE user_coupon SET sync_state = 'pending' WHERE id = ?", arguments: [stored.id])
+            try db.executeCached(sql: "UPDATE user_coupon SET sync_state = \(SyncState.pending.sql) WHERE id = ?", arguments: [stored.id])
             try Self.settle(couponRow: couponRow, in: db)
             let entry = AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: stored.outCouponID, details: Self.details {
                 $0.member("out_user_coupon_id") { $0.string(outUserCouponID) }

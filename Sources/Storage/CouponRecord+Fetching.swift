@@ -1,6 +1,39 @@
+import Coupons
 import GRDB
 
 extension CouponRecord {
+    /// The select list of a coupon row.
+    enum Column: Int32, SelectList {
+        case id, outCouponID, type, name, body, wechatStatus, wechatCreateTime, wechatUpdateTime, syncState, syncError, createdBy, createdAt
+        case updatedAt, status, issuedNum, receiveNum, wechatDiffers, syncAttemptsTotal
+
+        var name: String {
+            switch self {
+            case .id: "id"
+            case .outCouponID: "out_coupon_id"
+            case .type: "type"
+            case .name: "name"
+            case .body: "body"
+            case .wechatStatus: "wechat_status"
+            case .wechatCreateTime: "wechat_create_time"
+            case .wechatUpdateTime: "wechat_update_time"
+            case .syncState: "sync_state"
+            case .syncError: "sync_error"
+            case .createdBy: "created_by"
+            case .createdAt: "created_at"
+            case .updatedAt: "updated_at"
+            case .status: "status"
+            case .issuedNum: "issued_num"
+            case .receiveNum: "receive_num"
+            case .wechatDiffers: "wechat_differs"
+            case .syncAttemptsTotal: "sync_attempts_total"
+            }
+        }
+    }
+
+    /// The select list that `readAll(_:arguments:)` reads.
+    static let columns = Column.sql
+
     /// The rows of a `SELECT \(columns) ...` statement.
     static func readAll(_ statement: Statement, arguments: StatementArguments) throws -> [CouponRecord] {
         try statement.rows(arguments: arguments, CouponRecord.init(columns:))
@@ -10,14 +43,16 @@ extension CouponRecord {
         try statement.row(arguments: arguments, CouponRecord.init(columns:))
     }
 
-    /// A row of `columns`, in their order.
     private init(columns row: Columns) {
+        typealias C = Column
         self.init(
-            id: row.int64(0), outCouponID: row.text(1), type: row.integer(2), name: row.text(3), body: row.text(4),
-            wechatStatus: row.optionalInteger(5), wechatCreateTime: row.optionalInteger(6), wechatUpdateTime: row.optionalInteger(7),
-            syncState: row.text(8), syncError: row.optionalText(9), status: row.integer(13), issuedNum: row.optionalInteger(14),
-            receiveNum: row.optionalInteger(15), wechatDiffers: row.optionalText(16), createdBy: row.optionalText(10),
-            syncAttemptsTotal: row.integer(17), createdAt: row.integer(11), updatedAt: row.integer(12)
+            id: row.int64(C.id), outCouponID: row.text(C.outCouponID), type: row.integer(C.type), name: row.text(C.name),
+            body: row.text(C.body), wechatStatus: row.optionalInteger(C.wechatStatus),
+            wechatCreateTime: row.optionalInteger(C.wechatCreateTime), wechatUpdateTime: row.optionalInteger(C.wechatUpdateTime),
+            syncState: SyncState(rawValue: row.text(C.syncState)) ?? .pending, syncError: row.optionalText(C.syncError),
+            status: row.integer(C.status), issuedNum: row.optionalInteger(C.issuedNum), receiveNum: row.optionalInteger(C.receiveNum),
+            wechatDiffers: row.optionalText(C.wechatDiffers), createdBy: row.optionalText(C.createdBy),
+            syncAttemptsTotal: row.integer(C.syncAttemptsTotal), createdAt: row.integer(C.createdAt), updatedAt: row.integer(C.updatedAt)
         )
     }
 }

@@ -17,7 +17,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     public var wechatStatus: Int?
     public var wechatCreateTime: Int?
     public var wechatUpdateTime: Int?
-    public var syncState: String
+    public var syncState: SyncState
     public var syncError: String?
     /// The status the coupon has here: WeChat's once every change asked for is sent.
     public var status: Int
@@ -39,7 +39,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         type = coupon.type.rawValue
         name = coupon.couponInfo.name
         body = String(decoding: coupon.canonicalJSON, as: UTF8.self)
-        syncState = SyncState.pending.rawValue
+        syncState = .pending
         status = CouponStatus.notActive.rawValue
         self.createdBy = createdBy
         createdAt = now
@@ -48,7 +48,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
 
     init(
         id: Int64?, outCouponID: String, type: Int, name: String, body: String, wechatStatus: Int?, wechatCreateTime: Int?,
-        wechatUpdateTime: Int?, syncState: String, syncError: String?, status: Int, issuedNum: Int?, receiveNum: Int?,
+        wechatUpdateTime: Int?, syncState: SyncState, syncError: String?, status: Int, issuedNum: Int?, receiveNum: Int?,
         wechatDiffers: String?, createdBy: String?, syncAttemptsTotal: Int, createdAt: Int, updatedAt: Int
     ) {
         self.id = id
@@ -70,10 +70,6 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    /// The select list that `readAll(_:arguments:)` reads, in its order.
-    static let columns = "id, out_coupon_id, type, name, body, wechat_status, wechat_create_time, wechat_update_time, "
-        + "sync_state, sync_error, created_by, created_at, updated_at, status, issued_num, receive_num, wechat_differs, sync_attempts_total"
 
     public func encode(to container: inout PersistenceContainer) {
         container["id"] = id

@@ -19,6 +19,26 @@ struct Columns {
     private func isNull(_ index: Int32) -> Bool { sqlite3_column_type(row, index) == SQLITE_NULL }
 }
 
+/// A select list as an enum: a case's raw value is its column's position, so the list a statement
+/// selects (`sql`) and the reading of its rows cannot fall out of step.
+protocol SelectList: CaseIterable, RawRepresentable<Int32> {
+    /// The column's expression in the select list.
+    var name: String { get }
+}
+
+extension SelectList {
+    static var sql: String { allCases.map(\.name).joined(separator: ", ") }
+}
+
+extension Columns {
+    func integer(_ column: some SelectList) -> Int { integer(column.rawValue) }
+    func int64(_ column: some SelectList) -> Int64 { int64(column.rawValue) }
+    func text(_ column: some SelectList) -> String { text(column.rawValue) }
+    func optionalInteger(_ column: some SelectList) -> Int? { optionalInteger(column.rawValue) }
+    func optionalInt64(_ column: some SelectList) -> Int64? { optionalInt64(column.rawValue) }
+    func optionalText(_ column: some SelectList) -> String? { optionalText(column.rawValue) }
+}
+
 extension Statement {
     /// Every row of the statement run with `arguments`, each made by `make` from its columns.
     ///

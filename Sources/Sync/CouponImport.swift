@@ -82,13 +82,13 @@ extension CouponImport {
                 try database.recordImportProgress(progress, now: now())
                 report(progress)
             }
-            run.state = "done"
+            run.state = .done
         } catch {
-            run.state = "failed"
+            run.state = .failed
             run.error = (error as? WeChatCallError)?.description ?? String(describing: error)
         }
         try? database.recordImportProgress(run, now: now())
-        Counter(label: Self.runsLabel, dimensions: [("outcome", run.state)]).increment()
+        Counter(label: Self.runsLabel, dimensions: [("outcome", run.state.rawValue)]).increment()
         report(run)
         return (run, unreadable)
     }
@@ -102,9 +102,9 @@ extension CouponImport {
     /// The run as it stands at `now`: one still marked running that has made no progress for `staleAfter`
     /// seconds died with its process, and is shown failed (the next import records it so).
     public static func asOf(_ run: AppDatabase.ImportRun, now: Int) -> AppDatabase.ImportRun {
-        guard run.state == "running", run.heartbeatAt <= now - staleAfter else { return run }
+        guard run.state == .running, run.heartbeatAt <= now - staleAfter else { return run }
         var stopped = run
-        stopped.state = "failed"
+        stopped.state = .failed
         stopped.error = AppDatabase.stoppedImportError
         return stopped
     }

@@ -143,7 +143,7 @@ public struct CouponSyncStateMachine: Sendable {
         guard case .recordingCoupon(let outcome) = state else { return unexpected("a record nobody asked for") }
         record = stored
         switch outcome {
-        case .synced where stored.syncState == SyncState.pending.rawValue:
+        case .synced where stored.syncState == .pending:
             // WeChat has the coupon now: what was queued meanwhile is sent with no doubt left.
             uncertain = false
             state = .readingNextChange
@@ -202,10 +202,10 @@ public struct CouponSyncStateMachine: Sendable {
     /// How the coupon stands once its queue stops: synced, rejected by a refusal in this attempt (or
     /// before it: then it is reported as waiting), or pending.
     private mutating func finishWithQueue() -> Action {
-        switch SyncState(rawValue: record.syncState) {
-        case .synced?: finish(.synced(record))
-        case .rejected?: finish(refusal.map { .rejected(record, $0) } ?? .pending(record, reason: record.syncError ?? "rejected before"))
-        default: finish(.pending(record, reason: record.syncError ?? "more to send"))
+        switch record.syncState {
+        case .synced: finish(.synced(record))
+        case .rejected: finish(refusal.map { .rejected(record, $0) } ?? .pending(record, reason: record.syncError ?? "rejected before"))
+        case .pending: finish(.pending(record, reason: record.syncError ?? "more to send"))
         }
     }
 

@@ -50,7 +50,7 @@ enum CouponJSON {
             }
             $0.member("sync") { sync in
                 sync.object {
-                    $0.member("state") { $0.string(record.syncState) }
+                    $0.member("state") { $0.string(record.syncState.rawValue) }
                     if let error = record.syncError { $0.member("error") { $0.string(error) } }
                     if let attempts {
                         $0.member("attempts") { list in list.array { for attempt in attempts { write(attempt, to: &$0) } } }
@@ -78,7 +78,7 @@ enum CouponJSON {
             for (name, value) in [("status", change.status), ("issued_num", change.issuedNum), ("receive_num", change.receiveNum), ("use_time", change.useTime)] {
                 if let value { $0.member(name) { $0.integer(value) } }
             }
-            $0.member("state") { $0.string(change.state) }
+            $0.member("state") { $0.string(change.state.rawValue) }
             if let errcode = change.errcode, errcode != 0 { $0.member("errcode") { $0.integer(errcode) } }
             if let error = change.error { $0.member("error") { $0.string(error) } }
             $0.member("requested_by") { $0.string(change.requestedBy) }

@@ -44,7 +44,7 @@ enum ImportJSON {
         var writer = JSONWriter()
         writer.object {
             $0.member("id") { $0.integer(Int(run.id)) }
-            $0.member("state") { $0.string(run.state) }
+            $0.member("state") { $0.string(run.state.rawValue) }
             $0.member("started_by") { $0.string(run.startedBy) }
             $0.member("started_at") { $0.integer(run.startedAt) }
             if let finished = run.finishedAt { $0.member("finished_at") { $0.integer(finished) } }

@@ -57,7 +57,7 @@ enum UserCouponJSON {
 
     private static func writeSync(_ record: UserCouponRecord, to writer: inout JSONWriter) {
         writer.object {
-            $0.member("state") { $0.string(record.syncState) }
+            $0.member("state") { $0.string(record.syncState.rawValue) }
             if let error = record.syncError { $0.member("error") { $0.string(error) } }
         }
     }

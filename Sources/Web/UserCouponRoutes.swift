@@ -99,15 +99,15 @@ extension Router {
             _ = await attempt(within: deadline) { try await sync.sync(outCouponID: record.outCouponID) }
         }
         let current = try database.userCoupon(outUserCouponID: record.outUserCouponID) ?? record
-        switch SyncState(rawValue: current.syncState) {
-        case .synced?:
+        switch current.syncState {
+        case .synced:
             return .json(status: sentStatus, UserCouponJSON.item(current), headers: headers)
-        case .rejected?:
+        case .rejected:
             throw HTTPError(
                 status: 422, detail: "WeChat refused it: \(current.syncError ?? ""). It is stored as rejected.", headers: headers,
                 errcode: current.syncError.flatMap { Int($0.prefix { $0 == "-" || $0.isNumber }) }
             )
-        default:
+        case .pending:
             return .json(status: 202, UserCouponJSON.item(current), headers: headers)
         }
     }

@@ -35,7 +35,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         try? await client.shutdown()
         for coupon in unreadable { print("left out \(coupon.outCouponID): \(coupon.reason)") }
-        guard run.state == "done" else {
+        guard run.state == .done else {
             FileHandle.standardError.write(Data("coupon-admin: the import stopped: \(run.error ?? "unknown")\n".utf8))
             throw ExitCode.failure
         }

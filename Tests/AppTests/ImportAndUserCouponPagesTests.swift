@@ -28,7 +28,7 @@ extension AdminPagesTests {
         #expect(page.contains(#"<dd id="import-created">199</dd>"#) && page.contains(#"<dd id="import-differing">1</dd>"#))
         #expect(page.contains(#"href="/admin/coupons?wechat_differs=true""#))
 
-        run.state = "done"
+        run.state = .done
         run.seen = 450
         run.finishedAt = 1_795_000_020
         try database.recordImportProgress(run, now: 1_795_000_020)

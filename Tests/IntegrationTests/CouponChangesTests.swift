@@ -49,13 +49,13 @@ import WeChat
         try await run {
             try await synced("c1")
             expectQueued(try database.editCoupon(try Self.coupon("c1", name: "改过"), by: "ann", now: 2))
-            #expect(try database.coupon(outCouponID: "c1")?.syncState == "pending")
+            #expect(try database.coupon(outCouponID: "c1")?.syncState == SyncState.pending)
             guard case .synced(let record) = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
             #expect(record.name == "改过" && record.wechatStatus == 1)
             #expect(try await wechatName("c1") == "改过")
             #expect(try calls("/shop/coupon/update") == 1)
             #expect(try calls("/shop/coupon/add") == 1)
-            #expect(try database.changes(outCouponID: "c1").map(\.state) == ["sent"])
+            #expect(try database.changes(outCouponID: "c1").map(\.state) == [.sent])
             // The same body again changes nothing and queues nothing.
             guard case .unchanged = try database.editCoupon(try Self.coupon("c1", name: "改过"), by: "ann", now: 3) else { Issue.record("changed"); return }
         }
@@ -92,7 +92,7 @@ import WeChat
             #expect(record.wechatStatus == 4 && record.status == 4)
             #expect(try await client.couponState(outCouponID: "c1").status == 4)
             let sent = try database.changes(outCouponID: "c1")
-            #expect(sent.map(\.kind) == [.updateStatus, .updateCouponStock, .updateStatus] && sent.allSatisfy { $0.state == "sent" })
+            #expect(sent.map(\.kind) == [.updateStatus, .updateCouponStock, .updateStatus] && sent.allSatisfy { $0.state == .sent })
             let list = try await client.couponList(pageSize: 10, offset: 0)
             #expect(list.entries.first?.issuedNum == 50 && list.entries.first?.receiveNum == 3)
             let actions = try database.history(ofCoupon: "c1").map(\.action)
@@ -110,12 +110,12 @@ import WeChat
             expectQueued(try database.requestStock(issuedNum: 20, receiveNum: 0, outCouponID: "c1", by: "ann", now: 3))
             guard case .rejected(let record, let refusal) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
             #expect(refusal.code == 1_090_005)
-            #expect(record.syncState == "rejected" && record.syncError?.hasPrefix("1090005") == true)
-            #expect(try database.changes(outCouponID: "c1").last?.state == "rejected")
+            #expect(record.syncState == .rejected && record.syncError?.hasPrefix("1090005") == true)
+            #expect(try database.changes(outCouponID: "c1").last?.state == ChangeState.rejected)
             // Rejected, the coupon takes no more changes until a retry is asked for.
             #expect(try database.requestStatus(.voided, outCouponID: "c1", by: "ann", now: 4) == .refused(.syncRejected(reason: record.syncError ?? "")))
             #expect(try database.requeueSync(outCouponID: "c1", actor: "ann", now: 5))
-            #expect(try database.changes(outCouponID: "c1").last?.state == "pending")
+            #expect(try database.changes(outCouponID: "c1").last?.state == ChangeState.pending)
         }
     }
 
@@ -178,7 +178,7 @@ import WeChat
                   case .queued = try database.setUserCouponStatus(.used, outUserCouponID: "u1", by: "tool", now: 6)
             else { Issue.record("not changed"); return }
             guard case .synced = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
-            #expect(try database.userCoupon(outUserCouponID: "u1")?.syncState == "synced")
+            #expect(try database.userCoupon(outUserCouponID: "u1")?.syncState == SyncState.synced)
             let o1 = try await client.userCouponList(openID: "o1", pageSize: 10, offset: 0)
             #expect(o1.totalNum == 2)
             let used = o1.entries.first { $0.outUserCouponID == "u1" }
@@ -197,8 +197,8 @@ import WeChat
             _ = try database.claimUserCoupon(outUserCouponID: "u2", openID: "o2", outCouponID: "c1", receiveTime: time, by: "tool", now: 3)
             _ = try sandbox.post("/sandbox/faults", #"{"errcode":990007,"errcode_count":1}"#)
             guard case .synced = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
-            #expect(try database.userCoupon(outUserCouponID: "u1")?.syncState == "rejected")
-            #expect(try database.userCoupon(outUserCouponID: "u2")?.syncState == "synced")
+            #expect(try database.userCoupon(outUserCouponID: "u1")?.syncState == SyncState.rejected)
+            #expect(try database.userCoupon(outUserCouponID: "u2")?.syncState == SyncState.synced)
             #expect(try database.setUserCouponStatus(.used, outUserCouponID: "u1", by: "tool", now: 4) == .refused(.claimRejected(reason: "990007 sandbox errcode 990007")))
         }
     }

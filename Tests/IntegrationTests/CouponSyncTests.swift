@@ -35,7 +35,7 @@ import WeChat
         try await run {
             try store("c1")
             guard case .synced(let record) = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
-            #expect(record.syncState == "synced" && record.wechatStatus == 1 && record.wechatCreateTime != nil)
+            #expect(record.syncState == .synced && record.wechatStatus == 1 && record.wechatCreateTime != nil)
             let attempts = try database.syncAttempts(outCouponID: "c1")
             #expect(attempts.count == 1 && attempts[0].errcode == 0 && attempts[0].endpoint == "/shop/coupon/add")
             // Synced coupons are not pending any more: a second call claims nothing.
@@ -50,7 +50,7 @@ import WeChat
             _ = try sandbox.post("/sandbox/faults", #"{"errcode":1090011,"errcode_count":1}"#)
             guard case .rejected(let record, let error) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
             #expect(error.code == 1_090_011)
-            #expect(record.syncState == "rejected" && record.syncError?.hasPrefix("1090011") == true)
+            #expect(record.syncState == .rejected && record.syncError?.hasPrefix("1090011") == true)
         }
     }
 
@@ -62,7 +62,7 @@ import WeChat
             let firstTry = Date().timeIntervalSince1970
             for index in 1...5 {
                 guard case .pending(let record, let reason) = try await sync.sync(outCouponID: "c\(index)") else { Issue.record("not pending"); return }
-                #expect(record.syncState == "pending" && reason.contains("HTTP 503"))
+                #expect(record.syncState == .pending && reason.contains("HTTP 503"))
             }
             // Each waits its backoff (2 s, less up to a quarter): none is due before it, all are after.
             let lastTry = Date().timeIntervalSince1970
@@ -112,7 +112,7 @@ import WeChat
             guard case .synced = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
             _ = try await client.updateCouponStatus(outCouponID: "c1", status: .active)
             guard case .success(let refreshed)? = try await sync.refresh(outCouponID: "c1", by: "li.wei") else { Issue.record("no refresh"); return }
-            #expect(refreshed.wechatStatus == 2 && refreshed.syncState == "synced")
+            #expect(refreshed.wechatStatus == 2 && refreshed.syncState == .synced)
             _ = try sandbox.post("/sandbox/faults", #"{"down":true}"#)
             guard case .failure(.unreachable)? = try await sync.refresh(outCouponID: "c1", by: "li.wei") else { Issue.record("refresh did not fail"); return }
             var unchanged = refreshed
@@ -154,7 +154,7 @@ import WeChat
             _ = try database.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c\(index)").utf8))), now: 1)
         }
         guard case .pending(let record, let reason) = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
-        #expect(reason.contains("40125") && record.syncState == "pending")
+        #expect(reason.contains("40125") && record.syncState == .pending)
         let pause = try #require(client.pause)
         #expect(pause.cause.code == 40125 && pause.until > Date().timeIntervalSince1970 + 500)
         let summary = try await SyncLoop(sync: sync).pass(ignoringBackoff: true)

@@ -59,7 +59,7 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         #expect(record.id != nil)
         let stored = try #require(try file.open().coupon(outCouponID: "c1"))
         #expect(stored == record)
-        #expect(stored.syncState == "pending")
+        #expect(stored.syncState == .pending)
         #expect(stored.createdAt == 1_700_000_000)
         #expect(try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8))) == coupon("c1", name: "示例优惠券 🎉"))
         #expect(try file.open().coupon(outCouponID: "c2") == nil)

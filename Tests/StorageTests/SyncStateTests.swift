@@ -20,13 +20,13 @@ import Testing
 
         let pending = try #require(try await database.recordSync(
             outCouponID: "c1", attempt: attempt(10, failure: "timed out"), outcome: .pending(reason: "timed out", retryAt: 40), now: 10))
-        #expect(pending.syncState == "pending" && pending.syncError == "timed out")
+        #expect(pending.syncState == .pending && pending.syncError == "timed out")
         #expect(try due(database, now: 39) == [])
         #expect(try due(database, now: 40) == ["c1"])
 
         let synced = try #require(try await database.recordSync(
             outCouponID: "c1", attempt: attempt(40, errcode: 0), outcome: .synced(status: .notActive, createTime: 41, updateTime: 42), now: 40))
-        #expect(synced.syncState == "synced" && synced.syncError == nil)
+        #expect(synced.syncState == .synced && synced.syncError == nil)
         #expect(synced.wechatStatus == 1 && synced.wechatCreateTime == 41 && synced.wechatUpdateTime == 42 && synced.updatedAt == 40)
         #expect(try due(database, now: 1000) == [])
 
@@ -61,7 +61,7 @@ import Testing
         _ = try database.createCoupon(coupon("c1"), now: 1)
         let rejected = try #require(try await database.recordSync(
             outCouponID: "c1", attempt: attempt(5, errcode: 1_090_011, failure: "商品券缺少商品"), outcome: .rejected(reason: "1090011 商品券缺少商品"), now: 5))
-        #expect(rejected.syncState == "rejected" && rejected.syncError == "1090011 商品券缺少商品")
+        #expect(rejected.syncState == .rejected && rejected.syncError == "1090011 商品券缺少商品")
         #expect(try due(database, now: 1000) == [])
         #expect(try await database.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30) == nil)
     }
@@ -118,7 +118,7 @@ import Testing
         #expect(try !database.requeueSync(outCouponID: "c2", actor: "erp", now: 6))
         #expect(try !database.requeueSync(outCouponID: "nope", actor: "erp", now: 6))
         #expect(try due(database, now: 6) == ["c1"])
-        #expect(try database.coupon(outCouponID: "c1")?.syncState == "pending")
+        #expect(try database.coupon(outCouponID: "c1")?.syncState == SyncState.pending)
     }
 
     @Test func aPassByHandIgnoresTheBackoffAndPagesByRow() async throws {
@@ -142,7 +142,7 @@ import Testing
         _ = try database.createCoupon(coupon("c1"), now: 1)
         try await database.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
         let unchanged = try #require(try await database.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
-        #expect(unchanged.syncState == "synced" && unchanged.wechatStatus == 2 && unchanged.updatedAt == 3)
+        #expect(unchanged.syncState == .synced && unchanged.wechatStatus == 2 && unchanged.updatedAt == 3)
         let (record, attempts, _) = try #require(try database.couponWithAttemptsAndChanges(outCouponID: "c1"))
         #expect(record == unchanged)
         #expect(attempts == [attempt(3, errcode: 0), attempt(9, failure: "timed out")])

@@ -15,7 +15,7 @@ import WeChat
     func stored(wechatStatus: Int? = nil, syncState: SyncState = .pending, body: String = "{}") -> CouponRecord {
         var record = CouponRecord(coupon: try! Coupon.example("c1"), createdBy: nil, now: 1)
         record.wechatStatus = wechatStatus
-        record.syncState = syncState.rawValue
+        record.syncState = syncState
         if body != "{}" { record.body = body }
         return record
     }
@@ -162,7 +162,7 @@ import WeChat
         #expect(machine.recordedChange(rejected, moreToSend: false) == .finish(.rejected(rejected, refusal)))
 
         let user = UserCouponRecord(
-            id: 1, outUserCouponID: "u1", openID: "o1", outCouponID: "c1", status: 100, receiveTime: 1, useTime: nil, syncState: "pending",
+            id: 1, outUserCouponID: "u1", openID: "o1", outCouponID: "c1", status: 100, receiveTime: 1, useTime: nil, syncState: .pending,
             syncError: nil, createdBy: nil, createdAt: 1, updatedAt: 1
         )
         var (other, _) = Machine.start(stored(wechatStatus: 2), previousAttempts: 0, backoff: backoff)

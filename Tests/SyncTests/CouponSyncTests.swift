@@ -38,7 +38,7 @@ import WeChat
         defer { folder.remove() }
         try store("c1")
         let record = try #require(try await synced("c1"))
-        #expect(record.syncState == "synced" && record.wechatStatus == 1 && record.wechatCreateTime == 100)
+        #expect(record.syncState == .synced && record.wechatStatus == 1 && record.wechatCreateTime == 100)
         #expect(wechat.calls == ["add", "get"])
         let attempts = try database.syncAttempts(outCouponID: "c1")
         #expect(attempts.map(\.endpoint) == ["/shop/coupon/add"] && attempts[0].errcode == 0 && attempts[0].at == 1_000)
@@ -53,7 +53,7 @@ import WeChat
                 Issue.record("attempt \(attempt) did not leave the coupon pending")
                 return
             }
-            #expect(record.syncState == "pending" && reason.contains("HTTP 503"))
+            #expect(record.syncState == .pending && reason.contains("HTTP 503"))
             #expect(try database.couponsDueForSync(now: clock.now() + wait - 0.001, limit: 10).isEmpty, "attempt \(attempt)")
             #expect(try database.couponsDueForSync(now: clock.now() + wait, limit: 10).count == 1, "attempt \(attempt)")
             clock.advance(by: wait)
@@ -82,7 +82,7 @@ import WeChat
         let refusal = WeChatError(code: 9_401_020, message: "coupon info invalid")
         wechat.failNext(.fail(.refused(refusal)))
         guard case .rejected(let record, let error) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
-        #expect(error == refusal && record.syncState == "rejected" && record.syncError == "9401020 coupon info invalid")
+        #expect(error == refusal && record.syncState == .rejected && record.syncError == "9401020 coupon info invalid")
         #expect(try await sync.sync(outCouponID: "c1").isNotClaimed)
         #expect(try database.requeueSync(outCouponID: "c1", actor: "ann", now: clock.seconds))
         _ = try #require(try await synced("c1"))
@@ -120,7 +120,7 @@ import WeChat
         #expect(record.wechatStatus == 2 && record.status == 2)
         // An attempt was made before, so WeChat is asked first whether the status change is made already.
         #expect(wechat.calls == ["add", "get", "get", "update_status", "update_coupon_stock"])
-        #expect(try database.changes(outCouponID: "c1").allSatisfy { $0.state == "sent" })
+        #expect(try database.changes(outCouponID: "c1").allSatisfy { $0.state == .sent })
     }
 
     @Test func aStatusChangeWhoseAnswerWasLostIsNotSentAgain() async throws {
@@ -158,8 +158,8 @@ import WeChat
         _ = try database.requestStock(issuedNum: 5, receiveNum: 0, outCouponID: "c1", by: "ann", now: clock.seconds)
         wechat.failNext(.answer, .fail(.refused(WeChatError(code: 9_401_030, message: "status not allowed"))))
         guard case .rejected(let record, _) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
-        #expect(record.syncState == "rejected")
-        #expect(try database.changes(outCouponID: "c1").map(\.state) == ["rejected", "pending"])
+        #expect(record.syncState == .rejected)
+        #expect(try database.changes(outCouponID: "c1").map(\.state) == [.rejected, .pending])
         #expect(wechat.calls == ["add", "get", "get", "update_status"])
     }
 
@@ -187,7 +187,7 @@ import WeChat
         guard case .failure = try #require(try await sync.refresh(outCouponID: "c1", by: "ann")) else { Issue.record("not a failure"); return }
         #expect(try database.coupon(outCouponID: "c1")?.wechatStatus == 1)
         guard case .success(let record) = try #require(try await sync.refresh(outCouponID: "c1", by: "ann")) else { Issue.record("not refreshed"); return }
-        #expect(record.wechatStatus == 1 && record.syncState == "synced")
+        #expect(record.wechatStatus == 1 && record.syncState == .synced)
         #expect(try database.syncAttempts(outCouponID: "c1").count == 3)
         #expect(try await sync.refresh(outCouponID: "nope", by: "ann") == nil)
     }

@@ -26,8 +26,8 @@ struct CouponPage {
         var values: [String: Any] = [
             "id": record.outCouponID, "name": record.name, "href": href,
             "facts": facts, "wechatFacts": wechatFacts,
-            "syncState": record.syncState, "sync": words.sync(record.syncState), "status": words.status(record.wechatStatus),
-            "canEdit": canEdit, "noWeChat": !hasWeChat, "canRetry": record.syncState != SyncState.synced.rawValue,
+            "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "status": words.status(record.wechatStatus),
+            "canEdit": canEdit, "noWeChat": !hasWeChat, "canRetry": record.syncState != .synced,
             "canEditBody": statusHere.isEditable, "transitions": transitions, "canSetStock": statusHere == .active, "stockFields": stockFields,
             "hasChanges": !changes.isEmpty, "changes": changes.map(change),
             "hasAttempts": !attempts.isEmpty,
@@ -112,7 +112,7 @@ struct CouponPage {
         }
         var state = words.sync(change.state)
         if let error = change.error { state += ": " + error + (change.errcode.map { " — " + words.errcode($0) } ?? "") }
-        return ["when": words.time(change.requestedAt), "who": change.requestedBy, "what": what, "state": state, "stateName": change.state]
+        return ["when": words.time(change.requestedAt), "who": change.requestedBy, "what": what, "state": state, "stateName": change.state.rawValue]
     }
 
     private var wechatFacts: [[String: Any]] {

@@ -36,7 +36,7 @@ extension Router {
                 "canImport": sync != nil && (context.principal?.role.allows(.editor) ?? false),
                 "types": CouponType.allCases.map { ["value": $0.rawValue, "label": words.type($0), "selected": $0 == filter.type] },
                 "statuses": CouponStatus.allCases.map { ["value": $0.rawValue, "label": words.status($0.rawValue), "selected": $0 == filter.status] },
-                "syncStates": SyncState.allCases.map { ["value": $0.rawValue, "label": words.sync($0.rawValue), "selected": $0 == filter.syncState] },
+                "syncStates": SyncState.allCases.map { ["value": $0.rawValue, "label": words.sync($0), "selected": $0 == filter.syncState] },
                 "hasRows": !page.records.isEmpty,
                 "rows": page.records.map { record -> [String: Any] in
                     let coupon = record.coupon
@@ -44,7 +44,7 @@ extension Router {
                         "id": record.outCouponID, "href": request.url(for: "/admin/coupons/\(record.outCouponID)"), "name": record.name,
                         "type": words.type(rawValue: record.type), "offer": coupon.map(words.offer) ?? "",
                         "claim": coupon.map(words.claimWindow) ?? "", "status": words.status(record.wechatStatus),
-                        "syncState": record.syncState, "sync": words.sync(record.syncState), "differs": record.wechatDiffers != nil,
+                        "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "differs": record.wechatDiffers != nil,
                     ]
                 },
                 "paged": query.page.before != nil,

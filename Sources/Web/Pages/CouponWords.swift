@@ -18,7 +18,7 @@ struct CouponWords {
         return catalog["status.\(status.rawValue)"]
     }
 
-    func sync(_ state: String) -> String { catalog["sync.\(state)"] }
+    func sync(_ state: some RawRepresentable<String>) -> String { catalog["sync.\(state.rawValue)"] }
 
     func time(_ unixTime: Int) -> String { clock.localText(unixTime) }
 

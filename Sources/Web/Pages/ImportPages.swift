@@ -35,11 +35,11 @@ struct ImportPage {
 
     var values: [String: Any] {
         let catalog = words.language.catalog
-        let running = run.state == "running"
+        let running = run.state == .running
         var values: [String: Any] = [
             "running": running,
             "started": catalog.text("import.started", words.time(run.startedAt), run.startedBy),
-            "state": catalog["import.state.\(run.state)"], "stateClass": running ? "pending" : run.state == "done" ? "synced" : "rejected",
+            "state": catalog["import.state.\(run.state.rawValue)"], "stateClass": running ? "pending" : run.state == .done ? "synced" : "rejected",
             "seen": run.seen,
             "progress": run.totalNum.map { catalog.text("import.progress", String(run.seen), String($0)) } ?? catalog.text("import.progress_unknown", String(run.seen)),
             "counts": [("created", run.created), ("updated", run.updated), ("differing", run.differing), ("unreadable", run.unreadable)].map { name, count in

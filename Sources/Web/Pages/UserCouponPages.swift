@@ -133,8 +133,8 @@ struct UserCouponPages: Sendable {
                 "couponID": record.outCouponID, "couponHref": request.url(for: "/admin/coupons/\(record.outCouponID)"),
                 "status": catalog["user_coupon.status.\(record.status)"], "received": words.time(record.receiveTime),
                 "used": record.useTime.map(words.time) ?? "—", "useTime": record.useTime.map(clock.inputValue) ?? "",
-                "syncState": record.syncState, "sync": words.sync(record.syncState), "syncError": record.syncError ?? "",
-                "canChange": record.syncState != SyncState.rejected.rawValue,
+                "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "syncError": record.syncError ?? "",
+                "canChange": record.syncState != .rejected,
                 "statusChoices": UserCouponStatus.allCases.filter { $0.rawValue != record.status }.map { status -> [String: Any] in
                     ["value": status.rawValue, "label": catalog["user_coupon.to_status.\(status.rawValue)"]]
                 },
