@@ -44,15 +44,9 @@ extension AppDatabase {
     public enum UserCouponRefusal: Error, Sendable, Equatable {
         case noSuchCoupon
         case noSuchUserCoupon
-        /// Users claim only active coupons (status 2).
-        case couponNotActive(CouponStatus)
+        /// The coupon's rules refuse the claim (`Coupon.claimRefusal`).
+        case claim(ClaimRefusal)
         case couponSyncRejected(reason: String)
-        /// `recv_time` is outside the coupon's claim window.
-        case outsideClaimWindow(start: Int, end: Int)
-        /// The user has as many of this coupon as `limit_num_one_person` allows.
-        case limitPerPersonReached(Int)
-        /// As many were claimed as `total_num`.
-        case noneLeft(total: Int)
         /// The id is taken by another user's or another coupon's claim.
         case idTaken(UserCouponRecord)
         /// WeChat refused the claim; it cannot be changed.
@@ -80,18 +74,16 @@ extension AppDatabase {
                 return .refused(.noSuchCoupon)
             }
             let status = CouponStatus(rawValue: coupon.status) ?? .notActive
-            guard status == .active else { return .refused(.couponNotActive(status)) }
-            if coupon.syncState == .rejected { return .refused(.couponSyncRejected(reason: coupon.syncError ?? "")) }
-            let receive = body.couponInfo.receiveInfo
-            guard (receive.startTime...receive.endTime).contains(receiveTime) else {
-                return .refused(.outsideClaimWindow(start: receive.startTime, end: receive.endTime))
+            if status == .active, coupon.syncState == .rejected { return .refused(.couponSyncRejected(reason: coupon.syncError ?? "")) }
+            let claims = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) AS all_claims, count(*) FILTER (WHERE openid = ?) AS by_user FROM user_coupon WHERE coupon_id = ?"),
+                arguments: [openID, couponRow]
+            )
+            if let refusal = body.claimRefusal(
+                status: status, receiveTime: receiveTime, claimsByUser: claims?["by_user"] ?? 0, claimsInAll: claims?["all_claims"] ?? 0
+            ) {
+                return .refused(.claim(refusal))
             }
-            let mine = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) FROM user_coupon WHERE coupon_id = ? AND openid = ?"), arguments: [couponRow, openID]
-            ) ?? 0
-            guard mine < receive.limitNumOnePerson else { return .refused(.limitPerPersonReached(receive.limitNumOnePerson)) }
-            let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM user_coupon WHERE coupon_id = ?"), arguments: [couponRow]) ?? 0
-            guard all < receive.totalNum else { return .refused(.noneLeft(total: receive.totalNum)) }
             try db.executeCached(
                 sql: """
                     INSERT INTO user_coupon (out_user_coupon_id, openid, coupon_id, status, recv_time, sync_state, created_by, created_at, updated_at)

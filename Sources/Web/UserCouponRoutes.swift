@@ -120,15 +120,15 @@ extension HTTPError {
             self = .invalidBody(FieldErrors([FieldError(field: "out_coupon_id", message: "is not the id of a stored coupon")]))
         case .noSuchUserCoupon:
             self = Router.noSuchUserCoupon
-        case .couponNotActive(let status):
+        case .claim(.couponNotActive(let status)):
             self.init(status: 409, detail: "Users can claim only an active coupon (status 2); this one is \(status.words) here.")
         case .couponSyncRejected(let reason):
             self.init(status: 409, detail: "WeChat refused this coupon or its last change (\(reason)); no claims until it is fixed.")
-        case .outsideClaimWindow(let start, let end):
+        case .claim(.outsideClaimWindow(let start, let end)):
             self = .invalidBody(FieldErrors([FieldError(field: "recv_time", message: "must be within the coupon's claim window, \(start) to \(end)")]))
-        case .limitPerPersonReached(let limit):
+        case .claim(.limitPerPersonReached(let limit)):
             self.init(status: 409, detail: "This user already has \(limit) of this coupon, as many as its limit_num_one_person allows.")
-        case .noneLeft(let total):
+        case .claim(.noneLeft(let total)):
             self.init(status: 409, detail: "All \(total) of this coupon (its total_num) are claimed.")
         case .idTaken(let stored):
             self.init(status: 409, detail: "out_user_coupon_id \(stored.outUserCouponID) is already another claim (of \(stored.outCouponID) by another user or at another time); choose another id.")

@@ -1,4 +1,6 @@
 import Coupons
+import StrictJSON
+import TestSupport
 import Testing
 
 /// The rules that decide a coupon's status and sync state, without a database.
@@ -32,5 +34,35 @@ import Testing
             #expect(SyncState.settled(from: current, weChatHasCoupon: true, refusedCouponChange: false, changeToSend: true) == .pending)
             #expect(SyncState.settled(from: current, weChatHasCoupon: true, refusedCouponChange: false, changeToSend: false) == .synced)
         }
+    }
+}
+
+@Suite struct ClaimRulesTests {
+    let coupon: Coupon
+
+    init() throws {
+        coupon = try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c1").utf8)))
+    }
+
+    var window: ClosedRange<Int> { coupon.couponInfo.receiveInfo.startTime...coupon.couponInfo.receiveInfo.endTime }
+
+    @Test func anActiveCouponInItsWindowWithClaimsLeftMayBeClaimed() {
+        #expect(coupon.claimRefusal(status: .active, receiveTime: window.lowerBound, claimsByUser: 0, claimsInAll: 0) == nil)
+        #expect(coupon.claimRefusal(status: .active, receiveTime: window.upperBound, claimsByUser: 0, claimsInAll: 0) == nil)
+    }
+
+    @Test func eachLimitRefusesAClaim() {
+        let receive = coupon.couponInfo.receiveInfo
+        let inside = window.lowerBound
+        #expect(coupon.claimRefusal(status: .notActive, receiveTime: inside, claimsByUser: 0, claimsInAll: 0) == .couponNotActive(.notActive))
+        #expect(coupon.claimRefusal(status: .voided, receiveTime: inside, claimsByUser: 0, claimsInAll: 0) == .couponNotActive(.voided))
+        for outside in [window.lowerBound - 1, window.upperBound + 1] {
+            #expect(coupon.claimRefusal(status: .active, receiveTime: outside, claimsByUser: 0, claimsInAll: 0)
+                == .outsideClaimWindow(start: receive.startTime, end: receive.endTime))
+        }
+        #expect(coupon.claimRefusal(status: .active, receiveTime: inside, claimsByUser: receive.limitNumOnePerson, claimsInAll: 0)
+            == .limitPerPersonReached(receive.limitNumOnePerson))
+        #expect(coupon.claimRefusal(status: .active, receiveTime: inside, claimsByUser: receive.limitNumOnePerson - 1, claimsInAll: receive.totalNum)
+            == .noneLeft(total: receive.totalNum))
     }
 }

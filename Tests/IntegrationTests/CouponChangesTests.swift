@@ -164,16 +164,16 @@ import WeChat
             func claim(_ id: String, _ openID: String, at time: Int = inWindow) throws -> AppDatabase.UserCouponOutcome {
                 try database.claimUserCoupon(outUserCouponID: id, openID: openID, outCouponID: "c1", receiveTime: time, by: "tool", now: 5)
             }
-            #expect(try claim("u1", "o1") == .refused(.couponNotActive(.notActive)))
+            #expect(try claim("u1", "o1") == .refused(.claim(.couponNotActive(.notActive))))
             expectQueued(try database.requestStatus(.active, outCouponID: "c1", by: "ann", now: 2))
             #expect(try claim("u1", "o1", at: limited.couponInfo.receiveInfo.endTime + 1)
-                == .refused(.outsideClaimWindow(start: limited.couponInfo.receiveInfo.startTime, end: limited.couponInfo.receiveInfo.endTime)))
+                == .refused(.claim(.outsideClaimWindow(start: limited.couponInfo.receiveInfo.startTime, end: limited.couponInfo.receiveInfo.endTime))))
             guard case .queued = try claim("u1", "o1"), case .queued = try claim("u2", "o1") else { Issue.record("not claimed"); return }
-            #expect(try claim("u3", "o1") == .refused(.limitPerPersonReached(2)))
+            #expect(try claim("u3", "o1") == .refused(.claim(.limitPerPersonReached(2))))
             guard case .unchanged = try claim("u1", "o1") else { Issue.record("a repeated claim is not the same claim"); return }
             guard case .refused(.idTaken) = try claim("u1", "o2") else { Issue.record("an id taken twice"); return }
             guard case .queued = try claim("u3", "o2") else { Issue.record("not claimed"); return }
-            #expect(try claim("u4", "o3") == .refused(.noneLeft(total: 3)))
+            #expect(try claim("u4", "o3") == .refused(.claim(.noneLeft(total: 3))))
             guard case .queued = try database.setUserCouponUseTime(inWindow + 60, outUserCouponID: "u1", by: "tool", now: 6),
                   case .queued = try database.setUserCouponStatus(.used, outUserCouponID: "u1", by: "tool", now: 6)
             else { Issue.record("not changed"); return }

@@ -173,11 +173,11 @@ extension CouponWords {
         return switch refusal {
         case .noSuchCoupon: catalog["refusal.no_such_coupon"]
         case .noSuchUserCoupon: catalog["error.404"]
-        case .couponNotActive(let status): catalog.text("refusal.coupon_not_active", self.status(status.rawValue))
+        case .claim(.couponNotActive(let status)): catalog.text("refusal.coupon_not_active", self.status(status.rawValue))
         case .couponSyncRejected(let reason): catalog.text("refusal.sync_rejected", reason)
-        case .outsideClaimWindow(let start, let end): catalog.text("refusal.outside_claim_window", time(start), time(end))
-        case .limitPerPersonReached(let limit): catalog.text("refusal.limit_per_person", String(limit))
-        case .noneLeft(let total): catalog.text("refusal.none_left", String(total))
+        case .claim(.outsideClaimWindow(let start, let end)): catalog.text("refusal.outside_claim_window", time(start), time(end))
+        case .claim(.limitPerPersonReached(let limit)): catalog.text("refusal.limit_per_person", String(limit))
+        case .claim(.noneLeft(let total)): catalog.text("refusal.none_left", String(total))
         case .idTaken: catalog["refusal.claim_id_taken"]
         case .claimRejected(let reason): catalog.text("refusal.claim_rejected", reason)
         }
