@@ -24,30 +24,15 @@ public enum Application {
         clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, metrics: (@Sendable () throws -> [UInt8])? = nil,
         now: @escaping @Sendable () -> Int = unixTime
     ) -> Router {
-        // One throttle for bad keys and failed logins: an address guessing either is slowed for both.
         let throttle = FailureThrottle()
-        let sessions = StaffSessions(database: database, idleTimeout: sessionIdleTimeout, lifetime: sessionLifetime, now: now)
-        var router = Router(authenticator: APIKeyAuthenticator(database: database, throttle: throttle, now: now), sessions: sessions)
-        if let sync {
-            router.addHealthRoutes { sync.pause?.description }
-        } else {
-            router.addHealthRoutes()
-        }
-        let cache = answerCacheBytes > 0 ? AnswerCache(maximumBytes: answerCacheBytes, now: now) : nil
-        router.addCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, cache: cache, now: now)
-        router.addCouponChangeRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
-        router.addUserCouponRoutes(database: database, sync: sync, syncDeadline: syncDeadline, now: now)
-        router.addImportRoutes(database: database, sync: sync, now: now)
-        router.addAuditRoutes(database: database)
-        router.addLoginRoutes(database: database, sessions: sessions, throttle: throttle, now: now)
-        router.addCouponFormRoutes(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
-        router.addCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
-        router.addCouponChangePages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
-        router.addImportPages(database: database, sync: sync, clock: clock, now: now)
-        router.addUserCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
-        router.addOpenAPIRoutes()
-        if let metrics { router.addMetricsRoute(exposition: metrics) }
-        return router
+        let services = WebServices(
+            database: database, sync: sync, syncDeadline: syncDeadline, clock: clock,
+            answerCache: answerCacheBytes > 0 ? AnswerCache(maximumBytes: answerCacheBytes, now: now) : nil,
+            authenticator: APIKeyAuthenticator(database: database, throttle: throttle, now: now),
+            sessions: StaffSessions(database: database, idleTimeout: sessionIdleTimeout, lifetime: sessionLifetime, now: now), throttle: throttle,
+            metrics: metrics, now: now
+        )
+        return Router(serving: services)
     }
 
     /// Opens the database named by the configuration, applying any migration it lacks.

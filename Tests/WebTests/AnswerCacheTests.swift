@@ -33,12 +33,16 @@ import Testing
             let counters = counters
             let now: @Sendable () -> Int = { counters.clock.load(ordering: .relaxed) }
             cache = AnswerCache(maximumBytes: maximumBytes, now: now)
-            var router = Router(authenticator: APIKeyAuthenticator(database: database, now: now))
-            router.get("/counted/{name}", access: .atLeast(.viewer), reading: database, remembering: cache) { context, _ in
-                let count = counters.handled.add(1, ordering: .relaxed).newValue
-                let name = context.parameters["name"] ?? ""
-                guard name != "missing" else { throw HTTPError(status: 404) }
-                return .response(Response(status: 200, contentType: "text/plain", body: "\(name) \(context.request.query) #\(count) " + String(repeating: "x", count: 300)))
+            let database = database, cache = cache
+            let services = WebServices(database: database, answerCache: cache, authenticator: APIKeyAuthenticator(database: database, now: now), now: now)
+            var router = Router()
+            router.group(services.cachedReads(.viewer)) { viewers in
+                viewers.get("/counted/{name}", reading: database) { context, _ in
+                    let count = counters.handled.add(1, ordering: .relaxed).newValue
+                    let name = context.parameters["name"] ?? ""
+                    guard name != "missing" else { throw HTTPError(status: 404) }
+                    return .response(Response(status: 200, contentType: "text/plain", body: "\(name) \(context.request.query) #\(count) " + String(repeating: "x", count: 300)))
+                }
             }
             self.router = router
         }

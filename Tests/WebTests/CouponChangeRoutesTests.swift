@@ -18,9 +18,9 @@ import Testing
     init() throws {
         directory = try TemporaryDirectory("ca-changes")
         database = try AppDatabase(path: directory.path("coupons.sqlite"))
-        var router = Router(authenticator: FixedPrincipal(principal: Principal(name: "erp", role: .editor)))
-        router.addCouponRoutes(database: database, now: { 1_700_000_000 })
-        router.addCouponChangeRoutes(database: database, now: { 1_700_000_100 })
+        var router = Router()
+        CouponAPI(services: WebServices(database: database, authenticator: FixedPrincipal(principal: Principal(name: "erp", role: .editor)), now: { 1_700_000_100 }))
+            .addRoutes(to: &router)
         self.router = router
     }
 
@@ -110,7 +110,7 @@ extension CouponChangeRoutesTests {
     @Test func theImportPathIsNeverACoupon() async throws {
         defer { directory.remove() }
         var router = self.router
-        router.addImportRoutes(database: database, now: { 1 })
+        ImportAPI(services: WebServices(database: database, now: { 1 })).addRoutes(to: &router)
         let request = Request(method: "GET", path: "/api/v1/coupons/import", mountPath: "", query: "", headers: HTTPHeaders(), requestID: "r1", body: [])
         let answer = try await router.respond(to: request, logger: logger)
         #expect(answer.status == 405 && answer.headers["Allow"] == "POST")

@@ -22,9 +22,13 @@ import Accounts
 
     init() throws {
         directory = try TemporaryDirectory("ca-web")
-        var router = Router(authenticator: FixedPrincipal(principal: Principal(name: "erp", role: .editor)))
-        router.addCouponRoutes(database: try AppDatabase(path: directory.path("coupons.sqlite")), now: { 1_700_000_000 })
-        router.addOpenAPIRoutes()
+        let services = WebServices(
+            database: try AppDatabase(path: directory.path("coupons.sqlite")), authenticator: FixedPrincipal(principal: Principal(name: "erp", role: .editor)),
+            now: { 1_700_000_000 }
+        )
+        var router = Router()
+        CouponAPI(services: services).addRoutes(to: &router)
+        OpenAPIDocument(services: services).addRoutes(to: &router)
         self.router = router
     }
 

@@ -11,14 +11,21 @@ import TestSupport
     let logger = Logger(label: "test")
 
     func makeRouter(principal: Principal? = Principal(name: "tester", role: .editor)) -> Router {
-        var router = Router(authenticator: FixedPrincipal(principal: principal))
-        router.addHealthRoutes()
-        router.get("/api/v1/coupons/{id}", access: .atLeast(.viewer)) { context in
-            Response(status: 200, contentType: "text/plain", body: "coupon \(context.parameters["id"]!) for \(context.principal?.name ?? "?")")
+        let authenticator = FixedPrincipal(principal: principal)
+        var router = Router()
+        router.group { everyone in
+            everyone.get("/healthz") { _ in Response(status: 200, contentType: "application/json", body: #"{"status":"ok"}"#) }
+            everyone.get("/teapot") { _ in throw HTTPError(status: 418, detail: "short and stout") }
+            everyone.get("/broken") { _ in throw CocoaError(.fileNoSuchFile) }
         }
-        router.post("/api/v1/coupons", access: .atLeast(.editor)) { _ in Response(status: 201) }
-        router.get("/teapot", access: .everyone) { _ in throw HTTPError(status: 418, detail: "short and stout") }
-        router.get("/broken", access: .everyone) { _ in throw CocoaError(.fileNoSuchFile) }
+        router.group(APIKeyAuthentication(authenticator, role: .viewer)) { viewers in
+            viewers.get("/api/v1/coupons/{id}") { context in
+                Response(status: 200, contentType: "text/plain", body: "coupon \(context.parameters["id"]!) for \(context.principal?.name ?? "?")")
+            }
+        }
+        router.group(APIKeyAuthentication(authenticator, role: .editor)) { editors in
+            editors.post("/api/v1/coupons") { _ in Response(status: 201) }
+        }
         return router
     }
 
@@ -120,13 +127,13 @@ import TestSupport
         // Open routes never ask, and a router without an authenticator lets nobody in.
         #expect(try await makeRouter(principal: nil).respond(to: Request(method: "GET", path: "/healthz"), logger: logger).status == 200)
         var bare = Router()
-        bare.get("/secret", access: .atLeast(.viewer)) { _ in Response(status: 200) }
+        bare.group(APIKeyAuthentication(nil, role: .viewer)) { $0.get("/secret") { _ in Response(status: 200) } }
         #expect(try await bare.respond(to: Request(method: "GET", path: "/secret"), logger: logger).status == 401)
     }
 
     @Test func credentialsTheAuthenticatorRefusesGetItsAnswer() async throws {
-        var router = Router(authenticator: Refusing())
-        router.get("/secret", access: .atLeast(.viewer)) { _ in Response(status: 200) }
+        var router = Router()
+        router.group(APIKeyAuthentication(Refusing(), role: .viewer)) { $0.get("/secret") { _ in Response(status: 200) } }
         let response = try await router.respond(to: Request(method: "GET", path: "/secret"), logger: logger)
         #expect(response.status == 401)
         #expect(try problem(response).detail == "not this one")
@@ -136,9 +143,11 @@ import TestSupport
         let directory = try TemporaryDirectory("ca-router")
         let database = try AppDatabase(path: directory.path("router.sqlite"))
         let hash = APIKey.generate().hash
-        var router = Router(authenticator: StoresAKeyMeanwhile(database: database, hash: hash))
-        router.get("/keys/new", access: .atLeast(.viewer), reading: database) { _, snapshot in
-            .response(Response(status: 200, contentType: "text/plain", body: try snapshot.liveAPIKey(hash: hash) == nil ? "not yet" : "stored"))
+        var router = Router()
+        router.group(APIKeyAuthentication(StoresAKeyMeanwhile(database: database, hash: hash), role: .viewer)) { viewers in
+            viewers.get("/keys/new", reading: database) { _, snapshot in
+                .response(Response(status: 200, contentType: "text/plain", body: try snapshot.liveAPIKey(hash: hash) == nil ? "not yet" : "stored"))
+            }
         }
         let response = try await router.respond(to: Request(method: "GET", path: "/keys/new"), logger: logger)
         #expect(String(decoding: response.body, as: UTF8.self) == "not yet", "the handler sees what the authenticator saw")
@@ -149,17 +158,21 @@ import TestSupport
         let directory = try TemporaryDirectory("ca-router")
         let database = try AppDatabase(path: directory.path("router.sqlite"), maximumReaders: 1)
         func router(_ principal: Principal?) -> Router {
-            var router = Router(authenticator: FixedPrincipal(principal: principal))
-            router.get("/coupons", access: .atLeast(.viewer), reading: database) { context, _ in
-                .response(Response(status: 200, contentType: "text/plain", body: context.principal?.name ?? "?"))
+            var router = Router()
+            router.group(APIKeyAuthentication(FixedPrincipal(principal: principal), role: .viewer)) { viewers in
+                viewers.get("/coupons", reading: database) { context, _ in
+                    .response(Response(status: 200, contentType: "text/plain", body: context.principal?.name ?? "?"))
+                }
             }
-            router.get("/refreshed", access: .atLeast(.editor), reading: database) { _, _ in
-                .afterwards {
-                    // The only reader is free again: another thread's read does not wait for this one.
-                    let read = DispatchSemaphore(value: 0)
-                    Thread { _ = try? database.apiKeys(); read.signal() }.start()
-                    let free = read.wait(timeout: .now() + 5) == .success
-                    return Response(status: 202, contentType: "text/plain", body: free ? "reader free" : "reader held")
+            router.group(APIKeyAuthentication(FixedPrincipal(principal: principal), role: .editor)) { editors in
+                editors.get("/refreshed", reading: database) { _, _ in
+                    .afterwards {
+                        // The only reader is free again: another thread's read does not wait for this one.
+                        let read = DispatchSemaphore(value: 0)
+                        Thread { _ = try? database.apiKeys(); read.signal() }.start()
+                        let free = read.wait(timeout: .now() + 5) == .success
+                        return Response(status: 202, contentType: "text/plain", body: free ? "reader free" : "reader held")
+                    }
                 }
             }
             return router
@@ -175,11 +188,23 @@ import TestSupport
         #expect(refreshed.status == 202 && refreshed.body == Array("reader free".utf8))
     }
 
-    @Test func registeredRoutesListsEveryRoute() {
-        let routes = makeRouter().registeredRoutes.map { "\($0.method) \($0.pattern)" }
-        #expect(routes.contains("GET /healthz"))
-        #expect(routes.contains("GET /api/v1/coupons/{id}"))
-        #expect(routes.count == 5)
+    @Test func registeredRoutesListsEveryRouteWithTheAccessOfItsGroup() {
+        let routes = Dictionary(uniqueKeysWithValues: makeRouter().registeredRoutes.map { ("\($0.method) \($0.pattern)", $0.access) })
+        #expect(routes == [
+            "GET /healthz": .everyone, "GET /teapot": .everyone, "GET /broken": .everyone, "GET /api/v1/coupons/{id}": .atLeast(.viewer),
+            "POST /api/v1/coupons": .atLeast(.editor),
+        ])
+    }
+
+    @Test func healthzIsOkUntilWeChatsCallsArePaused() async throws {
+        let directory = try TemporaryDirectory("ca-health")
+        defer { directory.remove() }
+        var router = Router()
+        HealthRoutes(services: WebServices(database: try AppDatabase(path: directory.path("health.sqlite")), now: { 1 })).addRoutes(to: &router)
+        let response = try await router.respond(to: Request(method: "GET", path: "/healthz"), logger: logger)
+        #expect(response.status == 200 && response.headers["Content-Type"] == "application/json")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"status":"ok"}"#)
+        #expect(router.registeredRoutes.map(\.pattern) == ["/healthz"], "no /metrics without its text")
     }
 
     @Test(arguments: [

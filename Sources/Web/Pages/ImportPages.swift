@@ -3,26 +3,34 @@ import FastCGI
 import Storage
 import Sync
 
-extension Router {
-    /// The admin pages' import from WeChat: `POST /admin/imports` starts one in the background (or finds the
-    /// one running) and `GET /admin/imports/{id}` follows it, reloading itself until it ends.
-    public mutating func addImportPages(database: AppDatabase, sync: CouponSync?, clock: ShopClock, now: @escaping @Sendable () -> Int) {
-        post("/admin/imports", access: .staff(.editor)) { context in
-            _ = try Self.formBody(context.request)
-            let (run, started) = try Self.startImport(database: database, sync: sync, by: context.actor, now: now)
-            let location = context.request.url(for: "/admin/imports/\(run.id)") + (started ? "" : "?done=already_running")
-            return Response(status: 303, headers: HTTPHeaders([("Location", location)]))
-        }
+/// The admin pages' import from WeChat: `POST /admin/imports` starts one in the background (or finds the
+/// one running) and `GET /admin/imports/{id}` follows it, reloading itself until it ends.
+struct ImportPages: Sendable {
+    let services: WebServices
 
-        get("/admin/imports/{id}", access: .staff(.viewer)) { context in
-            let done = try QueryParameters(context.request.query, allowed: ["done"])["done"]
-            guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
-                throw HTTPError(status: 404, detail: "There is no import with this id.")
+    func addRoutes(to router: inout Router) {
+        let database = services.database
+        let clock = services.clock
+        let now = services.now
+        router.group(services.staff(.editor)) { editors in
+            editors.post("/admin/imports") { context in
+                _ = try CouponPages.formBody(context.request)
+                let (run, started) = try ImportAPI(services: services).startImport(by: context.actor)
+                let location = context.request.url(for: "/admin/imports/\(run.id)") + (started ? "" : "?done=already_running")
+                return Response(status: 303, headers: HTTPHeaders([("Location", location)]))
             }
-            let language = Language(for: context.request)
-            let page = ImportPage(run: CouponImport.asOf(run, now: now()), words: CouponWords(language: language, clock: clock), listHref: context.request.url(for: "/admin/coupons"))
-            let notice = done == "already_running" ? language.catalog["import.already_running"] : nil
-            return Pages.render("import", page.values, for: context.request, language: language, session: context.session, notice: notice)
+        }
+        router.group(services.staff(.viewer)) { viewers in
+            viewers.get("/admin/imports/{id}") { context in
+                let done = try QueryParameters(context.request.query, allowed: ["done"])["done"]
+                guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
+                    throw HTTPError(status: 404, detail: "There is no import with this id.")
+                }
+                let language = Language(for: context.request)
+                let page = ImportPage(run: CouponImport.asOf(run, now: now()), words: CouponWords(language: language, clock: clock), listHref: context.request.url(for: "/admin/coupons"))
+                let notice = done == "already_running" ? language.catalog["import.already_running"] : nil
+                return Pages.render("import", page.values, for: context.request, language: language, session: context.session, notice: notice)
+            }
         }
     }
 }

@@ -4,69 +4,71 @@ import Storage
 import Sync
 import WeChat
 
-extension Router {
-    /// The admin pages' user coupons, one user (openid) at a time: the claims stored here with their sync
-    /// state, what WeChat lists for the user, and for editors a claim form, status buttons and the use time.
-    /// Every change goes through the same rules and queue as `addUserCouponRoutes`.
-    public mutating func addUserCouponPages(
-        database: AppDatabase, sync: CouponSync?, clock: ShopClock, syncDeadline: Duration = .seconds(5), now: @escaping @Sendable () -> Int
-    ) {
-        let pages = UserCouponPages(database: database, sync: sync, clock: clock, syncDeadline: syncDeadline, now: now)
+/// The admin pages' user coupons, one user (openid) at a time: the claims stored here with their sync
+/// state, what WeChat lists for the user, and for editors a claim form, status buttons and the use time.
+/// Every change goes through the same rules and queue as `UserCouponAPI`.
+struct UserCouponPages: Sendable {
+    let services: WebServices
 
-        get("/admin/user-coupons", access: .staff(.viewer)) { context in
-            let query = try QueryParameters(context.request.query, allowed: ["openid", "wechat_offset", "done"])
-            let openID = query["openid"].map { String($0.trimmedWhitespace) } ?? ""
-            var claim = CouponForm(values: ["openid": openID])
-            claim.values["out_user_coupon_id"] = Self.newID(prefix: "U", clock: clock, now: now())
-            let offset = query["wechat_offset"].flatMap(CouponListQuery.wholeNumber) ?? 0
-            let notice = query["done"].flatMap { ["claimed", "changed", "unchanged"].contains($0) ? Language(for: context.request).catalog["user_coupon.\($0)"] : nil }
-            return try await pages.render(openID: openID, wechatOffset: offset, claim: claim, context, notice: notice)
-        }
-
-        post("/admin/user-coupons", access: .staff(.editor)) { context in
-            let claim = try CouponForm(body: try Self.formBody(context.request), fields: ["openid", "out_coupon_id", "out_user_coupon_id"])
-            var check = CouponForm.Checker(form: claim, clock: clock)
-            let openID = check.identifier("openid"), couponID = check.identifier("out_coupon_id"), id = check.identifier("out_user_coupon_id")
-            guard let openID, let couponID, let id else {
-                return try await pages.render(openID: claim["openid"], claim: claim, errors: check.errors, context, status: 422)
+    func addRoutes(to router: inout Router) {
+        let database = services.database
+        let clock = services.clock
+        let now = services.now
+        router.group(services.staff(.viewer)) { viewers in
+            viewers.get("/admin/user-coupons") { context in
+                let query = try QueryParameters(context.request.query, allowed: ["openid", "wechat_offset", "done"])
+                let openID = query["openid"].map { String($0.trimmedWhitespace) } ?? ""
+                var claim = CouponForm(values: ["openid": openID])
+                claim.values["out_user_coupon_id"] = CouponPages.newID(prefix: "U", clock: clock, now: now())
+                let offset = query["wechat_offset"].flatMap(CouponListQuery.wholeNumber) ?? 0
+                let notice = query["done"].flatMap { ["claimed", "changed", "unchanged"].contains($0) ? Language(for: context.request).catalog["user_coupon.\($0)"] : nil }
+                return try await self.render(openID: openID, wechatOffset: offset, claim: claim, context, notice: notice)
             }
-            let outcome = try database.claimUserCoupon(
-                outUserCouponID: id, openID: openID, outCouponID: couponID, receiveTime: now(), by: context.actor, now: now())
-            return try await pages.afterChange(outcome, openID: openID, done: "claimed", claim: claim, context)
         }
-
-        post("/admin/user-coupons/{out_user_coupon_id}/status", access: .staff(.editor)) { context in
-            let form = try CouponForm(body: try Self.formBody(context.request), fields: ["status"])
-            guard let status = Int(form["status"]).flatMap(UserCouponStatus.init(rawValue:)) else {
-                throw HTTPError(status: 400, detail: "status must be 100 (usable), 101 (expired) or 102 (used).")
+        router.group(services.staff(.editor)) { editors in
+            editors.post("/admin/user-coupons") { context in
+                let claim = try CouponForm(body: try CouponPages.formBody(context.request), fields: ["openid", "out_coupon_id", "out_user_coupon_id"])
+                var check = CouponForm.Checker(form: claim, clock: clock)
+                let openID = check.identifier("openid"), couponID = check.identifier("out_coupon_id"), id = check.identifier("out_user_coupon_id")
+                guard let openID, let couponID, let id else {
+                    return try await self.render(openID: claim["openid"], claim: claim, errors: check.errors, context, status: 422)
+                }
+                let outcome = try database.claimUserCoupon(
+                    outUserCouponID: id, openID: openID, outCouponID: couponID, receiveTime: now(), by: context.actor, now: now())
+                return try await self.afterChange(outcome, openID: openID, done: "claimed", claim: claim, context)
             }
-            let id = context.parameters["out_user_coupon_id"] ?? ""
-            let outcome = try database.setUserCouponStatus(status, outUserCouponID: id, by: context.actor, now: now())
-            return try await pages.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
-        }
 
-        post("/admin/user-coupons/{out_user_coupon_id}/use-time", access: .staff(.editor)) { context in
-            let form = try CouponForm(body: try Self.formBody(context.request), fields: ["use_time"])
-            var check = CouponForm.Checker(form: form, clock: clock)
-            let id = context.parameters["out_user_coupon_id"] ?? ""
-            guard let useTime = check.time("use_time") else {
-                let problem = check.errors.problems["use_time"].map(Language(for: context.request).catalog.text)
-                let openID = try database.userCoupon(outUserCouponID: id)?.openID ?? ""
-                return try await pages.render(openID: openID, claim: CouponForm(values: ["openid": openID]), context, problem: problem, status: 422)
+            editors.post("/admin/user-coupons/{out_user_coupon_id}/status") { context in
+                let form = try CouponForm(body: try CouponPages.formBody(context.request), fields: ["status"])
+                guard let status = Int(form["status"]).flatMap(UserCouponStatus.init(rawValue:)) else {
+                    throw HTTPError(status: 400, detail: "status must be 100 (usable), 101 (expired) or 102 (used).")
+                }
+                let id = context.parameters["out_user_coupon_id"] ?? ""
+                let outcome = try database.setUserCouponStatus(status, outUserCouponID: id, by: context.actor, now: now())
+                return try await self.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
             }
-            let outcome = try database.setUserCouponUseTime(useTime, outUserCouponID: id, by: context.actor, now: now())
-            return try await pages.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
+
+            editors.post("/admin/user-coupons/{out_user_coupon_id}/use-time") { context in
+                let form = try CouponForm(body: try CouponPages.formBody(context.request), fields: ["use_time"])
+                var check = CouponForm.Checker(form: form, clock: clock)
+                let id = context.parameters["out_user_coupon_id"] ?? ""
+                guard let useTime = check.time("use_time") else {
+                    let problem = check.errors.problems["use_time"].map(Language(for: context.request).catalog.text)
+                    let openID = try database.userCoupon(outUserCouponID: id)?.openID ?? ""
+                    return try await self.render(openID: openID, claim: CouponForm(values: ["openid": openID]), context, problem: problem, status: 422)
+                }
+                let outcome = try database.setUserCouponUseTime(useTime, outUserCouponID: id, by: context.actor, now: now())
+                return try await self.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
+            }
         }
     }
 }
 
 /// The user-coupon page's parts shared by its routes.
-struct UserCouponPages: Sendable {
-    let database: AppDatabase
-    let sync: CouponSync?
-    let clock: ShopClock
-    let syncDeadline: Duration
-    let now: @Sendable () -> Int
+extension UserCouponPages {
+    var database: AppDatabase { services.database }
+    var sync: CouponSync? { services.sync }
+    var clock: ShopClock { services.clock }
 
     /// The claims stored here for one user that the page shows.
     static let storedLimit = 100
@@ -80,7 +82,7 @@ struct UserCouponPages: Sendable {
         let record: UserCouponRecord
         switch outcome {
         case .refused(.noSuchUserCoupon):
-            throw Router.noSuchUserCoupon
+            throw HTTPError.noSuchUserCoupon
         case .refused(let refusal):
             let words = CouponWords(language: Language(for: context.request), clock: clock)
             let openID = try openID ?? (database.userCoupon(outUserCouponID: context.parameters["out_user_coupon_id"] ?? "")?.openID) ?? ""
@@ -91,7 +93,7 @@ struct UserCouponPages: Sendable {
         case .queued(let queued):
             record = queued
         }
-        if let sync { _ = await Router.attempt(within: syncDeadline) { try await sync.sync(outCouponID: record.outCouponID) } }
+        if let sync { _ = await WeChatWait.outcome(within: services.syncDeadline) { try await sync.sync(outCouponID: record.outCouponID) } }
         return seeUser(record.openID, done: done, context.request)
     }
 

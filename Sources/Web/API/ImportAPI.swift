@@ -3,32 +3,38 @@ import Storage
 import StrictJSON
 import Sync
 
-extension Router {
-    /// `POST /api/v1/coupons/import` starts bringing in every coupon WeChat has, in the background, and
-    /// answers 202 with where to follow it: `GET /api/v1/imports/{id}`, updated after every page.
-    public mutating func addImportRoutes(database: AppDatabase, sync: CouponSync? = nil, now: @escaping @Sendable () -> Int) {
-        post("/api/v1/coupons/import", access: .atLeast(.editor)) { context in
-            let (run, started) = try Self.startImport(database: database, sync: sync, by: context.actor, now: now)
-            let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/imports/\(run.id)"))])
-            guard started else {
-                throw HTTPError(status: 409, detail: "Import \(run.id), started by \(run.startedBy), is still running; follow it at its Location.", headers: location)
-            }
-            return .json(status: 202, ImportJSON.run(run), headers: location)
-        }
+/// `POST /api/v1/coupons/import` starts bringing in every coupon WeChat has, in the background, and
+/// answers 202 with where to follow it: `GET /api/v1/imports/{id}`, updated after every page.
+struct ImportAPI: Sendable {
+    let services: WebServices
 
-        get("/api/v1/imports/{id}", access: .atLeast(.viewer)) { context in
-            guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
-                throw HTTPError(status: 404, detail: "There is no import with this id.")
+    func addRoutes(to router: inout Router) {
+        let database = services.database
+        let now = services.now
+        router.group(services.apiKey(.editor)) { editors in
+            editors.post("/api/v1/coupons/import") { context in
+                let (run, started) = try self.startImport(by: context.actor)
+                let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/imports/\(run.id)"))])
+                guard started else {
+                    throw HTTPError(status: 409, detail: "Import \(run.id), started by \(run.startedBy), is still running; follow it at its Location.", headers: location)
+                }
+                return .json(status: 202, ImportJSON.run(run), headers: location)
             }
-            return .json(status: 200, ImportJSON.run(CouponImport.asOf(run, now: now())))
+        }
+        router.group(services.apiKey(.viewer)) { viewers in
+            viewers.get("/api/v1/imports/{id}") { context in
+                guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
+                    throw HTTPError(status: 404, detail: "There is no import with this id.")
+                }
+                return .json(status: 200, ImportJSON.run(CouponImport.asOf(run, now: now())))
+            }
         }
     }
 
     /// Starts an import in the background and answers its run, and true; or the one still running, and false.
-    static func startImport(
-        database: AppDatabase, sync: CouponSync?, by actor: String, now: @escaping @Sendable () -> Int
-    ) throws -> (run: AppDatabase.ImportRun, started: Bool) {
-        let sync = try syncConfigured(sync)
+    func startImport(by actor: String) throws -> (run: AppDatabase.ImportRun, started: Bool) {
+        let sync = try services.configuredSync()
+        let database = services.database, now = services.now
         let (run, started) = try database.startImportRun(by: actor, now: now(), staleAfter: CouponImport.staleAfter)
         if started {
             let importer = sync.importer(into: database, now: now)

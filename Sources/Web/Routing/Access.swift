@@ -53,17 +53,19 @@ extension RequestContext {
     /// Refuses with 403 unless the request's principal has at least `role`: for what only some uses of a
     /// route need (`?refresh=true` writes, a plain read does not).
     public func require(_ role: Role) throws(HTTPError) {
-        try Router.check(principal, has: role)
+        try Authorization.check(principal, has: role)
     }
 }
 
-extension Router {
+/// Whether a principal may do what needs a role.
+enum Authorization {
     static let notAuthenticated = HTTPError(
         status: 401,
         detail: "This needs an API key, sent as Authorization: Bearer KEY (coupon-admin keys create makes one).",
         headers: HTTPHeaders([("WWW-Authenticate", "Bearer")])
     )
 
+    /// 401 without a principal, 403 when its role is too small.
     static func check(_ principal: Principal?, has role: Role) throws(HTTPError) {
         guard let principal else { throw notAuthenticated }
         guard principal.role.allows(role) else {

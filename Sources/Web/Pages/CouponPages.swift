@@ -1,0 +1,140 @@
+import Coupons
+import FastCGI
+import Storage
+import Sync
+
+/// The admin pages for staff: the coupon list, a coupon's page and its actions, and the language
+/// switch. The new-coupon form is in `CouponPages+Form`, the changes in `CouponPages+Changes`, the login in `LoginPages`.
+struct CouponPages: Sendable {
+    let services: WebServices
+
+    func addRoutes(to router: inout Router) {
+        let database = services.database
+        let sync = services.sync
+        let clock = services.clock
+        let syncDeadline = services.syncDeadline
+        let now = services.now
+        router.group(services.staff(.viewer)) { viewers in
+            viewers.get("/admin") { context in
+                Response(status: 303, headers: HTTPHeaders([("Location", context.request.url(for: "/admin/coupons"))]))
+            }
+
+            viewers.get("/admin/coupons") { context in
+                let request = context.request
+                let query = try CouponListQuery(Self.droppingEmptyValues(request.query))
+                let page = try database.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
+                let language = Language(for: request)
+                let words = CouponWords(language: language, clock: clock)
+                let filter = query.filter
+                var values: [String: Any] = [
+                    "q": filter.text ?? "", "differsOnly": filter.differsFromWeChat,
+                    "canImport": sync != nil && (context.principal?.role.allows(.editor) ?? false),
+                    "types": CouponType.allCases.map { ["value": $0.rawValue, "label": words.type($0), "selected": $0 == filter.type] },
+                    "statuses": CouponStatus.allCases.map { ["value": $0.rawValue, "label": words.status($0.rawValue), "selected": $0 == filter.status] },
+                    "syncStates": SyncState.allCases.map { ["value": $0.rawValue, "label": words.sync($0), "selected": $0 == filter.syncState] },
+                    "hasRows": !page.records.isEmpty,
+                    "rows": page.records.map { record -> [String: Any] in
+                        let coupon = record.coupon
+                        return [
+                            "id": record.outCouponID, "href": request.url(for: "/admin/coupons/\(record.outCouponID)"), "name": record.name,
+                            "type": words.type(rawValue: record.type), "offer": coupon.map(words.offer) ?? "",
+                            "claim": coupon.map(words.claimWindow) ?? "", "status": words.status(record.wechatStatus),
+                            "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "differs": record.wechatDiffers != nil,
+                        ]
+                    },
+                    "paged": query.page.before != nil,
+                    "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: query.page.limit, cursor: nil),
+                ]
+                if let next = page.nextBefore {
+                    values["nextHref"] = request.url(for: "/admin/coupons")
+                        + Self.listQuery(filter, limit: query.page.limit, cursor: PageCursor.cursor(forRow: next))
+                }
+                return Pages.render("coupons", values, for: request, language: language, session: context.session)
+            }
+
+            viewers.get("/admin/coupons/{out_coupon_id}") { context in
+                let done = try QueryParameters(context.request.query, allowed: ["done"])["done"]
+                let notice = done.flatMap { Self.couponNotices.contains($0) ? Language(for: context.request).catalog["coupon.\($0)"] : nil }
+                return try Self.couponPage(context.parameters["out_coupon_id"] ?? "", database: database, hasWeChat: sync != nil, clock: clock, context, notice: notice)
+            }
+        }
+        router.group { everyone in
+            everyone.get("/admin/language/{language}") { context in
+                guard let language = Language(rawValue: context.parameters["language"] ?? "") else {
+                    throw HTTPError(status: 404, detail: "There is no such language here; use zh-CN or en.")
+                }
+                let next = try QueryParameters(context.request.query, allowed: ["next"])["next"]
+                return Response(status: 303, headers: HTTPHeaders([
+                    ("Location", LoginPages.localTarget(next, context.request)),
+                    ("Set-Cookie", "\(Language.cookieName)=\(language.rawValue); Path=/; Max-Age=31536000; SameSite=Lax"),
+                ]))
+            }
+        }
+        router.group(services.staff(.editor)) { editors in
+            editors.post("/admin/coupons/{out_coupon_id}/refresh") { context in
+                let id = context.parameters["out_coupon_id"] ?? ""
+                let done: String
+                switch try await services.configuredSync().refresh(outCouponID: id, by: context.actor) {
+                case .success?: done = "refreshed"
+                case .failure?: done = "refresh_failed"
+                case nil: throw HTTPError.noSuchCoupon
+                }
+                return Self.seeCoupon(id, done: done, context.request)
+            }
+
+            editors.post("/admin/coupons/{out_coupon_id}/sync") { context in
+                let sync = try services.configuredSync()
+                let id = context.parameters["out_coupon_id"] ?? ""
+                guard try database.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
+                    guard try database.coupon(outCouponID: id) != nil else { throw HTTPError.noSuchCoupon }
+                    return Self.seeCoupon(id, done: nil, context.request)
+                }
+                _ = await WeChatWait.outcome(within: syncDeadline) { try await sync.sync(outCouponID: id) }
+                return Self.seeCoupon(id, done: "retried", context.request)
+            }
+        }
+        addFormRoutes(to: &router)
+        addChangeRoutes(to: &router)
+    }
+
+    /// What `?done=` may name on a coupon's page, each with its notice `coupon.<done>`.
+    static let couponNotices: Set<String> = ["saved", "refreshed", "refresh_failed", "retried", "edited", "changed", "unchanged"]
+
+    /// A coupon's page; with a problem or a stock form that comes back, answered with `status`.
+    static func couponPage(
+        _ id: String, database: AppDatabase, hasWeChat: Bool, clock: ShopClock, _ context: RequestContext, notice: String? = nil,
+        problem: String? = nil, stockForm: CouponForm? = nil, stockErrors: FormErrors = FormErrors(), status: Int = 200
+    ) throws -> Response {
+        guard let (record, attempts, changes) = try database.couponWithAttemptsAndChanges(outCouponID: id) else { throw HTTPError.noSuchCoupon }
+        let language = Language(for: context.request)
+        let page = CouponPage(
+            record: record, attempts: attempts, changes: changes, history: try database.history(ofCoupon: id),
+            words: CouponWords(language: language, clock: clock), href: context.request.url(for: "/admin/coupons/\(id)"),
+            canEdit: context.principal?.role.allows(.editor) ?? false, hasWeChat: hasWeChat, stockForm: stockForm, stockErrors: stockErrors, problem: problem)
+        return Pages.render("coupon", page.values, status: status, for: context.request, language: language, session: context.session, notice: notice)
+    }
+
+    /// Post/Redirect/Get: to the coupon's page, with what was done for its notice.
+    static func seeCoupon(_ id: String, done: String?, _ request: Request) -> Response {
+        let location = request.url(for: "/admin/coupons/\(id)") + (done.map { "?done=" + $0 } ?? "")
+        return Response(status: 303, headers: HTTPHeaders([("Location", location)]))
+    }
+
+    /// A list query as the filter form sends it, `type=&q=`, without the fields left at "any".
+    static func droppingEmptyValues(_ query: String) -> String {
+        query.split(separator: "&").filter { !$0.hasSuffix("=") && !$0.isEmpty }.joined(separator: "&")
+    }
+
+    /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter and page size.
+    static func listQuery(_ filter: AppDatabase.CouponFilter, limit: Int, cursor: String?) -> String {
+        var pairs: [String] = []
+        if let type = filter.type { pairs.append("type=\(type.rawValue)") }
+        if let status = filter.status { pairs.append("status=\(status.rawValue)") }
+        if let state = filter.syncState { pairs.append("sync_state=\(state.rawValue)") }
+        if let text = filter.text { pairs.append("q=" + Pages.encodedQueryValue(text)) }
+        if filter.differsFromWeChat { pairs.append("wechat_differs=true") }
+        if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
+        if let cursor { pairs.append("cursor=" + cursor) }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+    }
+}
