@@ -57,11 +57,13 @@ let package = Package(
         .target(name: "Sync", dependencies: ["Coupons", "Storage", "WeChat", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "WeChatSandbox",
-            dependencies: ["Coupons", "StrictJSON", "WeChat", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["Coupons", "StrictJSON", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .executableTarget(
             name: "wechat-sandbox",
-            dependencies: ["WeChatSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "WeChatSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .target(
             name: "Web",
@@ -95,13 +97,13 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
+                "Accounts",
                 "Coupons",
                 "FastCGI",
                 "Storage",
                 "Sync",
                 "WeChat",
                 "Web",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -114,7 +116,9 @@ let package = Package(
                 "App",
                 "FastCGI",
                 "Storage",
+                "Sync",
                 "WeChat",
+                "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -127,12 +131,14 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
         .testTarget(name: "CouponsTests", dependencies: ["Coupons", "StrictJSON", "TestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounts", "Coupons", "StrictJSON", "TestSupport"]),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "Accounts", "Coupons", "StrictJSON", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "WeChatTests", dependencies: ["WeChat"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "Storage", "Coupons", "WeChat", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "FastCGI", "Storage", "WeChat", "Web", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "Coupons", "FastCGI", "Storage", "WeChat", "Web", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync", "Web"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-import Crypto
+import Accounts
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,8 +21,7 @@ extension Application {
     /// `APPID:SHA256(secret)`: tokens are shared per app and secret, so a new secret never reuses an
     /// old token, and the secret itself is never stored.
     public static func accessTokenKey(for wechat: WeChatConfiguration) -> String {
-        let digest = SHA256.hash(data: Array(wechat.secret.utf8))
-        return wechat.appID + ":" + digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        wechat.appID + ":" + sha256Hex(wechat.secret)
     }
 }
 

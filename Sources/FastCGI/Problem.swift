@@ -22,9 +22,27 @@ public struct Problem: Codable, Sendable, Equatable {
     public var instance: String?
     public var requestID: String?
     public var errors: [FieldError]?
-    /// The code and message of an upstream service that refused the request (WeChat's errcode and errmsg).
-    public var errcode: Int?
-    public var errmsg: String?
+    /// Members the application adds (RFC 9457's extension members), such as an upstream service's codes.
+    public var extensionMembers: [String: ExtensionMember] = [:]
+
+    /// The value of an extension member.
+    public enum ExtensionMember: Codable, Sendable, Equatable {
+        case integer(Int)
+        case string(String)
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let integer = try? container.decode(Int.self) { self = .integer(integer) } else { self = .string(try container.decode(String.self)) }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .integer(let integer): try container.encode(integer)
+            case .string(let string): try container.encode(string)
+            }
+        }
+    }
 
     public init(
         status: Int,
@@ -44,9 +62,42 @@ public struct Problem: Codable, Sendable, Equatable {
         self.errors = errors
     }
 
-    enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, instance, errors, errcode, errmsg
-        case requestID = "request_id"
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private static let standardMembers: Set<String> = ["type", "title", "status", "detail", "instance", "request_id", "errors"]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        type = try container.decode(String.self, forKey: Key("type"))
+        title = try container.decode(String.self, forKey: Key("title"))
+        status = try container.decode(Int.self, forKey: Key("status"))
+        detail = try container.decodeIfPresent(String.self, forKey: Key("detail"))
+        instance = try container.decodeIfPresent(String.self, forKey: Key("instance"))
+        requestID = try container.decodeIfPresent(String.self, forKey: Key("request_id"))
+        errors = try container.decodeIfPresent([FieldError].self, forKey: Key("errors"))
+        for key in container.allKeys where !Self.standardMembers.contains(key.stringValue) {
+            extensionMembers[key.stringValue] = try container.decode(ExtensionMember.self, forKey: key)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(type, forKey: Key("type"))
+        try container.encode(title, forKey: Key("title"))
+        try container.encode(status, forKey: Key("status"))
+        try container.encodeIfPresent(detail, forKey: Key("detail"))
+        try container.encodeIfPresent(instance, forKey: Key("instance"))
+        try container.encodeIfPresent(requestID, forKey: Key("request_id"))
+        try container.encodeIfPresent(errors, forKey: Key("errors"))
+        for (name, value) in extensionMembers where !Self.standardMembers.contains(name) {
+            try container.encode(value, forKey: Key(name))
+        }
     }
 
     public static let mediaType = "application/problem+json"

@@ -51,8 +51,7 @@ struct RequestCycle: Sendable {
         let written = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), fcgx.out) }
         }
-        let elapsed = (ContinuousClock.now - started).components
-        let microseconds = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+        let microseconds = Int64((ContinuousClock.now - started) / .microseconds(1))
         var metadata: Logger.Metadata = [
             "method": .string(request.method),
             "path": .string(request.fullPath),

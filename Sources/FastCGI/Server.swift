@@ -104,7 +104,7 @@ public final class Server: Sendable {
             }
         }
         shutdown()  // already asked for, unless poll itself failed
-        let deadline = Date().addingTimeInterval(configuration.shutdownTimeout.seconds)
+        let deadline = Date().addingTimeInterval(configuration.shutdownTimeout / .seconds(1))
         // Wake the thread waiting in accept() (again and again, in case the signal came just before it
         // entered), then refuse new connections at once.
         while threadsAccepting.load(ordering: .sequentiallyConsistent) > 0 && Date() < deadline {
@@ -198,12 +198,5 @@ public final class Server: Sendable {
         case SIGUSR1: "SIGUSR1"
         default: "signal \(signal)"
         }
-    }
-}
-
-extension Duration {
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -34,7 +34,7 @@ public struct CouponSync: Sendable {
         self.store = store
         self.wechat = wechat
         self.holder = holder
-        lease = callTimeLimit.secondsValue * 3 + 5
+        lease = callTimeLimit / .seconds(1) * 3 + 5
         self.backoff = backoff
         self.now = now
     }
@@ -159,12 +159,5 @@ public struct CouponSync: Sendable {
 
     enum SyncError: Error {
         case couponVanished(String)
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -100,7 +100,7 @@ public final class WeChatClient: Sendable {
         self.configuration = configuration
         pauses = CallPauses(credentialPause: credentialPause, now: now)
         var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.timeout = .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds))
+        httpConfiguration.timeout = .init(connect: TimeAmount(configuration.connectTimeout))
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         tokens = AccessTokenProvider(source: HTTPAccessTokenSource(http: http, configuration: configuration), shared: shared, now: now)
@@ -171,7 +171,7 @@ public final class WeChatClient: Sendable {
     /// Sends `request` and parses the JSON answer; any transport failure or non-JSON answer is `.unreachable`.
     static func execute(_ request: HTTPClientRequest, on http: HTTPClient, timeout: Duration) async throws(WeChatCallError) -> JSONValue {
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let response = try await http.execute(request, timeout: TimeAmount(timeout))
             let body = try await response.body.collect(upTo: 4 << 20)
             guard response.status == .ok else { throw WeChatCallError.unreachable("HTTP \(response.status.code)") }
             do {
@@ -241,12 +241,5 @@ extension JSONValue {
         guard let code = member("errcode")?.integer, code != 0 else { return nil }
         if case .string(let message)? = member("errmsg") { return WeChatError(code: code, message: message) }
         return WeChatError(code: code, message: "")
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -27,8 +27,8 @@ public struct HTTPError: Error, Sendable, Equatable {
 
     public func response(for request: Request) -> Response {
         var problem = Problem(status: status, detail: detail, instance: request.fullPath, requestID: request.requestID, errors: fieldErrors)
-        problem.errcode = errcode
-        problem.errmsg = errmsg
+        if let errcode { problem.extensionMembers["errcode"] = .integer(errcode) }
+        if let errmsg { problem.extensionMembers["errmsg"] = .string(errmsg) }
         return .problem(problem, headers: headers)
     }
 }
