@@ -16,26 +16,26 @@ public struct DatabaseAccessTokenStore: SharedAccessTokenStore {
     }
 
     public func storedToken() throws -> AccessToken? {
-        try database.sharedAccessToken(key: key).map { AccessToken(value: $0.value, expiresAt: $0.expiresAt) }
+        try database.accessTokens.sharedAccessToken(key: key).map { AccessToken(value: $0.value, expiresAt: $0.expiresAt) }
     }
 
     public func claimFetch(now: Double, lease: Double, unlessStoredExpiresAfter storedExpiresAfter: Double) throws -> Bool {
-        try database.claimAccessTokenFetch(key: key, holder: holder, now: now, lease: lease, unlessStoredExpiresAfter: storedExpiresAfter)
+        try database.accessTokens.claimAccessTokenFetch(key: key, holder: holder, now: now, lease: lease, unlessStoredExpiresAfter: storedExpiresAfter)
     }
 
     public func store(_ token: AccessToken) throws {
-        try database.storeAccessToken(key: key, holder: holder, value: token.value, expiresAt: token.expiresAt, fetchedAt: unixTimeWithFraction())
+        try database.accessTokens.storeAccessToken(key: key, holder: holder, value: token.value, expiresAt: token.expiresAt, fetchedAt: unixTimeWithFraction())
     }
 
     public func releaseClaim(error: String) throws {
-        try database.releaseAccessTokenClaim(key: key, holder: holder, error: error)
+        try database.accessTokens.releaseAccessTokenClaim(key: key, holder: holder, error: error)
     }
 
     public func recordFailure(error: String) throws {
-        try database.recordAccessTokenFailure(key: key, error: error)
+        try database.accessTokens.recordAccessTokenFailure(key: key, error: error)
     }
 
     public func discard(_ token: AccessToken) throws {
-        try database.discardAccessToken(key: key, value: token.value)
+        try database.accessTokens.discardAccessToken(key: key, value: token.value)
     }
 }

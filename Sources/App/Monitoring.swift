@@ -26,14 +26,14 @@ public enum Monitoring {
     /// and the age of the shared WeChat token under `tokenKey` (when WeChat is configured).
     public static func exposition(database: AppDatabase, tokenKey: String?, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) -> @Sendable () throws -> [UInt8] {
         { () throws -> [UInt8] in
-            let backlog = try database.syncBacklog()
+            let backlog = try database.coupons.syncBacklog()
             let time = now()
             registry.makeGauge(name: "coupon_admin_coupons_pending", help: "Coupons WeChat does not have as they are yet").set(Double(backlog.pending))
             registry.makeGauge(name: "coupon_admin_coupons_oldest_pending_age_seconds", help: "How long the oldest sync waiting has waited; 0 with none")
                 .set(backlog.oldestPendingSince.map { max(0, time - Double($0)) } ?? 0)
             registry.makeGauge(name: "coupon_admin_coupons_rejected", help: "Coupons WeChat refused").set(Double(backlog.rejected))
             if let tokenKey {
-                let status = try database.accessTokenStatus(key: tokenKey)
+                let status = try database.accessTokens.accessTokenStatus(key: tokenKey)
                 registry.makeGauge(name: "coupon_admin_wechat_token_age_seconds", help: "Age of the stored WeChat access token; -1 with none")
                     .set(status.flatMap { $0.hasToken ? $0.fetchedAt : nil }.map { time - $0 } ?? -1)
             }

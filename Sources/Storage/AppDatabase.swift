@@ -21,6 +21,13 @@ public struct AppDatabase: Sendable {
     /// For `changeStamp()`: the writer's connection's mapping of the wal-index.
     let walIndex: WALIndexHeader?
 
+    /// The stores by aggregate, each over the one writer and the readers above.
+    public let coupons: any CouponStore
+    public let accounts: any AccountStore
+    public let audit: any AuditLog
+    public let accessTokens: any AccessTokenStore
+    public let imports: any ImportStore
+
     /// The migrations this opening applied, and where it copied the database first (`AppDatabase+Schema`).
     public let migration: Migration
     /// How many of a coupon's sync attempts are kept, the newest; `sync_attempts_total` counts them all.
@@ -57,6 +64,11 @@ public struct AppDatabase: Sendable {
         self.readers = readers
         groupCommit = GroupCommit(writer: writer)
         walIndex = WALIndexHeader(of: writer)
+        coupons = CouponTables(writer: writer, readers: readers, groupCommit: groupCommit, syncAttemptsKept: syncAttemptsKept)
+        accounts = AccountTables(writer: writer, readers: readers)
+        audit = AuditTable(writer: writer, readers: readers)
+        accessTokens = AccessTokenTable(writer: writer)
+        imports = ImportTable(writer: writer, readers: readers)
     }
 
     /// False when SQLite opened the file read-only, as it does without a word when this process may not

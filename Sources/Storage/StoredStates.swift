@@ -13,4 +13,4 @@ extension StoredState {
 extension SyncState: StoredState {}
 extension ChangeState: StoredState {}
 extension ImportState: StoredState {}
-extension AppDatabase.CouponChange.Kind: StoredState {}
+extension CouponChange.Kind: StoredState {}

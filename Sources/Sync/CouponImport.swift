@@ -28,7 +28,7 @@ public struct CouponImport: Sendable {
     /// Runs the import into `run` (which carries the counts) and reports it after every page; answers
     /// the coupons left out. Throws when WeChat cannot be asked: the pages before are kept.
     public func run(
-        _ run: inout AppDatabase.ImportRun, by actor: String, progress: (AppDatabase.ImportRun) throws -> Void
+        _ run: inout ImportRun, by actor: String, progress: (ImportRun) throws -> Void
     ) async throws -> [Unreadable] {
         var unreadable: [Unreadable] = []
         var offset = 0
@@ -41,11 +41,11 @@ public struct CouponImport: Sendable {
                     run.unreadable += 1
                     continue
                 }
-                let wechat = AppDatabase.WeChatCoupon(
+                let wechat = WeChatCoupon(
                     coupon: coupon, status: CouponStatus(rawValue: entry.state.status) ?? .notActive, createTime: entry.state.createTime,
                     updateTime: entry.state.updateTime, issuedNum: entry.issuedNum, receiveNum: entry.receiveNum
                 )
-                switch try database.importCoupon(wechat, by: actor, now: now()) {
+                switch try database.coupons.importCoupon(wechat, by: actor, now: now()) {
                 case .created: run.created += 1
                 case .updated: run.updated += 1
                 case .differs: run.differing += 1
@@ -73,13 +73,13 @@ extension CouponImport {
     /// Runs the import into the started `run`, recording its progress after every page and how it
     /// ended (`done`, or `failed` with the reason), and passing each step to `report`.
     public func runRecorded(
-        _ started: AppDatabase.ImportRun, by actor: String, report: (AppDatabase.ImportRun) -> Void = { _ in }
-    ) async -> (run: AppDatabase.ImportRun, unreadable: [Unreadable]) {
+        _ started: ImportRun, by actor: String, report: (ImportRun) -> Void = { _ in }
+    ) async -> (run: ImportRun, unreadable: [Unreadable]) {
         var run = started
         var unreadable: [Unreadable] = []
         do {
             unreadable = try await self.run(&run, by: actor) { progress in
-                try database.recordImportProgress(progress, now: now())
+                try database.imports.recordImportProgress(progress, now: now())
                 report(progress)
             }
             run.state = .done
@@ -87,7 +87,7 @@ extension CouponImport {
             run.state = .failed
             run.error = (error as? WeChatCallError)?.description ?? String(describing: error)
         }
-        try? database.recordImportProgress(run, now: now())
+        try? database.imports.recordImportProgress(run, now: now())
         Counter(label: Self.runsLabel, dimensions: [("outcome", run.state.rawValue)]).increment()
         report(run)
         return (run, unreadable)
@@ -101,7 +101,7 @@ extension CouponImport {
 
     /// The run as it stands at `now`: one still marked running that has made no progress for `staleAfter`
     /// seconds died with its process, and is shown failed (the next import records it so).
-    public static func asOf(_ run: AppDatabase.ImportRun, now: Int) -> AppDatabase.ImportRun {
+    public static func asOf(_ run: ImportRun, now: Int) -> ImportRun {
         guard run.state == .running, run.heartbeatAt <= now - staleAfter else { return run }
         var stopped = run
         stopped.state = .failed

@@ -2,9 +2,9 @@ import Coupons
 import Storage
 import WeChat
 
-/// The calls a coupon's queued changes (`AppDatabase.CouponChange`) stand for.
+/// The calls a coupon's queued changes (`CouponChange`) stand for.
 extension CouponSync {
-    func send(_ change: AppDatabase.CouponChange, of id: String, body: String) async throws(WeChatCallError) {
+    func send(_ change: CouponChange, of id: String, body: String) async throws(WeChatCallError) {
         switch change.kind {
         case .update:
             try await wechat.updateCoupon(canonicalJSON: Array(body.utf8))
@@ -32,7 +32,7 @@ extension CouponSync {
         }
     }
 
-    static func endpoint(of kind: AppDatabase.CouponChange.Kind) -> CouponEndpoint {
+    static func endpoint(of kind: CouponChange.Kind) -> CouponEndpoint {
         CouponEndpoint(rawValue: kind.rawValue) ?? .update
     }
 }

@@ -4,7 +4,7 @@ import WeChat
 
 /// Carries out sync attempts: claims a coupon, then makes the calls and records what
 /// `CouponSyncStateMachine` asks for, until it says the attempt is over. The rules are the machine's;
-/// this type only talks to WeChat (`WeChatCouponCalls`) and to the store (`CouponSyncStore`).
+/// this type only talks to WeChat (`WeChatCouponCalls`) and to the store (`CouponStore`).
 ///
 /// It is also Web's one way to WeChat: the user coupons WeChat lists, and imports of WeChat's coupons.
 public struct CouponSync: Sendable {
@@ -16,7 +16,7 @@ public struct CouponSync: Sendable {
         case notClaimed
     }
 
-    let store: any CouponSyncStore
+    let store: any CouponStore
     let wechat: any WeChatCouponCalls
     /// Who holds a claim: this process.
     let holder: String
@@ -28,7 +28,7 @@ public struct CouponSync: Sendable {
 
     /// - Parameter callTimeLimit: the longest one WeChat call may take, retries included.
     public init(
-        store: any CouponSyncStore, wechat: any WeChatCouponCalls, holder: String, callTimeLimit: Duration, backoff: Backoff = Backoff(),
+        store: any CouponStore, wechat: any WeChatCouponCalls, holder: String, callTimeLimit: Duration, backoff: Backoff = Backoff(),
         now: @escaping @Sendable () -> Double
     ) {
         self.store = store
@@ -41,13 +41,13 @@ public struct CouponSync: Sendable {
 
     /// Syncs through `client`, whose configuration bounds the calls' time.
     public init(database: AppDatabase, client: WeChatClient, holder: String, backoff: Backoff = Backoff(), now: @escaping @Sendable () -> Double) {
-        self.init(store: database, wechat: client, holder: holder, callTimeLimit: client.configuration.totalTimeout, backoff: backoff, now: now)
+        self.init(store: database.coupons, wechat: client, holder: holder, callTimeLimit: client.configuration.totalTimeout, backoff: backoff, now: now)
     }
 
     /// The claim to store a new coupon with (`AppDatabase.createCoupon(_:now:claimingSync:)`), so that
     /// its first attempt is `syncNew` and nothing else takes it meanwhile.
-    public func newClaim() -> AppDatabase.SyncClaim {
-        AppDatabase.SyncClaim(holder: holder, until: now() + lease)
+    public func newClaim() -> SyncClaim {
+        SyncClaim(holder: holder, until: now() + lease)
     }
 
     /// Set while WeChat's calls are paused (refused credentials, a spent daily quota).
@@ -105,10 +105,10 @@ public struct CouponSync: Sendable {
         }
     }
 
-    private func attemptRecord(since started: Double?, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?) -> AppDatabase.SyncAttempt {
+    private func attemptRecord(since started: Double?, _ endpoint: CouponEndpoint, errcode: Int?, failure: String?) -> SyncAttempt {
         let end = now()
         let started = started ?? end
-        return AppDatabase.SyncAttempt(at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (end - started) * 1000)
+        return SyncAttempt(at: started, endpoint: endpoint.path, errcode: errcode, failure: failure, durationMilliseconds: (end - started) * 1000)
     }
 
     /// Makes a call; answers the coupon's state for `get`. `add` sends the coupon as the attempt began.
@@ -138,7 +138,7 @@ public struct CouponSync: Sendable {
         } catch {
             answer = .failure(error)
         }
-        let outcome = try? answer.map(AppDatabase.SyncOutcome.synced).get()
+        let outcome = try? answer.map(SyncOutcome.synced).get()
         let error = if case .failure(let error) = answer { error } else { WeChatCallError?.none }
         let attempt = attemptRecord(since: started, .get, errcode: error == nil ? 0 : error?.errcode, failure: error?.description)
         guard let updated = try await store.recordSync(

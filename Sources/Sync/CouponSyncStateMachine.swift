@@ -19,18 +19,18 @@ public struct CouponSyncStateMachine: Sendable {
         /// `add` of the coupon as stored.
         case addCoupon
         /// The call a queued change stands for; `update` sends `body`, the coupon as last stored.
-        case send(AppDatabase.CouponChange, body: String)
+        case send(CouponChange, body: String)
     }
 
     public enum Action: Sendable, Equatable {
         case call(Call)
         /// Record the attempt at the coupon itself and where it leaves the coupon; `wechatBody` is the
         /// body WeChat is known to have after an `add` (`AppDatabase.recordSync`).
-        case recordCoupon(endpoint: CouponEndpoint, errcode: Int?, failure: String?, outcome: AppDatabase.SyncOutcome, wechatBody: String?)
+        case recordCoupon(endpoint: CouponEndpoint, errcode: Int?, failure: String?, outcome: SyncOutcome, wechatBody: String?)
         /// Read the oldest change of the coupon's queue still to send.
         case readNextChange
         /// Record the attempt at a change and what came of it (`AppDatabase.recordChange`).
-        case recordChange(AppDatabase.CouponChange, errcode: Int?, failure: String?, result: AppDatabase.ChangeResult)
+        case recordChange(CouponChange, errcode: Int?, failure: String?, result: ChangeResult)
         /// The attempt is over.
         case finish(Outcome)
     }
@@ -48,11 +48,11 @@ public struct CouponSyncStateMachine: Sendable {
         case adding
         /// `get` after a successful `add`.
         case readingAfterAdd
-        case recordingCoupon(AppDatabase.SyncOutcome)
+        case recordingCoupon(SyncOutcome)
         case readingNextChange
         /// `get` before a status change: one that went through unanswered would be refused if sent again.
-        case checkingStatus(AppDatabase.CouponChange)
-        case sending(AppDatabase.CouponChange)
+        case checkingStatus(CouponChange)
+        case sending(CouponChange)
         case recordingChange
         case finished
     }
@@ -155,7 +155,7 @@ public struct CouponSyncStateMachine: Sendable {
     }
 
     /// The oldest change still to send, or nil when the queue is empty.
-    public mutating func readChange(_ change: AppDatabase.CouponChange?) -> Action {
+    public mutating func readChange(_ change: CouponChange?) -> Action {
         guard case .readingNextChange = state else { return unexpected("a change nobody asked for") }
         guard let change else { return finishWithQueue() }
         let askFirst = uncertain || change.attempts > 0
@@ -177,13 +177,13 @@ public struct CouponSyncStateMachine: Sendable {
         return .readNextChange
     }
 
-    private mutating func recordCoupon(_ endpoint: CouponEndpoint, _ outcome: AppDatabase.SyncOutcome, wechatBody: String?) -> Action {
+    private mutating func recordCoupon(_ endpoint: CouponEndpoint, _ outcome: SyncOutcome, wechatBody: String?) -> Action {
         state = .recordingCoupon(outcome)
         return .recordCoupon(endpoint: endpoint, errcode: 0, failure: nil, outcome: outcome, wechatBody: wechatBody)
     }
 
     private mutating func recordCouponFailure(_ endpoint: CouponEndpoint, _ error: WeChatCallError, now: Double) -> Action {
-        let outcome: AppDatabase.SyncOutcome
+        let outcome: SyncOutcome
         if let refused = error.refusal, refused.kind == .refused {
             refusal = refused
             outcome = .rejected(reason: Self.reason(refused))
@@ -194,7 +194,7 @@ public struct CouponSyncStateMachine: Sendable {
         return .recordCoupon(endpoint: endpoint, errcode: error.errcode, failure: error.description, outcome: outcome, wechatBody: nil)
     }
 
-    private mutating func recordSent(_ change: AppDatabase.CouponChange, body: String?) -> Action {
+    private mutating func recordSent(_ change: CouponChange, body: String?) -> Action {
         state = .recordingChange
         return .recordChange(change, errcode: 0, failure: nil, result: .sent(sentBody: body))
     }
@@ -229,7 +229,7 @@ extension WeChatCallError {
     }
 }
 
-extension AppDatabase.SyncOutcome {
+extension SyncOutcome {
     static func synced(_ state: WeChatClient.CouponState) -> Self {
         .synced(status: CouponStatus(rawValue: state.status) ?? .notActive, createTime: state.createTime, updateTime: state.updateTime)
     }

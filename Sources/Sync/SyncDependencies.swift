@@ -20,23 +20,3 @@ public protocol WeChatCouponCalls: Sendable {
 }
 
 extension WeChatClient: WeChatCouponCalls {}
-
-/// What a coupon's sync reads and records. `AppDatabase` keeps it in SQLite.
-public protocol CouponSyncStore: Sendable {
-    func coupon(outCouponID: String) throws -> CouponRecord?
-    /// Takes the sync of one pending coupon for `lease` seconds; answers the attempts begun before, or
-    /// nil when the coupon is not pending or someone else holds it.
-    func claimSync(outCouponID: String, holder: String, now: Double, lease: Double) async throws -> Int?
-    func recordSync(
-        outCouponID: String, attempt: AppDatabase.SyncAttempt, outcome: AppDatabase.SyncOutcome?, wechatBody: String?, holder: String?,
-        actor: String, action: String, now: Int
-    ) async throws -> CouponRecord?
-    func nextChange(outCouponID: String) throws -> AppDatabase.CouponChange?
-    func recordChange(
-        _ change: AppDatabase.CouponChange, outCouponID: String, attempt: AppDatabase.SyncAttempt, result: AppDatabase.ChangeResult, holder: String,
-        claimUntil: Double, now: Int
-    ) async throws -> (record: CouponRecord, moreToSend: Bool)
-    func couponsDueForSync(now: Double, limit: Int, afterRow: Int64, ignoringBackoff: Bool) throws -> [(row: Int64, outCouponID: String)]
-}
-
-extension AppDatabase: CouponSyncStore {}

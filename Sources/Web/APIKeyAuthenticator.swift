@@ -19,7 +19,7 @@ public final class APIKeyAuthenticator: Authenticator {
     }
 
     public func principal(for request: Request) throws -> Principal? {
-        try principal(for: request, liveKey: database.liveAPIKey(hash:))
+        try principal(for: request, liveKey: database.accounts.liveAPIKey(hash:))
     }
 
     public func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
@@ -33,7 +33,7 @@ public final class APIKeyAuthenticator: Authenticator {
         return Self.bearerKey(in: authorization).map(APIKey.hash)
     }
 
-    private func principal(for request: Request, liveKey: (String) throws -> AppDatabase.StoredAPIKey?) throws -> Principal? {
+    private func principal(for request: Request, liveKey: (String) throws -> StoredAPIKey?) throws -> Principal? {
         guard let authorization = request.headers["authorization"] else { return nil }
         let now = now()
         let address = Self.throttleKeys(request)
@@ -48,7 +48,7 @@ public final class APIKeyAuthenticator: Authenticator {
             noted[key.id] = now
             return true
         }
-        if due { try database.noteAPIKeyUse(key, now: now) }
+        if due { try database.accounts.noteAPIKeyUse(key, now: now) }
         return Principal(name: key.name, role: key.role)
     }
 

@@ -8,14 +8,14 @@ enum CouponJSON {
     /// `{"coupon": {...}, "status": 2, "stock": {...}, "sync": {"state": ..., "attempts": [...], "changes": [...]},
     /// "wechat_differs": [...], "created_by": ..., "created_at": ..., "updated_at": ...}`; `attempts` and `changes` (those
     /// still to send or refused) only when given: a list leaves them out.
-    static func item(_ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil, changes: [AppDatabase.CouponChange]? = nil) -> [UInt8] {
+    static func item(_ record: CouponRecord, attempts: [SyncAttempt]? = nil, changes: [CouponChange]? = nil) -> [UInt8] {
         var writer = JSONWriter()
         write(record, attempts: attempts, changes: changes, to: &writer)
         return writer.bytes
     }
 
     /// `{"coupons": [item, ...], "next_cursor": "..." or null}`
-    static func page(_ page: AppDatabase.CouponPage) -> [UInt8] {
+    static func page(_ page: CouponListPage) -> [UInt8] {
         var writer = JSONWriter(capacity: 1024 * page.records.count + 64)
         writer.object {
             $0.member("coupons") { list in
@@ -29,7 +29,7 @@ enum CouponJSON {
     }
 
     private static func write(
-        _ record: CouponRecord, attempts: [AppDatabase.SyncAttempt]? = nil, changes: [AppDatabase.CouponChange]? = nil, to writer: inout JSONWriter
+        _ record: CouponRecord, attempts: [SyncAttempt]? = nil, changes: [CouponChange]? = nil, to writer: inout JSONWriter
     ) {
         writer.object {
             $0.member("coupon") {
@@ -72,7 +72,7 @@ enum CouponJSON {
 
     /// `{"endpoint": "/shop/coupon/update_status", "status": 2, "state": "sent", "requested_by": ..., "requested_at": ..., "sent_at": ...}`,
     /// with the change's own numbers and the last failure where there are any.
-    private static func write(_ change: AppDatabase.CouponChange, to writer: inout JSONWriter) {
+    private static func write(_ change: CouponChange, to writer: inout JSONWriter) {
         writer.object {
             $0.member("endpoint") { $0.string("/shop/coupon/" + change.kind.rawValue) }
             for (name, value) in [("status", change.status), ("issued_num", change.issuedNum), ("receive_num", change.receiveNum), ("use_time", change.useTime)] {
@@ -88,7 +88,7 @@ enum CouponJSON {
     }
 
     /// `{"at": unix seconds, "endpoint": "/shop/coupon/add", "errcode": 0, "failure": "...", "duration_ms": 12}`
-    private static func write(_ attempt: AppDatabase.SyncAttempt, to writer: inout JSONWriter) {
+    private static func write(_ attempt: SyncAttempt, to writer: inout JSONWriter) {
         writer.object {
             $0.member("at") { $0.integer(Int(attempt.at)) }
             $0.member("endpoint") { $0.string(attempt.endpoint) }

@@ -8,7 +8,7 @@ import Storage
 struct CouponListQuery {
     static let maximumTextLength = 64
 
-    var filter = AppDatabase.CouponFilter()
+    var filter = CouponFilter()
     var page: PageParameters
 
     init(_ query: String) throws(HTTPError) {

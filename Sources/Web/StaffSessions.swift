@@ -31,13 +31,13 @@ public final class StaffSessions: Sendable {
     public func current(for request: Request) throws -> Current? {
         guard let id = Self.sessionID(in: request) else { return nil }
         let idHash = sha256Hex(String(id))
-        guard let session = try database.session(idHash: idHash) else { return nil }
+        guard let session = try database.accounts.session(idHash: idHash) else { return nil }
         let now = now()
         guard !session.userDisabled, now - session.lastSeenAt <= idleTimeout, now - session.createdAt <= lifetime else {
-            try database.endSession(idHash: idHash, loggedOut: nil, now: now)
+            try database.accounts.endSession(idHash: idHash, loggedOut: nil, now: now)
             return nil
         }
-        try database.touchSession(idHash: idHash, lastSeenAt: session.lastSeenAt, now: now)
+        try database.accounts.touchSession(idHash: idHash, lastSeenAt: session.lastSeenAt, now: now)
         return Current(principal: Principal(name: session.userName, role: session.role), csrfToken: session.csrfToken, idHash: idHash)
     }
 
@@ -45,7 +45,7 @@ public final class StaffSessions: Sendable {
     /// `Set-Cookie` value for it.
     func start(userName: String, for request: Request) throws -> String {
         let id = randomToken(), now = now()
-        try database.startSession(
+        try database.accounts.startSession(
             idHash: sha256Hex(id), userName: userName, csrfToken: randomToken(),
             replacing: Self.sessionID(in: request).map { sha256Hex(String($0)) }, now: now,
             idleSince: now - idleTimeout, madeBefore: now - lifetime
@@ -54,7 +54,7 @@ public final class StaffSessions: Sendable {
     }
 
     func end(_ session: Current) throws {
-        try database.endSession(idHash: session.idHash, loggedOut: session.principal.name, now: now())
+        try database.accounts.endSession(idHash: session.idHash, loggedOut: session.principal.name, now: now())
     }
 
     /// `name=value; Path=/; HttpOnly; SameSite=Lax`, `Secure` when the request came over HTTPS. The path

@@ -21,7 +21,7 @@ struct ImportCommand: AsyncParsableCommand {
         let (configuration, wechat) = try database.loadWeChatConfiguration()
         let database = try openDatabase(configuration)
         let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
-        let (started, isNew) = try database.startImportRun(by: actor, now: unixTime(), staleAfter: CouponImport.staleAfter)
+        let (started, isNew) = try database.imports.startImportRun(by: actor, now: unixTime(), staleAfter: CouponImport.staleAfter)
         guard isNew else {
             FileHandle.standardError.write(Data("coupon-admin: import \(started.id), started by \(started.startedBy), is still running.\n".utf8))
             throw ExitCode.failure

@@ -30,7 +30,7 @@ struct Keys: ParsableCommand {
         func run() throws {
             let opened = try database.open()
             let (key, hash) = APIKey.generate()
-            try exitOnAccountError { try opened.addAPIKey(name: name, role: role, keyHash: hash, actor: cliActor, now: unixNow()) }
+            try exitOnAccountError { try opened.accounts.addAPIKey(name: name, role: role, keyHash: hash, actor: cliActor, now: unixNow()) }
             print(key)
             warn("API key \(name) (\(role.rawValue)) made; it is shown only this once: keep it in the tool's secret store.")
         }
@@ -43,7 +43,7 @@ struct Keys: ParsableCommand {
 
         func run() throws {
             let opened = try database.openExisting()
-            let rows = try opened.apiKeys().map { key in
+            let rows = try opened.accounts.apiKeys().map { key in
                 [key.name, key.role.rawValue, isoTime(key.createdAt), key.lastUsedAt.map(isoTime) ?? "never",
                  key.revokedAt.map { "revoked " + isoTime($0) } ?? "live"]
             }
@@ -61,7 +61,7 @@ struct Keys: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            guard try opened.revokeAPIKey(name: name, actor: cliActor, now: unixNow()) else {
+            guard try opened.accounts.revokeAPIKey(name: name, actor: cliActor, now: unixNow()) else {
                 warn("no live API key is named \(name)")
                 throw ExitCode.failure
             }
@@ -76,7 +76,7 @@ extension Role: ExpressibleByArgument {}
 func exitOnAccountError(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as AppDatabase.AccountError {
+    } catch let error as AccountError {
         warn(error.description)
         throw ExitCode.failure
     }

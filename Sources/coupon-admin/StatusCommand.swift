@@ -30,14 +30,14 @@ struct StatusCommand: ParsableCommand {
         let configuration = try database.loadConfiguration()
         let opened = try openDatabase(configuration, existing: true)
         let now = Date().timeIntervalSince1970
-        let backlog: AppDatabase.SyncBacklog
-        let lastFailure: (outCouponID: String, attempt: AppDatabase.SyncAttempt)?
-        let token: AppDatabase.AccessTokenStatus?
+        let backlog: SyncBacklog
+        let lastFailure: (outCouponID: String, attempt: SyncAttempt)?
+        let token: AccessTokenStatus?
         let applied: Int
         do {
-            backlog = try opened.syncBacklog()
-            lastFailure = try opened.lastFailedSyncAttempt()
-            token = try configuration.wechat.flatMap { try opened.accessTokenStatus(key: Application.accessTokenKey(for: $0)) }
+            backlog = try opened.coupons.syncBacklog()
+            lastFailure = try opened.coupons.lastFailedSyncAttempt()
+            token = try configuration.wechat.flatMap { try opened.accessTokens.accessTokenStatus(key: Application.accessTokenKey(for: $0)) }
             applied = try opened.appliedMigrations().count
         } catch {
             warn("cannot read the database \(configuration.databasePath): \(error)")

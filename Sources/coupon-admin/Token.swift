@@ -21,7 +21,7 @@ struct Token: AsyncParsableCommand {
         func run() throws {
             let (configuration, wechat) = try database.loadWeChatConfiguration()
             let opened = try openDatabase(configuration, existing: true)
-            let status = try opened.accessTokenStatus(key: Application.accessTokenKey(for: wechat))
+            let status = try opened.accessTokens.accessTokenStatus(key: Application.accessTokenKey(for: wechat))
             let now = Date().timeIntervalSince1970
             var lines = ["appid: \(wechat.appID)", "source: \(wechat.tokenEndpoint.rawValue) at \(wechat.baseURL)"]
             if let status, status.hasToken, let expiresAt = status.expiresAt {

@@ -30,7 +30,7 @@ struct Users: ParsableCommand {
         func run() throws {
             let opened = try database.open()
             let hash = try readNewPassword(for: name)
-            try exitOnAccountError { try opened.addUser(name: name, role: role, passwordHash: hash.stored, actor: cliActor, now: unixNow()) }
+            try exitOnAccountError { try opened.accounts.addUser(name: name, role: role, passwordHash: hash.stored, actor: cliActor, now: unixNow()) }
             warn("account \(name) (\(role.rawValue)) added")
         }
     }
@@ -42,7 +42,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.openExisting()
-            let rows = try opened.users().map { user in
+            let rows = try opened.accounts.users().map { user in
                 [user.name, user.role.rawValue, isoTime(user.createdAt), user.disabledAt.map { "disabled " + isoTime($0) } ?? "active"]
             }
             printTable(["name", "role", "created", "state"], rows)
@@ -62,7 +62,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            try requireAccount(name, try opened.setUserRole(name: name, role: role, actor: cliActor, now: unixNow()))
+            try requireAccount(name, try opened.accounts.setUserRole(name: name, role: role, actor: cliActor, now: unixNow()))
             warn("account \(name) is now \(role.rawValue)")
         }
     }
@@ -79,9 +79,9 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            guard try opened.user(named: name) != nil else { try requireAccount(name, false); return }
+            guard try opened.accounts.user(named: name) != nil else { try requireAccount(name, false); return }
             let hash = try readNewPassword(for: name)
-            try requireAccount(name, try opened.setUserPassword(name: name, passwordHash: hash.stored, actor: cliActor, now: unixNow()))
+            try requireAccount(name, try opened.accounts.setUserPassword(name: name, passwordHash: hash.stored, actor: cliActor, now: unixNow()))
             warn("password of \(name) changed")
         }
     }
@@ -96,7 +96,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            try requireAccount(name, try opened.disableUser(name: name, actor: cliActor, now: unixNow()))
+            try requireAccount(name, try opened.accounts.disableUser(name: name, actor: cliActor, now: unixNow()))
             warn("account \(name) disabled")
         }
     }

@@ -67,11 +67,11 @@ import Web
         database = try AppDatabase(path: directory.path("coupons.sqlite"))
         for role in Role.allCases {
             let (key, hash) = APIKey.generate()
-            try database.addAPIKey(name: "\(role.rawValue)-tool", role: role, keyHash: hash, actor: "test", now: 1)
+            try database.accounts.addAPIKey(name: "\(role.rawValue)-tool", role: role, keyHash: hash, actor: "test", now: 1)
             keys[role] = key
-            try database.addUser(name: "\(role.rawValue)-person", role: role, passwordHash: "unused", actor: "test", now: 1)
+            try database.accounts.addUser(name: "\(role.rawValue)-person", role: role, passwordHash: "unused", actor: "test", now: 1)
             let (id, csrf) = (randomToken(), randomToken())
-            try database.startSession(idHash: sha256Hex(id), userName: "\(role.rawValue)-person", csrfToken: csrf, replacing: nil, now: 1_700_000_000,
+            try database.accounts.startSession(idHash: sha256Hex(id), userName: "\(role.rawValue)-person", csrfToken: csrf, replacing: nil, now: 1_700_000_000,
                                       idleSince: 1_700_000_000 - 3600, madeBefore: 1_700_000_000 - 86400)
             sessions[role] = (id, csrf)
         }
@@ -164,14 +164,14 @@ import Web
         defer { directory.remove() }
         let key = "Bearer \(keys[.editor]!)"
         #expect(try await send("GET", "/api/v1/coupons", authorization: key).status == 200)
-        #expect(try database.revokeAPIKey(name: "editor-tool", actor: "test", now: 2))
+        #expect(try database.accounts.revokeAPIKey(name: "editor-tool", actor: "test", now: 2))
         #expect(try await send("GET", "/api/v1/coupons", authorization: key).status == 401)
     }
 
     @Test func aKeysUseIsNoted() async throws {
         defer { directory.remove() }
         _ = try await send("GET", "/api/v1/coupons", authorization: "Bearer \(keys[.viewer]!)")
-        #expect(try database.apiKeys().first { $0.name == "viewer-tool" }?.lastUsedAt == 1_700_000_000)
-        #expect(try database.apiKeys().first { $0.name == "admin-tool" }?.lastUsedAt == nil)
+        #expect(try database.accounts.apiKeys().first { $0.name == "viewer-tool" }?.lastUsedAt == 1_700_000_000)
+        #expect(try database.accounts.apiKeys().first { $0.name == "admin-tool" }?.lastUsedAt == nil)
     }
 }

@@ -22,8 +22,8 @@ import Testing
         directory = try TemporaryDirectory("ca-pages")
         database = try AppDatabase(path: directory.path("coupons.sqlite"))
         let hash = try PasswordHash(password: Self.password).stored
-        try database.addUser(name: "li.wei", role: .editor, passwordHash: hash, actor: "test", now: 1)
-        try database.addUser(name: "wang.fang", role: .viewer, passwordHash: hash, actor: "test", now: 1)
+        try database.accounts.addUser(name: "li.wei", role: .editor, passwordHash: hash, actor: "test", now: 1)
+        try database.accounts.addUser(name: "wang.fang", role: .viewer, passwordHash: hash, actor: "test", now: 1)
         router = Application.makeRouter(database: database, now: { 1_795_000_000 })
     }
 
@@ -95,13 +95,13 @@ import Testing
         #expect(response.status == 303, "\(String(decoding: response.body, as: UTF8.self))")
         #expect(response.headers["Location"] == "/admin/coupons/form-\(type.rawValue)?done=saved")
 
-        let coupon = try #require(try database.coupon(outCouponID: "form-\(type.rawValue)")?.coupon)
+        let coupon = try #require(try database.coupons.coupon(outCouponID: "form-\(type.rawValue)")?.coupon)
         #expect(coupon.type == type)
         #expect(coupon.couponInfo.discountInfo == expected)
         // Shanghai is UTC+8: 2026-12-01 10:00 there is 02:00 UTC.
         #expect(coupon.couponInfo.receiveInfo == .init(startTime: 1_796_090_400, endTime: 1_798_725_600, limitNumOnePerson: 2, totalNum: 500))
         #expect(coupon.couponInfo.validInfo == .init(validType: .days, validDayNum: 7))
-        #expect(try database.history(ofCoupon: coupon.outCouponID).first?.actor == "li.wei")
+        #expect(try database.audit.history(ofCoupon: coupon.outCouponID).first?.actor == "li.wei")
     }
 }
 
@@ -131,7 +131,7 @@ extension AdminPagesTests {
         #expect(page.contains(#"<p class="error" id="claim_end-error">必须晚于开始时间。</p>"#))
         #expect(!page.contains("discount_zhe-error"), "a field the type does not use is not checked")
         #expect(page.contains(#"id="type-2" value="2" checked"#))
-        #expect(try database.coupons(matching: .init(), limit: 10).records.isEmpty, "nothing is stored")
+        #expect(try database.coupons.coupons(matching: .init(), limit: 10).records.isEmpty, "nothing is stored")
     }
 
     @Test func reductionMustBeBelowTheThresholdAndAnEmptyFormSaysWhatIsMissing() async throws {
@@ -160,7 +160,7 @@ extension AdminPagesTests {
         form["reduction_yuan"] = "6"
         let taken = try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff, language: "en")
         #expect(taken.status == 409 && html(taken).contains(#"id="out_coupon_id-error">Another coupon already has this id; choose another.<"#))
-        #expect(try database.coupon(outCouponID: "twice")?.coupon?.couponInfo.discountInfo.discountFee == 500)
+        #expect(try database.coupons.coupon(outCouponID: "twice")?.coupon?.couponInfo.discountInfo.discountFee == 500)
     }
 
     @Test func markupInANameIsShownAsText() async throws {
@@ -233,7 +233,7 @@ extension AdminPagesTests {
         let forged = try await router.respond(
             to: Request(method: "POST", path: "/admin/coupons", headers: headers, body: Array(Self.encoded(form).utf8)), logger: logger)
         #expect(forged.status == 403 && html(forged).contains("The form was out of date"))
-        #expect(try database.coupon(outCouponID: "no-token") == nil)
+        #expect(try database.coupons.coupon(outCouponID: "no-token") == nil)
         #expect(html(try await send("GET", "/admin/new-coupon", as: editor)).contains(#"name="csrf_token" value="\#(editor.csrf)""#))
     }
 
@@ -272,7 +272,7 @@ extension AdminPagesTests {
         let staff = try await logIn("li.wei")
         let form = Self.common.merging(["type": "4", "out_coupon_id": "refused", "name": "直减", "product_ids": "sku-9", "reduction_yuan": "3"]) { $1 }
         #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
-        try await database.recordSync(
+        try await database.coupons.recordSync(
             outCouponID: "refused",
             attempt: .init(at: 1_795_000_001, endpoint: "/shop/coupon/add", errcode: 1_090_011, failure: "商品券缺少商品", durationMilliseconds: 12.4),
             outcome: .rejected(reason: "WeChat errcode 1090011: 商品券缺少商品"), now: 1_795_000_001)
@@ -293,7 +293,7 @@ extension AdminPagesTests {
         #expect(!english.contains("older-attempts"), "every call is still kept")
 
         for second in 2...21 {
-            try await database.recordSync(
+            try await database.coupons.recordSync(
                 outCouponID: "refused", attempt: .init(at: 1_795_000_000 + Double(second), endpoint: "/shop/coupon/get", errcode: nil, failure: "timed out", durationMilliseconds: 3),
                 outcome: nil, now: 1_795_000_000 + second)
         }

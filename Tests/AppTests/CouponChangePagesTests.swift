@@ -35,7 +35,7 @@ extension AdminPagesTests {
         var form = Self.common.merging(fields) { $1 }
         form.merge(["type": String(type.rawValue), "out_coupon_id": "edit-\(type.rawValue)", "name": "满减 <\(type.rawValue)>"]) { $1 }
         #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
-        let stored = try #require(try database.coupon(outCouponID: "edit-\(type.rawValue)"))
+        let stored = try #require(try database.coupons.coupon(outCouponID: "edit-\(type.rawValue)"))
 
         let page = html(try await send("GET", "/admin/coupons/edit-\(type.rawValue)/edit", as: staff, language: "en"))
         #expect(page.contains(#"action="/admin/coupons/edit-\#(type.rawValue)/edit""#))
@@ -44,7 +44,7 @@ extension AdminPagesTests {
         #expect(shown["type"] == String(type.rawValue) && shown["name"] == "满减 <\(type.rawValue)>")
         let saved = try await send("POST", "/admin/coupons/edit-\(type.rawValue)/edit", form: Self.encoded(shown), as: staff)
         #expect(saved.headers["Location"] == "/admin/coupons/edit-\(type.rawValue)?done=unchanged", "\(html(saved))")
-        #expect(try database.coupon(outCouponID: "edit-\(type.rawValue)")?.body == stored.body)
+        #expect(try database.coupons.coupon(outCouponID: "edit-\(type.rawValue)")?.body == stored.body)
     }
 
     @Test func anEditIsStoredWithItsHistoryAndABadOneComesBackWithItsValues() async throws {
@@ -58,16 +58,16 @@ extension AdminPagesTests {
         let bad = try await send("POST", "/admin/coupons/c-edit/edit", form: Self.encoded(shown), as: staff, language: "en")
         #expect(bad.status == 422)
         #expect(html(bad).contains(#"id="reduction_yuan-error">Must be less than the order amount needed.<"#) && html(bad).contains(#"value="120""#))
-        #expect(try database.coupon(outCouponID: "c-edit")?.coupon?.couponInfo.discountInfo.discountFee == 2000, "nothing stored")
+        #expect(try database.coupons.coupon(outCouponID: "c-edit")?.coupon?.couponInfo.discountInfo.discountFee == 2000, "nothing stored")
 
         shown["reduction_yuan"] = "25.5"
         shown["name"] = "满100减25.5"
         shown["out_coupon_id"] = "another-id"
         let saved = try await send("POST", "/admin/coupons/c-edit/edit", form: Self.encoded(shown), as: staff)
         #expect(saved.status == 303 && saved.headers["Location"] == "/admin/coupons/c-edit?done=edited")
-        let record = try #require(try database.coupon(outCouponID: "c-edit"))
+        let record = try #require(try database.coupons.coupon(outCouponID: "c-edit"))
         #expect(record.coupon?.couponInfo.discountInfo.discountFee == 2550 && record.name == "满100减25.5")
-        #expect(try database.coupon(outCouponID: "another-id") == nil, "the id in the path is the coupon's")
+        #expect(try database.coupons.coupon(outCouponID: "another-id") == nil, "the id in the path is the coupon's")
         let page = html(try await send("GET", "/admin/coupons/c-edit", query: "done=edited", as: staff, language: "en"))
         #expect(page.contains("The coupon was saved; where it stands at WeChat is shown below."))
         #expect(page.contains("<td>li.wei</td><td>Edited the coupon</td>"))
@@ -85,7 +85,7 @@ extension AdminPagesTests {
 
         let activated = try await send("POST", "/admin/coupons/c-life/status", form: "status=2", as: staff)
         #expect(activated.headers["Location"] == "/admin/coupons/c-life?done=changed")
-        #expect(try database.coupon(outCouponID: "c-life")?.status == 2)
+        #expect(try database.coupons.coupon(outCouponID: "c-life")?.status == 2)
         page = html(try await send("GET", "/admin/coupons/c-life", as: staff, language: "en"))
         #expect(page.contains("Status to: Active") && page.contains("Waiting to reach WeChat"), "the queued change is shown")
         #expect(page.contains("<dt>Status asked for</dt><dd>Active</dd>"))
@@ -100,7 +100,7 @@ extension AdminPagesTests {
         let back = try await send("POST", "/admin/coupons/c-life/status", form: "status=2", as: staff, language: "zh-CN")
         #expect(back.status == 409 && html(back).contains("状态为“已作废”的优惠券不能改为“生效”。"))
         #expect(try await send("POST", "/admin/coupons/c-life/status", form: "status=1", as: staff).status == 400)
-        #expect(try database.changes(outCouponID: "c-life").map(\.status) == [2, 4])
+        #expect(try database.coupons.changes(outCouponID: "c-life").map(\.status) == [2, 4])
         page = html(try await send("GET", "/admin/coupons/c-life", as: staff, language: "en"))
         #expect(!page.contains(#"id="to-status-"#), "nothing follows voided")
     }
@@ -120,11 +120,11 @@ extension AdminPagesTests {
         let notNumbers = html(try await send("POST", "/admin/coupons/c-stock/stock", form: "issued_num=-1&receive_num=", as: staff, language: "en"))
         #expect(notNumbers.contains(#"id="issued_num-error">Enter a whole number from 0 to 2147483647.<"#))
         #expect(notNumbers.contains(#"id="receive_num-error">Please fill this in.<"#))
-        #expect(try database.coupon(outCouponID: "c-stock")?.issuedNum == nil, "nothing stored")
+        #expect(try database.coupons.coupon(outCouponID: "c-stock")?.issuedNum == nil, "nothing stored")
 
         let saved = try await send("POST", "/admin/coupons/c-stock/stock", form: "issued_num=500&receive_num=20", as: staff)
         #expect(saved.headers["Location"] == "/admin/coupons/c-stock?done=changed")
-        let record = try #require(try database.coupon(outCouponID: "c-stock"))
+        let record = try #require(try database.coupons.coupon(outCouponID: "c-stock"))
         #expect(record.issuedNum == 500 && record.receiveNum == 20)
         let page = html(try await send("GET", "/admin/coupons/c-stock", as: staff, language: "zh-CN"))
         #expect(page.contains("已发放 500，已领取 20") && page.contains("库存：发放 500，已领取 20"))
@@ -140,7 +140,7 @@ extension AdminPagesTests {
         let page = html(try await send("GET", "/admin/coupons/c-view", as: viewer))
         #expect(!page.contains(#"id="edit""#) && !page.contains("/status\""))
         #expect(try await send("POST", "/admin/coupons/c-view/status", form: "status=2", as: viewer).status == 403)
-        #expect(try database.coupon(outCouponID: "c-view")?.status == 1)
+        #expect(try database.coupons.coupon(outCouponID: "c-view")?.status == 1)
     }
 
     @Test func everyLinkInTheNavigationLeadsToAPage() async throws {

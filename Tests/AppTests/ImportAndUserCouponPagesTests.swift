@@ -15,13 +15,13 @@ extension AdminPagesTests {
         #expect(noWeChat.status == 409 && noWeChat.headers["Content-Type"] == "text/html; charset=utf-8")
         #expect(!html(try await send("GET", "/admin/coupons", as: staff)).contains(#"action="/admin/imports""#), "no import button without WeChat")
 
-        var (run, started) = try database.startImportRun(by: "li.wei", now: 1_795_000_000, staleAfter: 120)
+        var (run, started) = try database.imports.startImportRun(by: "li.wei", now: 1_795_000_000, staleAfter: 120)
         #expect(started)
         run.totalNum = 450
         run.seen = 200
         run.created = 199
         run.differing = 1
-        try database.recordImportProgress(run, now: 1_795_000_010)
+        try database.imports.recordImportProgress(run, now: 1_795_000_010)
         var page = html(try await send("GET", "/admin/imports/\(run.id)", as: staff, language: "zh-CN"))
         #expect(page.contains(#"<meta http-equiv="refresh" content="2">"#))
         #expect(page.contains(#"<progress id="import-progress" max="450" value="200"></progress>"#) && page.contains("已读取 200 / 450 张优惠券"))
@@ -31,7 +31,7 @@ extension AdminPagesTests {
         run.state = .done
         run.seen = 450
         run.finishedAt = 1_795_000_020
-        try database.recordImportProgress(run, now: 1_795_000_020)
+        try database.imports.recordImportProgress(run, now: 1_795_000_020)
         page = html(try await send("GET", "/admin/imports/\(run.id)", as: staff, language: "en"))
         #expect(!page.contains("http-equiv=\"refresh\"") && page.contains(#"id="import-state" data-state="synced">Done<"#))
         #expect(try await send("GET", "/admin/imports/999", as: staff).status == 404)
@@ -41,7 +41,7 @@ extension AdminPagesTests {
         defer { directory.remove() }
         let staff = try await logIn("li.wei")
         // The router's clock is at 1_795_000_000: this run has not beaten for 121 s.
-        let (run, _) = try database.startImportRun(by: "li.wei", now: 1_794_999_879, staleAfter: 120)
+        let (run, _) = try database.imports.startImportRun(by: "li.wei", now: 1_794_999_879, staleAfter: 120)
         let page = html(try await send("GET", "/admin/imports/\(run.id)", as: staff, language: "zh-CN"))
         #expect(!page.contains("http-equiv=\"refresh\"") && page.contains(#"data-state="rejected">失败<"#))
         #expect(page.contains(#"<p class="error-text" id="import-error">导入进程在完成前已停止；可以重新开始导入。</p>"#))
@@ -94,7 +94,7 @@ extension AdminPagesTests {
         let badTime = try await send("POST", "/admin/user-coupons/u-1/use-time", form: "use_time=soon", as: staff, language: "en")
         #expect(badTime.status == 422 && html(badTime).contains("Enter a date and time, e.g. 2026-11-23 10:00."))
         #expect(try await send("POST", "/admin/user-coupons/u-1/use-time", form: "use_time=2026-11-20T12%3A30", as: staff).status == 303)
-        let stored = try #require(try database.userCoupon(outUserCouponID: "u-1"))
+        let stored = try #require(try database.coupons.userCoupon(outUserCouponID: "u-1"))
         #expect(stored.status == 102 && stored.useTime == 1_795_149_000)
         page = html(try await send("GET", "/admin/user-coupons", query: "openid=o-1", as: staff, language: "en"))
         #expect(page.contains("2026-11-20 12:30") && page.contains(#"id="u-1-to-100""#))

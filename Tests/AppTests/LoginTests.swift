@@ -20,7 +20,7 @@ import Web
     init() throws {
         directory = try TemporaryDirectory("ca-login")
         database = try AppDatabase(path: directory.path("coupons.sqlite"))
-        try database.addUser(name: "li.wei", role: .editor, passwordHash: try PasswordHash(password: Self.password).stored, actor: "test", now: 1)
+        try database.accounts.addUser(name: "li.wei", role: .editor, passwordHash: try PasswordHash(password: Self.password).stored, actor: "test", now: 1)
         let clock = clock
         router = Application.makeRouter(database: database, sessionIdleTimeout: 600, sessionLifetime: 3600, now: { clock.now })
     }
@@ -74,7 +74,7 @@ import Web
         #expect(try current(id)?.principal == Principal(name: "li.wei", role: .editor))
         #expect(try await login("li.wei", Self.password, https: true).headers["Set-Cookie"]?.hasSuffix("; Secure") == true)
 
-        let actions = try database.auditEntries(limit: 10).entries.map { "\($0.actor) \($0.action) \($0.target)" }
+        let actions = try database.audit.auditEntries(limit: 10).entries.map { "\($0.actor) \($0.action) \($0.target)" }
         #expect(actions == ["li.wei user.login li.wei", "li.wei user.login li.wei", "anonymous user.login_failed nobody", "anonymous user.login_failed li.wei", "test user.add li.wei"])
         // The session id is stored only as its hash.
         let stored = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT id_hash || csrf_token FROM staff_session") }
@@ -106,7 +106,7 @@ import Web
         #expect(out.status == 303 && out.headers["Location"] == "/admin/login")
         #expect(out.headers["Set-Cookie"]?.contains("Max-Age=0") == true)
         #expect(try current(id) == nil)
-        #expect(try database.auditEntries(limit: 1).entries.first?.action == "user.logout")
+        #expect(try database.audit.auditEntries(limit: 1).entries.first?.action == "user.logout")
     }
 
     @Test func sessionsEndWhenIdleWhenTooOldAndWhenTheAccountIsDisabled() async throws {
@@ -123,7 +123,7 @@ import Web
         #expect(try current(idle) == nil, "unused for longer than the idle timeout")
 
         let live = try sessionID(try await login("li.wei", Self.password))
-        #expect(try database.disableUser(name: "li.wei", actor: "test", now: 2))
+        #expect(try database.accounts.disableUser(name: "li.wei", actor: "test", now: 2))
         #expect(try current(live) == nil)
         #expect(try await login("li.wei", Self.password).status == 401, "a disabled account cannot log in")
     }
@@ -196,9 +196,9 @@ import Web
     @Test func aPasswordHashedWithOlderParametersIsRehashedAtLogin() async throws {
         defer { directory.remove() }
         let weak = try PasswordHash(password: Self.password, parameters: .init(rounds: 1 << 10, blockSize: 8, parallelism: 1))
-        try database.addUser(name: "old.timer", role: .viewer, passwordHash: weak.stored, actor: "test", now: 1)
+        try database.accounts.addUser(name: "old.timer", role: .viewer, passwordHash: weak.stored, actor: "test", now: 1)
         #expect(try await login("old.timer", Self.password).status == 303)
-        let stored = try PasswordHash(stored: try #require(try database.user(named: "old.timer")).passwordHash)
+        let stored = try PasswordHash(stored: try #require(try database.accounts.user(named: "old.timer")).passwordHash)
         #expect(stored.parameters == .standard && stored.verifies(Self.password))
     }
 

@@ -73,7 +73,7 @@ final class CountingTokenSource: AccessTokenSource {
         defer { directory.remove() }
         let database = try AppDatabase(path: directory.path("coupons.sqlite"))
         // A process claimed the fetch and was killed before storing a token.
-        #expect(try database.claimAccessTokenFetch(key: "wxappid:secret-hash", holder: "killed", now: unixTimeWithFraction(), lease: 1, unlessStoredExpiresAfter: 0))
+        #expect(try database.accessTokens.claimAccessTokenFetch(key: "wxappid:secret-hash", holder: "killed", now: unixTimeWithFraction(), lease: 1, unlessStoredExpiresAfter: 0))
         let started = ContinuousClock.now
         #expect(try await process("survivor").token().value == "token-1")
         #expect(ContinuousClock.now - started >= .milliseconds(800))
@@ -85,11 +85,11 @@ final class CountingTokenSource: AccessTokenSource {
         let database = try AppDatabase(path: directory.path("coupons.sqlite"))
         let key = "wxappid:secret-hash"
         // worker-2 looked, found nothing, and is about to claim; meanwhile worker-1 claimed, fetched and stored.
-        #expect(try database.claimAccessTokenFetch(key: key, holder: "worker-1", now: 1000, lease: 15, unlessStoredExpiresAfter: 1000))
-        try database.storeAccessToken(key: key, holder: "worker-1", value: "token-1", expiresAt: 8200, fetchedAt: 1001)
-        #expect(try !database.claimAccessTokenFetch(key: key, holder: "worker-2", now: 1002, lease: 15, unlessStoredExpiresAfter: 1002))
+        #expect(try database.accessTokens.claimAccessTokenFetch(key: key, holder: "worker-1", now: 1000, lease: 15, unlessStoredExpiresAfter: 1000))
+        try database.accessTokens.storeAccessToken(key: key, holder: "worker-1", value: "token-1", expiresAt: 8200, fetchedAt: 1001)
+        #expect(try !database.accessTokens.claimAccessTokenFetch(key: key, holder: "worker-2", now: 1002, lease: 15, unlessStoredExpiresAfter: 1002))
         // Refreshing ahead wants a token lasting beyond the current one's end: that one does not count.
-        #expect(try database.claimAccessTokenFetch(key: key, holder: "worker-2", now: 7950, lease: 15, unlessStoredExpiresAfter: 8200))
+        #expect(try database.accessTokens.claimAccessTokenFetch(key: key, holder: "worker-2", now: 7950, lease: 15, unlessStoredExpiresAfter: 8200))
     }
 
     struct RefusingSource: AccessTokenSource {
@@ -104,14 +104,14 @@ final class CountingTokenSource: AccessTokenSource {
         let store = DatabaseAccessTokenStore(database: database, key: "k", holder: "h")
         let refusing = AccessTokenProvider(source: RefusingSource(), shared: store, now: unixTimeWithFraction)
         await #expect(throws: WeChatError.self) { _ = try await refusing.token() }
-        let status = try #require(try database.accessTokenStatus(key: "k"))
+        let status = try #require(try database.accessTokens.accessTokenStatus(key: "k"))
         #expect(!status.hasToken)
         #expect(status.lastError == "WeChat errcode 40164: invalid ip 10.0.0.1, not in whitelist")
         #expect(status.claimedUntil == nil)
 
         let working = AccessTokenProvider(source: source, shared: store, now: unixTimeWithFraction)
         _ = try await working.token()
-        let after = try #require(try database.accessTokenStatus(key: "k"))
+        let after = try #require(try database.accessTokens.accessTokenStatus(key: "k"))
         #expect(after.hasToken && after.lastError == nil && after.fetchedAt != nil)
     }
 

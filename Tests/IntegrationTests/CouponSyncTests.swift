@@ -20,7 +20,7 @@ import WeChat
 
     func store(_ id: String) throws {
         let body = Array(WeChatExample.directReduction(id: id).utf8)
-        _ = try database.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(body)), now: 1)
+        _ = try database.coupons.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(body)), now: 1)
     }
 
     func calls(_ endpoint: String) throws -> Int {
@@ -36,7 +36,7 @@ import WeChat
             try store("c1")
             guard case .synced(let record) = try await sync.sync(outCouponID: "c1") else { Issue.record("not synced"); return }
             #expect(record.syncState == .synced && record.wechatStatus == 1 && record.wechatCreateTime != nil)
-            let attempts = try database.syncAttempts(outCouponID: "c1")
+            let attempts = try database.coupons.syncAttempts(outCouponID: "c1")
             #expect(attempts.count == 1 && attempts[0].errcode == 0 && attempts[0].endpoint == "/shop/coupon/add")
             // Synced coupons are not pending any more: a second call claims nothing.
             guard case .notClaimed = try await sync.sync(outCouponID: "c1") else { Issue.record("synced twice"); return }
@@ -66,8 +66,8 @@ import WeChat
             }
             // Each waits its backoff (2 s, less up to a quarter): none is due before it, all are after.
             let lastTry = Date().timeIntervalSince1970
-            #expect(try database.couponsDueForSync(now: firstTry + 1.4, limit: 10).isEmpty)
-            #expect(try database.couponsDueForSync(now: lastTry + 2.1, limit: 10).count == 5)
+            #expect(try database.coupons.couponsDueForSync(now: firstTry + 1.4, limit: 10).isEmpty)
+            #expect(try database.coupons.couponsDueForSync(now: lastTry + 2.1, limit: 10).count == 5)
             _ = try sandbox.post("/sandbox/faults", "{}")
             for index in 1...5 {
                 guard case .synced = try await sync.sync(outCouponID: "c\(index)") else { Issue.record("c\(index) not synced"); return }
@@ -75,7 +75,7 @@ import WeChat
             let stats = try stats()
             #expect(stats["coupons"] as? Int == 5)
             #expect(stats["repeated_adds"] as? Int == 0)
-            #expect(try database.syncAttempts(outCouponID: "c3").count == 2)
+            #expect(try database.coupons.syncAttempts(outCouponID: "c3").count == 2)
         }
     }
 
@@ -83,7 +83,7 @@ import WeChat
         try await run {
             try store("c1")
             // A lease far longer than the test: a full run on two cores has held a test between two awaits for over a minute.
-            #expect(try await database.claimSync(outCouponID: "c1", holder: "other-process", now: Date().timeIntervalSince1970, lease: 3600) == 0)
+            #expect(try await database.coupons.claimSync(outCouponID: "c1", holder: "other-process", now: Date().timeIntervalSince1970, lease: 3600) == 0)
             guard case .notClaimed = try await sync.sync(outCouponID: "c1") else { Issue.record("synced under another's claim"); return }
             #expect(try stats()["coupons"] as? Int == 0)
         }
@@ -100,7 +100,7 @@ import WeChat
             #expect(record.wechatStatus == 1)
             #expect(try stats()["repeated_adds"] as? Int == 0)
             #expect(try calls("/shop/coupon/add") == 1)
-            let attempts = try database.syncAttempts(outCouponID: "c1")
+            let attempts = try database.coupons.syncAttempts(outCouponID: "c1")
             #expect(attempts.map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get"])
             #expect(attempts.map(\.errcode) == [nil, 0])
         }
@@ -117,8 +117,8 @@ import WeChat
             guard case .failure(.unreachable)? = try await sync.refresh(outCouponID: "c1", by: "li.wei") else { Issue.record("refresh did not fail"); return }
             var unchanged = refreshed
             unchanged.syncAttemptsTotal += 1  // the failed call is counted, and nothing else moves
-            #expect(try database.coupon(outCouponID: "c1") == unchanged)
-            #expect(try database.syncAttempts(outCouponID: "c1").map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get", "/shop/coupon/get"])
+            #expect(try database.coupons.coupon(outCouponID: "c1") == unchanged)
+            #expect(try database.coupons.syncAttempts(outCouponID: "c1").map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get", "/shop/coupon/get"])
             #expect(try await sync.refresh(outCouponID: "nope", by: "li.wei") == nil)
         }
     }
@@ -151,7 +151,7 @@ import WeChat
         let sync = CouponSync(database: database, client: client, holder: "test", now: { Date().timeIntervalSince1970 })
         defer { client.shutdownAndWait() }
         for index in 1...10 {
-            _ = try database.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c\(index)").utf8))), now: 1)
+            _ = try database.coupons.createCoupon(try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c\(index)").utf8))), now: 1)
         }
         guard case .pending(let record, let reason) = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
         #expect(reason.contains("40125") && record.syncState == .pending)

@@ -168,7 +168,7 @@ import Glibc
         let database = try AppDatabase(path: stack.databasePath)
         let tokenKey = Application.accessTokenKey(for: .init(appID: "wxsandbox", secret: "sandbox-secret"))
         let now = Date().timeIntervalSince1970
-        try database.storeAccessToken(key: tokenKey, holder: "an earlier worker", value: "expired-token", expiresAt: now - 60, fetchedAt: now - 7260)
+        try database.accessTokens.storeAccessToken(key: tokenKey, holder: "an earlier worker", value: "expired-token", expiresAt: now - 60, fetchedAt: now - 7260)
 
         let (port, key) = (stack.port, stack.apiKey)
         let statuses = concurrently(500) { index in try Self.create(port: port, key: key, "t\(index)").status }

@@ -8,24 +8,24 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        try database.addUser(name: "li.wei", role: .editor, passwordHash: "hash-1", actor: "cli:root", now: 10)
-        try database.addUser(name: "admin", role: .admin, passwordHash: "hash-2", actor: "cli:root", now: 11)
-        #expect(throws: AppDatabase.AccountError.nameTaken("admin")) {
-            try database.addUser(name: "admin", role: .viewer, passwordHash: "other", actor: "cli:root", now: 12)
+        try database.accounts.addUser(name: "li.wei", role: .editor, passwordHash: "hash-1", actor: "cli:root", now: 10)
+        try database.accounts.addUser(name: "admin", role: .admin, passwordHash: "hash-2", actor: "cli:root", now: 11)
+        #expect(throws: AccountError.nameTaken("admin")) {
+            try database.accounts.addUser(name: "admin", role: .viewer, passwordHash: "other", actor: "cli:root", now: 12)
         }
-        #expect(try database.users().map(\.name) == ["admin", "li.wei"])
-        #expect(try database.user(named: "admin")?.passwordHash == "hash-2")
+        #expect(try database.accounts.users().map(\.name) == ["admin", "li.wei"])
+        #expect(try database.accounts.user(named: "admin")?.passwordHash == "hash-2")
 
-        #expect(try database.setUserRole(name: "li.wei", role: .viewer, actor: "cli:root", now: 20))
-        #expect(try database.setUserPassword(name: "li.wei", passwordHash: "hash-3", actor: "cli:root", now: 21))
-        #expect(try database.disableUser(name: "li.wei", actor: "cli:root", now: 22))
-        #expect(try !database.disableUser(name: "li.wei", actor: "cli:root", now: 23))
-        let changed = try #require(try database.user(named: "li.wei"))
+        #expect(try database.accounts.setUserRole(name: "li.wei", role: .viewer, actor: "cli:root", now: 20))
+        #expect(try database.accounts.setUserPassword(name: "li.wei", passwordHash: "hash-3", actor: "cli:root", now: 21))
+        #expect(try database.accounts.disableUser(name: "li.wei", actor: "cli:root", now: 22))
+        #expect(try !database.accounts.disableUser(name: "li.wei", actor: "cli:root", now: 23))
+        let changed = try #require(try database.accounts.user(named: "li.wei"))
         #expect(changed.role == .viewer && changed.passwordHash == "hash-3" && changed.disabledAt == 22 && changed.updatedAt == 22)
 
-        #expect(try !database.setUserRole(name: "nobody", role: .admin, actor: "cli:root", now: 30))
-        #expect(try !database.setUserPassword(name: "nobody", passwordHash: "x", actor: "cli:root", now: 30))
-        #expect(try database.user(named: "nobody") == nil)
+        #expect(try !database.accounts.setUserRole(name: "nobody", role: .admin, actor: "cli:root", now: 30))
+        #expect(try !database.accounts.setUserPassword(name: "nobody", passwordHash: "x", actor: "cli:root", now: 30))
+        #expect(try database.accounts.user(named: "nobody") == nil)
     }
 
     @Test func keysAreFoundByHashUntilRevokedAndTheirUseIsNotedAtMostOnceAMinute() throws {
@@ -33,25 +33,25 @@ import Testing
         defer { file.remove() }
         let database = try file.open()
         let (key, hash) = APIKey.generate()
-        try database.addAPIKey(name: "erp", role: .editor, keyHash: hash, actor: "cli:root", now: 100)
-        #expect(throws: AppDatabase.AccountError.nameTaken("erp")) {
-            try database.addAPIKey(name: "erp", role: .viewer, keyHash: APIKey.generate().hash, actor: "cli:root", now: 101)
+        try database.accounts.addAPIKey(name: "erp", role: .editor, keyHash: hash, actor: "cli:root", now: 100)
+        #expect(throws: AccountError.nameTaken("erp")) {
+            try database.accounts.addAPIKey(name: "erp", role: .viewer, keyHash: APIKey.generate().hash, actor: "cli:root", now: 101)
         }
-        let found = try #require(try database.liveAPIKey(hash: APIKey.hash(key)))
+        let found = try #require(try database.accounts.liveAPIKey(hash: APIKey.hash(key)))
         #expect(found.name == "erp" && found.role == .editor && found.createdAt == 100 && found.lastUsedAt == nil)
 
-        try database.noteAPIKeyUse(found, now: 200)
-        let used = try #require(try database.liveAPIKey(hash: hash))
+        try database.accounts.noteAPIKeyUse(found, now: 200)
+        let used = try #require(try database.accounts.liveAPIKey(hash: hash))
         #expect(used.lastUsedAt == 200)
-        try database.noteAPIKeyUse(used, now: 230)
-        #expect(try database.liveAPIKey(hash: hash)?.lastUsedAt == 200)
-        try database.noteAPIKeyUse(used, now: 261)
-        #expect(try database.liveAPIKey(hash: hash)?.lastUsedAt == 261)
+        try database.accounts.noteAPIKeyUse(used, now: 230)
+        #expect(try database.accounts.liveAPIKey(hash: hash)?.lastUsedAt == 200)
+        try database.accounts.noteAPIKeyUse(used, now: 261)
+        #expect(try database.accounts.liveAPIKey(hash: hash)?.lastUsedAt == 261)
 
-        #expect(try database.revokeAPIKey(name: "erp", actor: "cli:root", now: 300))
-        #expect(try !database.revokeAPIKey(name: "erp", actor: "cli:root", now: 301))
-        #expect(try database.liveAPIKey(hash: hash) == nil)
-        #expect(try database.apiKeys().map(\.revokedAt) == [300])
+        #expect(try database.accounts.revokeAPIKey(name: "erp", actor: "cli:root", now: 300))
+        #expect(try !database.accounts.revokeAPIKey(name: "erp", actor: "cli:root", now: 301))
+        #expect(try database.accounts.liveAPIKey(hash: hash) == nil)
+        #expect(try database.accounts.apiKeys().map(\.revokedAt) == [300])
         // Nothing stored holds the key itself.
         let stored = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT name || role || key_hash FROM api_key") }
         #expect(stored.allSatisfy { !$0.contains(key.dropFirst(4)) })
@@ -62,18 +62,18 @@ import Testing
         defer { file.remove() }
         let database = try file.open()
         let (_, hash) = APIKey.generate()
-        try database.addAPIKey(name: "erp", role: .viewer, keyHash: hash, actor: "cli:root", now: 100)
-        let (key, keyAgain, couponStoredMeanwhile) = try database.read { snapshot -> (AppDatabase.StoredAPIKey?, AppDatabase.StoredAPIKey?, Bool) in
+        try database.accounts.addAPIKey(name: "erp", role: .viewer, keyHash: hash, actor: "cli:root", now: 100)
+        let (key, keyAgain, couponStoredMeanwhile) = try database.read { snapshot -> (StoredAPIKey?, StoredAPIKey?, Bool) in
             let key = try snapshot.liveAPIKey(hash: hash)
             // Committed by the writer while the snapshot is open, as another process would.
-            let revoked = try database.revokeAPIKey(name: "erp", actor: "cli:root", now: 101)
-            _ = try database.createCoupon(coupon("meanwhile"), now: 101)
+            let revoked = try database.accounts.revokeAPIKey(name: "erp", actor: "cli:root", now: 101)
+            _ = try database.coupons.createCoupon(coupon("meanwhile"), now: 101)
             let stored = try snapshot.couponWithAttemptsAndChanges(outCouponID: "meanwhile") != nil
             return (key, revoked ? try snapshot.liveAPIKey(hash: hash) : nil, stored)
         }
         #expect(key?.name == "erp" && keyAgain == key, "the key is live throughout the snapshot")
         #expect(!couponStoredMeanwhile, "the coupon stored meanwhile is not in it")
-        #expect(try database.liveAPIKey(hash: hash) == nil, "the next read sees the revocation")
-        #expect(try database.coupon(outCouponID: "meanwhile") != nil)
+        #expect(try database.accounts.liveAPIKey(hash: hash) == nil, "the next read sees the revocation")
+        #expect(try database.coupons.coupon(outCouponID: "meanwhile") != nil)
     }
 }

@@ -54,33 +54,33 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
     @Test func aCouponIsStoredPendingAndSurvivesReopening() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
-        let outcome = try file.open().createCoupon(coupon("c1", name: "示例优惠券 🎉"), createdBy: nil, now: 1_700_000_000)
+        let outcome = try file.open().coupons.createCoupon(coupon("c1", name: "示例优惠券 🎉"), createdBy: nil, now: 1_700_000_000)
         guard case .created(let record) = outcome else { Issue.record("\(outcome)"); return }
         #expect(record.id != nil)
-        let stored = try #require(try file.open().coupon(outCouponID: "c1"))
+        let stored = try #require(try file.open().coupons.coupon(outCouponID: "c1"))
         #expect(stored == record)
         #expect(stored.syncState == .pending)
         #expect(stored.createdAt == 1_700_000_000)
         #expect(try Coupon.decode(try JSONParser.parse(Array(stored.body.utf8))) == coupon("c1", name: "示例优惠券 🎉"))
-        #expect(try file.open().coupon(outCouponID: "c2") == nil)
+        #expect(try file.open().coupons.coupon(outCouponID: "c2") == nil)
     }
 
     @Test func theSameIDIsARetryWithTheSameBodyAndAConflictWithAnother() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        guard case .created(let first) = try database.createCoupon(coupon("c1"), now: 1) else { Issue.record(); return }
-        #expect(try database.createCoupon(coupon("c1"), now: 2) == .alreadyStored(first))
-        #expect(try database.createCoupon(coupon("c1", fee: 600), now: 3) == .conflict(first))
-        #expect(try database.coupon(outCouponID: "c1") == first)
+        guard case .created(let first) = try database.coupons.createCoupon(coupon("c1"), now: 1) else { Issue.record(); return }
+        #expect(try database.coupons.createCoupon(coupon("c1"), now: 2) == .alreadyStored(first))
+        #expect(try database.coupons.createCoupon(coupon("c1", fee: 600), now: 3) == .conflict(first))
+        #expect(try database.coupons.coupon(outCouponID: "c1") == first)
     }
 
     @Test func concurrentCreatesOfOneIDStoreItOnce() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        let outcomes = try await withThrowingTaskGroup(of: AppDatabase.CreateOutcome.self) { group in
-            for index in 0..<20 { group.addTask { try database.createCoupon(coupon("same"), now: index) } }
+        let outcomes = try await withThrowingTaskGroup(of: CreateOutcome.self) { group in
+            for index in 0..<20 { group.addTask { try database.coupons.createCoupon(coupon("same"), now: index) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.filter { if case .created = $0 { true } else { false } }.count == 1)
@@ -92,43 +92,43 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         defer { file.remove() }
         let database = try file.open()
         for index in 1...25 {
-            _ = try database.createCoupon(coupon("c\(index)", type: index % 2 == 0 ? .shopFlatDiscount : .shopDirectReduction, name: "Sale \(index)"), now: index)
+            _ = try database.coupons.createCoupon(coupon("c\(index)", type: index % 2 == 0 ? .shopFlatDiscount : .shopDirectReduction, name: "Sale \(index)"), now: index)
         }
-        let first = try database.coupons(matching: .init(), limit: 10)
+        let first = try database.coupons.coupons(matching: .init(), limit: 10)
         #expect(first.records.map(\.outCouponID) == (16...25).reversed().map { "c\($0)" })
         // Coupons added between pages do not shift the later pages.
-        _ = try database.createCoupon(coupon("late"), now: 99)
-        let second = try database.coupons(matching: .init(), limit: 10, before: first.nextBefore)
+        _ = try database.coupons.createCoupon(coupon("late"), now: 99)
+        let second = try database.coupons.coupons(matching: .init(), limit: 10, before: first.nextBefore)
         #expect(second.records.map(\.outCouponID) == (6...15).reversed().map { "c\($0)" })
-        let third = try database.coupons(matching: .init(), limit: 10, before: second.nextBefore)
+        let third = try database.coupons.coupons(matching: .init(), limit: 10, before: second.nextBefore)
         #expect(third.records.map(\.outCouponID) == (1...5).reversed().map { "c\($0)" })
         #expect(third.nextBefore == nil)
 
-        let flat = try database.coupons(matching: .init(type: .shopFlatDiscount), limit: 50)
+        let flat = try database.coupons.coupons(matching: .init(type: .shopFlatDiscount), limit: 50)
         #expect(flat.records.count == 12 && flat.records.allSatisfy { $0.type == 103 })
-        #expect(try database.coupons(matching: .init(syncState: .synced), limit: 50).records.isEmpty)
-        #expect(try database.coupons(matching: .init(syncState: .pending), limit: 50).records.count == 26)
-        #expect(try database.coupons(matching: .init(status: .active), limit: 50).records.isEmpty)
-        #expect(try database.coupons(matching: .init(text: "Sale 2"), limit: 50).records.map(\.outCouponID) == ["c25", "c24", "c23", "c22", "c21", "c20", "c2"])
-        #expect(try database.coupons(matching: .init(text: "c1"), limit: 50).records.count == 11)
-        #expect(try database.coupons(matching: .init(text: "LATE"), limit: 50).records.map(\.outCouponID) == ["late"])
-        #expect(try database.coupons(matching: .init(text: "%"), limit: 50).records.isEmpty)
-        #expect(try database.coupons(matching: .init(text: "_"), limit: 50).records.isEmpty)
+        #expect(try database.coupons.coupons(matching: .init(syncState: .synced), limit: 50).records.isEmpty)
+        #expect(try database.coupons.coupons(matching: .init(syncState: .pending), limit: 50).records.count == 26)
+        #expect(try database.coupons.coupons(matching: .init(status: .active), limit: 50).records.isEmpty)
+        #expect(try database.coupons.coupons(matching: .init(text: "Sale 2"), limit: 50).records.map(\.outCouponID) == ["c25", "c24", "c23", "c22", "c21", "c20", "c2"])
+        #expect(try database.coupons.coupons(matching: .init(text: "c1"), limit: 50).records.count == 11)
+        #expect(try database.coupons.coupons(matching: .init(text: "LATE"), limit: 50).records.map(\.outCouponID) == ["late"])
+        #expect(try database.coupons.coupons(matching: .init(text: "%"), limit: 50).records.isEmpty)
+        #expect(try database.coupons.coupons(matching: .init(text: "_"), limit: 50).records.isEmpty)
     }
 
     @Test func pooledReadersSeeEveryCommitAndWaitTheirTurn() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try AppDatabase(path: file.path, maximumReaders: 2)
-        #expect(try database.coupon(outCouponID: "later") == nil)  // opens a reader
-        _ = try database.createCoupon(coupon("later"), now: 1)
-        #expect(try database.coupon(outCouponID: "later") != nil)  // the same reader, a newer commit
+        #expect(try database.coupons.coupon(outCouponID: "later") == nil)  // opens a reader
+        _ = try database.coupons.createCoupon(coupon("later"), now: 1)
+        #expect(try database.coupons.coupon(outCouponID: "later") != nil)  // the same reader, a newer commit
         // Another connection writing to the file, as another worker process would: its commits show too.
-        _ = try file.open().createCoupon(coupon("other-process"), now: 2)
-        #expect(try database.coupon(outCouponID: "other-process") != nil)
+        _ = try file.open().coupons.createCoupon(coupon("other-process"), now: 2)
+        #expect(try database.coupons.coupon(outCouponID: "other-process") != nil)
         // Twenty readers at once over two connections.
         let found = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<20 { group.addTask { try database.coupon(outCouponID: "later") != nil } }
+            for _ in 0..<20 { group.addTask { try database.coupons.coupon(outCouponID: "later") != nil } }
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(found == 20)
@@ -156,7 +156,7 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try AppDatabase(path: file.path, maximumReaders: 4)
-        for _ in 0..<4 { _ = try database.coupon(outCouponID: "c1") }
+        for _ in 0..<4 { _ = try database.coupons.coupon(outCouponID: "c1") }
         #expect(database.readers.openedCount == 4, "one read after another still goes round every reader")
     }
 
@@ -164,13 +164,13 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try AppDatabase(path: file.path, maximumReaders: 3)
-        _ = try database.createCoupon(coupon("c1"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
         let threads = 16, readsEach = 300
         let found = Atomic<Int>(0), done = DispatchGroup()
         for _ in 0..<threads {
             done.enter()
             Thread {
-                for _ in 0..<readsEach where (try? database.coupon(outCouponID: "c1")) != nil { found.add(1, ordering: .relaxed) }
+                for _ in 0..<readsEach where (try? database.coupons.coupon(outCouponID: "c1")) != nil { found.add(1, ordering: .relaxed) }
                 done.leave()
             }.start()
         }
@@ -183,11 +183,11 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("before"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("before"), now: 1)
         let count = "SELECT COUNT(*) FROM coupon"
         let (first, second) = try database.readers.read { db in
             let first = try Int.fetchOne(db, sql: count)
-            _ = try database.createCoupon(coupon("meanwhile"), now: 2)  // committed by the writer
+            _ = try database.coupons.createCoupon(coupon("meanwhile"), now: 2)  // committed by the writer
             return (first, try Int.fetchOne(db, sql: count))
         }
         #expect(first == 1 && second == 1, "the second statement sees what the first saw")

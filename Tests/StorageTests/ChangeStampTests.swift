@@ -11,16 +11,16 @@ import Testing
         let database = try file.open()
         let other = try file.open()  // other connections to the same file, as another process has
         let first = try #require(database.changeStamp())
-        _ = try database.coupons(matching: .init(), limit: 10, before: nil)
-        _ = try other.couponWithAttemptsAndChanges(outCouponID: "none")
+        _ = try database.coupons.coupons(matching: .init(), limit: 10, before: nil)
+        _ = try other.coupons.couponWithAttemptsAndChanges(outCouponID: "none")
         #expect(database.changeStamp() == first)
 
-        _ = try database.createCoupon(coupon("c1"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
         let second = try #require(database.changeStamp())
         #expect(second != first)
         #expect(other.changeStamp() == second)
 
-        _ = try other.createCoupon(coupon("c2"), now: 2)
+        _ = try other.coupons.createCoupon(coupon("c2"), now: 2)
         #expect(database.changeStamp() != second)
     }
 
@@ -28,14 +28,14 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("c1"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
         // The log emptied, the next commit's frames are written from its start again: only the salts differ.
         try database.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         let emptied = try #require(database.changeStamp())
-        _ = try database.createCoupon(coupon("c2"), now: 2)
+        _ = try database.coupons.createCoupon(coupon("c2"), now: 2)
         let refilled = try #require(database.changeStamp())
         try database.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-        _ = try database.createCoupon(coupon("c3"), now: 3)
+        _ = try database.coupons.createCoupon(coupon("c3"), now: 3)
         #expect(database.changeStamp() != refilled)
         #expect(database.changeStamp() != emptied)
     }
@@ -48,7 +48,7 @@ import Testing
         defer { file.remove() }
         let database = try file.open()
         try withExtendedLifetime(database) {
-            _ = try database.createCoupon(coupon("c1"), now: 1)
+            _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
             #expect(database.changeStamp() != nil)
             let held = try locksHeld(onFile: file.path + "-shm")
             let all = try locksHeld(onFile: nil)

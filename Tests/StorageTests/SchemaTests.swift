@@ -61,7 +61,7 @@ import Testing
             }
         }
         try pool.close()
-        #expect(try AppDatabase(path: file.path).coupon(outCouponID: "old")?.syncAttemptsTotal == 3)
+        #expect(try AppDatabase(path: file.path).coupons.coupon(outCouponID: "old")?.syncAttemptsTotal == 3)
     }
 
     @Test func aNewDatabaseIsNotCopied() throws {

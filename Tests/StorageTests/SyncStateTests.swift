@@ -5,10 +5,10 @@ import Testing
 /// What a sync attempt does to a stored coupon: recorded, moved to synced, rejected or pending, claimed by one process.
 @Suite struct SyncStateTests {
     func due(_ database: AppDatabase, now: Double, ignoringBackoff: Bool = false, afterRow: Int64 = 0) throws -> [String] {
-        try database.couponsDueForSync(now: now, limit: 10, afterRow: afterRow, ignoringBackoff: ignoringBackoff).map(\.outCouponID)
+        try database.coupons.couponsDueForSync(now: now, limit: 10, afterRow: afterRow, ignoringBackoff: ignoringBackoff).map(\.outCouponID)
     }
 
-    func attempt(_ at: Double, errcode: Int? = nil, failure: String? = nil) -> AppDatabase.SyncAttempt {
+    func attempt(_ at: Double, errcode: Int? = nil, failure: String? = nil) -> SyncAttempt {
         .init(at: at, endpoint: "/shop/coupon/add", errcode: errcode, failure: failure, durationMilliseconds: 12.5)
     }
 
@@ -16,54 +16,54 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("c1"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
 
-        let pending = try #require(try await database.recordSync(
+        let pending = try #require(try await database.coupons.recordSync(
             outCouponID: "c1", attempt: attempt(10, failure: "timed out"), outcome: .pending(reason: "timed out", retryAt: 40), now: 10))
         #expect(pending.syncState == .pending && pending.syncError == "timed out")
         #expect(try due(database, now: 39) == [])
         #expect(try due(database, now: 40) == ["c1"])
 
-        let synced = try #require(try await database.recordSync(
+        let synced = try #require(try await database.coupons.recordSync(
             outCouponID: "c1", attempt: attempt(40, errcode: 0), outcome: .synced(status: .notActive, createTime: 41, updateTime: 42), now: 40))
         #expect(synced.syncState == .synced && synced.syncError == nil)
         #expect(synced.wechatStatus == 1 && synced.wechatCreateTime == 41 && synced.wechatUpdateTime == 42 && synced.updatedAt == 40)
         #expect(try due(database, now: 1000) == [])
 
-        let attempts = try database.syncAttempts(outCouponID: "c1")
+        let attempts = try database.coupons.syncAttempts(outCouponID: "c1")
         #expect(attempts == [attempt(10, failure: "timed out"), attempt(40, errcode: 0)])
-        #expect(try await database.recordSync(outCouponID: "nope", attempt: attempt(1), outcome: .rejected(reason: "x"), now: 1) == nil)
+        #expect(try await database.coupons.recordSync(outCouponID: "nope", attempt: attempt(1), outcome: .rejected(reason: "x"), now: 1) == nil)
     }
 
     @Test func onlyTheNewestAttemptsAreKeptWhileAllAreCounted() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try AppDatabase(path: file.path, syncAttemptsKept: 3)
-        _ = try database.createCoupon(coupon("c1"), now: 1)
-        _ = try database.createCoupon(coupon("c2"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c2"), now: 1)
         for at in 10...17 {
-            try await database.recordSync(
+            try await database.coupons.recordSync(
                 outCouponID: "c1", attempt: attempt(Double(at), failure: "timed out"), outcome: .pending(reason: "timed out", retryAt: 0), now: at)
         }
-        try await database.recordSync(outCouponID: "c2", attempt: attempt(20, failure: "x"), outcome: .pending(reason: "x", retryAt: 0), now: 20)
+        try await database.coupons.recordSync(outCouponID: "c2", attempt: attempt(20, failure: "x"), outcome: .pending(reason: "x", retryAt: 0), now: 20)
 
-        #expect(try database.syncAttempts(outCouponID: "c1").map(\.at) == [15, 16, 17], "the newest three, oldest first")
-        #expect(try database.coupon(outCouponID: "c1")?.syncAttemptsTotal == 8)
-        #expect(try database.syncAttempts(outCouponID: "c2").map(\.at) == [20], "another coupon's attempts are its own")
+        #expect(try database.coupons.syncAttempts(outCouponID: "c1").map(\.at) == [15, 16, 17], "the newest three, oldest first")
+        #expect(try database.coupons.coupon(outCouponID: "c1")?.syncAttemptsTotal == 8)
+        #expect(try database.coupons.syncAttempts(outCouponID: "c2").map(\.at) == [20], "another coupon's attempts are its own")
         // The backoff goes by every attempt made, not by those kept.
-        #expect(try await database.claimSync(outCouponID: "c1", holder: "a", now: 100, lease: 30) == 8)
+        #expect(try await database.coupons.claimSync(outCouponID: "c1", holder: "a", now: 100, lease: 30) == 8)
     }
 
     @Test func aRejectedCouponKeepsItsReasonAndIsNotRetried() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("c1"), now: 1)
-        let rejected = try #require(try await database.recordSync(
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
+        let rejected = try #require(try await database.coupons.recordSync(
             outCouponID: "c1", attempt: attempt(5, errcode: 1_090_011, failure: "商品券缺少商品"), outcome: .rejected(reason: "1090011 商品券缺少商品"), now: 5))
         #expect(rejected.syncState == .rejected && rejected.syncError == "1090011 商品券缺少商品")
         #expect(try due(database, now: 1000) == [])
-        #expect(try await database.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30) == nil)
+        #expect(try await database.coupons.claimSync(outCouponID: "c1", holder: "a", now: 6, lease: 30) == nil)
     }
 
     @Test func oneProcessAtATimeSyncsACoupon() async throws {
@@ -71,17 +71,17 @@ import Testing
         defer { file.remove() }
         let first = try file.open()
         let second = try file.open()
-        _ = try first.createCoupon(coupon("c1"), now: 1)
-        #expect(try await first.claimSync(outCouponID: "c1", holder: "worker-1", now: 100, lease: 30) == 0)
-        #expect(try await second.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == nil)
+        _ = try first.coupons.createCoupon(coupon("c1"), now: 1)
+        #expect(try await first.coupons.claimSync(outCouponID: "c1", holder: "worker-1", now: 100, lease: 30) == 0)
+        #expect(try await second.coupons.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == nil)
         #expect(try due(second, now: 110) == [])
-        #expect(try await first.claimSync(outCouponID: "c1", holder: "worker-1", now: 110, lease: 30) == nil)
+        #expect(try await first.coupons.claimSync(outCouponID: "c1", holder: "worker-1", now: 110, lease: 30) == nil)
         // A claim left by a killed process runs out; its attempt may have reached WeChat, so it counts.
-        #expect(try await second.claimSync(outCouponID: "c1", holder: "worker-2", now: 130, lease: 30) == 1)
+        #expect(try await second.coupons.claimSync(outCouponID: "c1", holder: "worker-2", now: 130, lease: 30) == 1)
         // Recording the outcome ends the holder's claim.
-        try await second.recordSync(outCouponID: "c1", attempt: attempt(131), outcome: .pending(reason: "busy", retryAt: 140), holder: "worker-2", now: 131)
+        try await second.coupons.recordSync(outCouponID: "c1", attempt: attempt(131), outcome: .pending(reason: "busy", retryAt: 140), holder: "worker-2", now: 131)
         // The claim answers how many attempts came before.
-        #expect(try await first.claimSync(outCouponID: "c1", holder: "worker-1", now: 141, lease: 30) == 1)
+        #expect(try await first.coupons.claimSync(outCouponID: "c1", holder: "worker-1", now: 141, lease: 30) == 1)
     }
 
     @Test func aCouponStoredWithAClaimIsNobodyElsesUntilTheClaimEnds() async throws {
@@ -89,36 +89,36 @@ import Testing
         defer { file.remove() }
         let worker = try file.open()
         let other = try file.open()
-        let claim = AppDatabase.SyncClaim(holder: "worker-1", until: 130)
-        guard case .created = try worker.createCoupon(coupon("c1"), now: 100, claimingSync: claim) else { Issue.record("not created"); return }
+        let claim = SyncClaim(holder: "worker-1", until: 130)
+        guard case .created = try worker.coupons.createCoupon(coupon("c1"), now: 100, claimingSync: claim) else { Issue.record("not created"); return }
         #expect(try due(other, now: 129) == [])
-        #expect(try await other.claimSync(outCouponID: "c1", holder: "worker-2", now: 129, lease: 30) == nil)
+        #expect(try await other.coupons.claimSync(outCouponID: "c1", holder: "worker-2", now: 129, lease: 30) == nil)
         // A retry of the same create takes no claim of its own: once worker-1's claim ends, the coupon is due.
-        guard case .alreadyStored = try other.createCoupon(coupon("c1"), now: 101, claimingSync: .init(holder: "worker-2", until: 500)) else {
+        guard case .alreadyStored = try other.coupons.createCoupon(coupon("c1"), now: 101, claimingSync: .init(holder: "worker-2", until: 500)) else {
             Issue.record("not a retry")
             return
         }
-        try await worker.recordSync(outCouponID: "c1", attempt: attempt(101), outcome: .pending(reason: "busy", retryAt: 110), holder: "worker-1", now: 101)
+        try await worker.coupons.recordSync(outCouponID: "c1", attempt: attempt(101), outcome: .pending(reason: "busy", retryAt: 110), holder: "worker-1", now: 101)
         #expect(try due(other, now: 110) == ["c1"])
-        #expect(try await other.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == 1)
+        #expect(try await other.coupons.claimSync(outCouponID: "c1", holder: "worker-2", now: 110, lease: 30) == 1)
         // A claim the creating process never ended (it was killed) runs out, and counts as an attempt.
-        _ = try worker.createCoupon(coupon("c2"), now: 100, claimingSync: claim)
-        #expect(try await other.claimSync(outCouponID: "c2", holder: "worker-2", now: 130, lease: 30) == 1)
+        _ = try worker.coupons.createCoupon(coupon("c2"), now: 100, claimingSync: claim)
+        #expect(try await other.coupons.claimSync(outCouponID: "c2", holder: "worker-2", now: 130, lease: 30) == 1)
     }
 
     @Test func aRejectedCouponCanBeQueuedAgainButASyncedOneCannot() async throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("c1"), now: 1)
-        _ = try database.createCoupon(coupon("c2"), now: 1)
-        try await database.recordSync(outCouponID: "c1", attempt: attempt(5, errcode: 48001), outcome: .rejected(reason: "48001 api unauthorized"), now: 5)
-        try await database.recordSync(outCouponID: "c2", attempt: attempt(5, errcode: 0), outcome: .synced(status: .notActive, createTime: 5, updateTime: 5), now: 5)
-        #expect(try database.requeueSync(outCouponID: "c1", actor: "erp", now: 6))
-        #expect(try !database.requeueSync(outCouponID: "c2", actor: "erp", now: 6))
-        #expect(try !database.requeueSync(outCouponID: "nope", actor: "erp", now: 6))
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
+        _ = try database.coupons.createCoupon(coupon("c2"), now: 1)
+        try await database.coupons.recordSync(outCouponID: "c1", attempt: attempt(5, errcode: 48001), outcome: .rejected(reason: "48001 api unauthorized"), now: 5)
+        try await database.coupons.recordSync(outCouponID: "c2", attempt: attempt(5, errcode: 0), outcome: .synced(status: .notActive, createTime: 5, updateTime: 5), now: 5)
+        #expect(try database.coupons.requeueSync(outCouponID: "c1", actor: "erp", now: 6))
+        #expect(try !database.coupons.requeueSync(outCouponID: "c2", actor: "erp", now: 6))
+        #expect(try !database.coupons.requeueSync(outCouponID: "nope", actor: "erp", now: 6))
         #expect(try due(database, now: 6) == ["c1"])
-        #expect(try database.coupon(outCouponID: "c1")?.syncState == SyncState.pending)
+        #expect(try database.coupons.coupon(outCouponID: "c1")?.syncState == SyncState.pending)
     }
 
     @Test func aPassByHandIgnoresTheBackoffAndPagesByRow() async throws {
@@ -126,11 +126,11 @@ import Testing
         defer { file.remove() }
         let database = try file.open()
         for id in ["c1", "c2", "c3"] {
-            _ = try database.createCoupon(coupon(id), now: 1)
-            try await database.recordSync(outCouponID: id, attempt: attempt(2, failure: "down"), outcome: .pending(reason: "down", retryAt: 100), now: 2)
+            _ = try database.coupons.createCoupon(coupon(id), now: 1)
+            try await database.coupons.recordSync(outCouponID: id, attempt: attempt(2, failure: "down"), outcome: .pending(reason: "down", retryAt: 100), now: 2)
         }
         #expect(try due(database, now: 50) == [])
-        let all = try database.couponsDueForSync(now: 50, limit: 2, ignoringBackoff: true)
+        let all = try database.coupons.couponsDueForSync(now: 50, limit: 2, ignoringBackoff: true)
         #expect(all.map(\.outCouponID) == ["c1", "c2"])
         #expect(try due(database, now: 50, ignoringBackoff: true, afterRow: all[1].row) == ["c3"])
     }
@@ -139,13 +139,13 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try file.open()
-        _ = try database.createCoupon(coupon("c1"), now: 1)
-        try await database.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
-        let unchanged = try #require(try await database.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
+        _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
+        try await database.coupons.recordSync(outCouponID: "c1", attempt: attempt(3, errcode: 0), outcome: .synced(status: .active, createTime: 3, updateTime: 3), now: 3)
+        let unchanged = try #require(try await database.coupons.recordSync(outCouponID: "c1", attempt: attempt(9, failure: "timed out"), outcome: nil, now: 9))
         #expect(unchanged.syncState == .synced && unchanged.wechatStatus == 2 && unchanged.updatedAt == 3)
-        let (record, attempts, _) = try #require(try database.couponWithAttemptsAndChanges(outCouponID: "c1"))
+        let (record, attempts, _) = try #require(try database.coupons.couponWithAttemptsAndChanges(outCouponID: "c1"))
         #expect(record == unchanged)
         #expect(attempts == [attempt(3, errcode: 0), attempt(9, failure: "timed out")])
-        #expect(try database.couponWithAttemptsAndChanges(outCouponID: "nope") == nil)
+        #expect(try database.coupons.couponWithAttemptsAndChanges(outCouponID: "nope") == nil)
     }
 }

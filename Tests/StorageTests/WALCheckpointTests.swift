@@ -100,8 +100,8 @@ import Testing
         defer { file.remove() }
         do {
             let database = try file.open()
-            _ = try database.createCoupon(coupon("c1"), now: 1)
-            _ = try database.coupon(outCouponID: "c1")  // a reader opened too
+            _ = try database.coupons.createCoupon(coupon("c1"), now: 1)
+            _ = try database.coupons.coupon(outCouponID: "c1")  // a reader opened too
             #expect(!openFiles(under: file.directory.path("")).isEmpty)
         }
         #expect(openFiles(under: file.directory.path("")).isEmpty)

@@ -20,8 +20,8 @@ import WeChat
         return record
     }
 
-    func change(_ kind: AppDatabase.CouponChange.Kind, status: Int? = nil, attempts: Int = 0, userCoupon: UserCouponRecord? = nil) -> AppDatabase.CouponChange {
-        AppDatabase.CouponChange(id: 7, kind: kind, status: status, userCoupon: userCoupon, attempts: attempts, requestedBy: "ann", requestedAt: 1)
+    func change(_ kind: CouponChange.Kind, status: Int? = nil, attempts: Int = 0, userCoupon: UserCouponRecord? = nil) -> CouponChange {
+        CouponChange(id: 7, kind: kind, status: status, userCoupon: userCoupon, attempts: attempts, requestedBy: "ann", requestedAt: 1)
     }
 
     @Test func aNewCouponIsAddedThenReadAndSettledAsSynced() {

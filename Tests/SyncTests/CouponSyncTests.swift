@@ -20,13 +20,13 @@ import WeChat
         folder = try TemporaryDirectory("sync-tests")
         database = try AppDatabase(path: folder.path("coupons.sqlite"))
         sync = CouponSync(
-            store: database, wechat: wechat, holder: "worker-1", callTimeLimit: .seconds(10), backoff: Backoff(first: 2, maximum: 600, keptShare: { 1 }),
+            store: database.coupons, wechat: wechat, holder: "worker-1", callTimeLimit: .seconds(10), backoff: Backoff(first: 2, maximum: 600, keptShare: { 1 }),
             now: clock.now
         )
     }
 
     func store(_ id: String) throws {
-        _ = try database.createCoupon(try Coupon.example(id), now: clock.seconds)
+        _ = try database.coupons.createCoupon(try Coupon.example(id), now: clock.seconds)
     }
 
     func synced(_ id: String) async throws -> CouponRecord? {
@@ -40,7 +40,7 @@ import WeChat
         let record = try #require(try await synced("c1"))
         #expect(record.syncState == .synced && record.wechatStatus == 1 && record.wechatCreateTime == 100)
         #expect(wechat.calls == ["add", "get"])
-        let attempts = try database.syncAttempts(outCouponID: "c1")
+        let attempts = try database.coupons.syncAttempts(outCouponID: "c1")
         #expect(attempts.map(\.endpoint) == ["/shop/coupon/add"] && attempts[0].errcode == 0 && attempts[0].at == 1_000)
     }
 
@@ -54,14 +54,14 @@ import WeChat
                 return
             }
             #expect(record.syncState == .pending && reason.contains("HTTP 503"))
-            #expect(try database.couponsDueForSync(now: clock.now() + wait - 0.001, limit: 10).isEmpty, "attempt \(attempt)")
-            #expect(try database.couponsDueForSync(now: clock.now() + wait, limit: 10).count == 1, "attempt \(attempt)")
+            #expect(try database.coupons.couponsDueForSync(now: clock.now() + wait - 0.001, limit: 10).isEmpty, "attempt \(attempt)")
+            #expect(try database.coupons.couponsDueForSync(now: clock.now() + wait, limit: 10).count == 1, "attempt \(attempt)")
             clock.advance(by: wait)
         }
         // The attempts before may have reached WeChat: it is asked first, then given the coupon.
         _ = try #require(try await synced("c1"))
         #expect(wechat.calls == ["add", "get", "get", "get", "add", "get"])
-        #expect(try database.syncAttempts(outCouponID: "c1").count == 4)
+        #expect(try database.coupons.syncAttempts(outCouponID: "c1").count == 4)
     }
 
     @Test func aCouponWeChatGotWhileItsAnswerWasLostIsFoundNotAddedAgain() async throws {
@@ -73,7 +73,7 @@ import WeChat
         let record = try #require(try await synced("c1"))
         #expect(record.wechatStatus == 1)
         #expect(wechat.calls == ["add", "get"])
-        #expect(try database.syncAttempts(outCouponID: "c1").map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get"])
+        #expect(try database.coupons.syncAttempts(outCouponID: "c1").map(\.endpoint) == ["/shop/coupon/add", "/shop/coupon/get"])
     }
 
     @Test func aRefusalRejectsTheCouponWithWeChatsReasonUntilARetryIsAsked() async throws {
@@ -84,7 +84,7 @@ import WeChat
         guard case .rejected(let record, let error) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
         #expect(error == refusal && record.syncState == .rejected && record.syncError == "9401020 coupon info invalid")
         #expect(try await sync.sync(outCouponID: "c1").isNotClaimed)
-        #expect(try database.requeueSync(outCouponID: "c1", actor: "ann", now: clock.seconds))
+        #expect(try database.coupons.requeueSync(outCouponID: "c1", actor: "ann", now: clock.seconds))
         _ = try #require(try await synced("c1"))
     }
 
@@ -94,14 +94,14 @@ import WeChat
         let pause = CallPause(cause: WeChatError(code: 45009, message: "reach max api daily quota limit"), until: 5_000)
         wechat.failNext(.fail(.paused(pause)))
         guard case .pending = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
-        #expect(try database.couponsDueForSync(now: 4_999, limit: 10).isEmpty)
-        #expect(try database.couponsDueForSync(now: 5_000, limit: 10).count == 1)
+        #expect(try database.coupons.couponsDueForSync(now: 4_999, limit: 10).isEmpty)
+        #expect(try database.coupons.couponsDueForSync(now: 5_000, limit: 10).count == 1)
     }
 
     @Test func aCouponAnotherProcessHoldsIsLeftToIt() async throws {
         defer { folder.remove() }
         try store("c1")
-        _ = try #require(try await database.claimSync(outCouponID: "c1", holder: "worker-2", now: clock.now(), lease: 60))
+        _ = try #require(try await database.coupons.claimSync(outCouponID: "c1", holder: "worker-2", now: clock.now(), lease: 60))
         #expect(try await sync.sync(outCouponID: "c1").isNotClaimed)
         #expect(wechat.calls.isEmpty)
         // Once its claim runs out (its process died), the coupon is taken over, and WeChat asked first.
@@ -114,20 +114,20 @@ import WeChat
         defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
-        #expect(try database.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds).isQueued)
-        #expect(try database.requestStock(issuedNum: 50, receiveNum: 0, outCouponID: "c1", by: "ann", now: clock.seconds).isQueued)
+        #expect(try database.coupons.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds).isQueued)
+        #expect(try database.coupons.requestStock(issuedNum: 50, receiveNum: 0, outCouponID: "c1", by: "ann", now: clock.seconds).isQueued)
         let record = try #require(try await synced("c1"))
         #expect(record.wechatStatus == 2 && record.status == 2)
         // An attempt was made before, so WeChat is asked first whether the status change is made already.
         #expect(wechat.calls == ["add", "get", "get", "update_status", "update_coupon_stock"])
-        #expect(try database.changes(outCouponID: "c1").allSatisfy { $0.state == .sent })
+        #expect(try database.coupons.changes(outCouponID: "c1").allSatisfy { $0.state == .sent })
     }
 
     @Test func aStatusChangeWhoseAnswerWasLostIsNotSentAgain() async throws {
         defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
-        _ = try database.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds)
+        _ = try database.coupons.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds)
         wechat.failNext(.answer, .loseAnswer)
         guard case .pending = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
         clock.advance(by: 2)
@@ -141,25 +141,25 @@ import WeChat
         try store("c1")
         let claim = sync.newClaim()
         let edited = try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c1", name: "改名").utf8)))
-        let first = try #require(try database.coupon(outCouponID: "c1"))
+        let first = try #require(try database.coupons.coupon(outCouponID: "c1"))
         _ = claim
-        #expect(try database.editCoupon(edited, by: "ann", now: clock.seconds).isQueued)
+        #expect(try database.coupons.editCoupon(edited, by: "ann", now: clock.seconds).isQueued)
         // The attempt began with the first body; WeChat gets it with add, then the edit with update.
         guard case .synced = try await sync.syncNew(first) else { Issue.record("not synced"); return }
         #expect(wechat.calls == ["add", "get", "update"])
-        #expect(wechat.body(of: "c1") == Array(try #require(try database.coupon(outCouponID: "c1")).body.utf8))
+        #expect(wechat.body(of: "c1") == Array(try #require(try database.coupons.coupon(outCouponID: "c1")).body.utf8))
     }
 
     @Test func aRefusedChangeRejectsTheCouponAndTheQueueWaits() async throws {
         defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
-        _ = try database.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds)
-        _ = try database.requestStock(issuedNum: 5, receiveNum: 0, outCouponID: "c1", by: "ann", now: clock.seconds)
+        _ = try database.coupons.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds)
+        _ = try database.coupons.requestStock(issuedNum: 5, receiveNum: 0, outCouponID: "c1", by: "ann", now: clock.seconds)
         wechat.failNext(.answer, .fail(.refused(WeChatError(code: 9_401_030, message: "status not allowed"))))
         guard case .rejected(let record, _) = try await sync.sync(outCouponID: "c1") else { Issue.record("not rejected"); return }
         #expect(record.syncState == .rejected)
-        #expect(try database.changes(outCouponID: "c1").map(\.state) == [.rejected, .pending])
+        #expect(try database.coupons.changes(outCouponID: "c1").map(\.state) == [.rejected, .pending])
         #expect(wechat.calls == ["add", "get", "get", "update_status"])
     }
 
@@ -185,10 +185,10 @@ import WeChat
         _ = try #require(try await synced("c1"))
         wechat.failNext(.fail(.unreachable("timeout")))
         guard case .failure = try #require(try await sync.refresh(outCouponID: "c1", by: "ann")) else { Issue.record("not a failure"); return }
-        #expect(try database.coupon(outCouponID: "c1")?.wechatStatus == 1)
+        #expect(try database.coupons.coupon(outCouponID: "c1")?.wechatStatus == 1)
         guard case .success(let record) = try #require(try await sync.refresh(outCouponID: "c1", by: "ann")) else { Issue.record("not refreshed"); return }
         #expect(record.wechatStatus == 1 && record.syncState == .synced)
-        #expect(try database.syncAttempts(outCouponID: "c1").count == 3)
+        #expect(try database.coupons.syncAttempts(outCouponID: "c1").count == 3)
         #expect(try await sync.refresh(outCouponID: "nope", by: "ann") == nil)
     }
 }
@@ -208,6 +208,6 @@ extension CouponSync.Result {
     var isNotClaimed: Bool { if case .notClaimed = self { true } else { false } }
 }
 
-extension AppDatabase.ChangeOutcome {
+extension ChangeOutcome {
     var isQueued: Bool { if case .queued = self { true } else { false } }
 }

@@ -29,7 +29,7 @@ import Testing
             elsewhere = try AppDatabase(path: directory.path("answers.sqlite"))
             let (key, hash) = APIKey.generate()
             self.key = key
-            try database.addAPIKey(name: "tool", role: .viewer, keyHash: hash, actor: "test", now: 1_000)
+            try database.accounts.addAPIKey(name: "tool", role: .viewer, keyHash: hash, actor: "test", now: 1_000)
             let counters = counters
             let now: @Sendable () -> Int = { counters.clock.load(ordering: .relaxed) }
             cache = AnswerCache(maximumBytes: maximumBytes, now: now)
@@ -68,7 +68,7 @@ import Testing
 
         func commitElsewhere() throws {
             let (_, hash) = APIKey.generate()
-            try elsewhere.addAPIKey(name: "other-\(UUID().uuidString)", role: .viewer, keyHash: hash, actor: "test", now: 1_000)
+            try elsewhere.accounts.addAPIKey(name: "other-\(UUID().uuidString)", role: .viewer, keyHash: hash, actor: "test", now: 1_000)
         }
     }
 
@@ -100,14 +100,14 @@ import Testing
     @Test func eachKeyHasItsOwnAnswersAndAKeyRevokedElsewhereIsRefusedAtOnce() async throws {
         let setup = try Setup()
         let (other, otherHash) = APIKey.generate()
-        try setup.database.addAPIKey(name: "second", role: .viewer, keyHash: otherHash, actor: "test", now: 1_000)
+        try setup.database.accounts.addAPIKey(name: "second", role: .viewer, keyHash: otherHash, actor: "test", now: 1_000)
         _ = try await setup.router.respond(to: setup.request("/counted/a"), logger: logger)
         _ = try await setup.router.respond(to: setup.request("/counted/a", key: other), logger: logger)
         #expect(setup.runs == 2)
         let (unknown, _) = APIKey.generate()
         #expect(try await setup.router.respond(to: setup.request("/counted/a", key: unknown), logger: logger).status == 401)
 
-        #expect(try setup.elsewhere.revokeAPIKey(name: "tool", actor: "test", now: 1_001))
+        #expect(try setup.elsewhere.accounts.revokeAPIKey(name: "tool", actor: "test", now: 1_001))
         #expect(try await setup.router.respond(to: setup.request("/counted/a"), logger: logger).status == 401)
         #expect(try await setup.router.respond(to: setup.request("/counted/a", key: other), logger: logger).status == 200)
     }

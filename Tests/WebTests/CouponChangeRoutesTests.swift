@@ -36,8 +36,8 @@ import Testing
     /// Stores a coupon and marks it as WeChat having it in status 1, as a sync would.
     func storeOnWeChat(_ id: String) async throws {
         #expect(try await send("POST", "/api/v1/coupons", WeChatExample.directReduction(id: id)).status == 202)
-        let attempt = AppDatabase.SyncAttempt(at: 1, endpoint: "/shop/coupon/add", errcode: 0, failure: nil, durationMilliseconds: 1)
-        _ = try await database.recordSync(outCouponID: id, attempt: attempt, outcome: .synced(status: .notActive, createTime: 1, updateTime: 1), now: 1)
+        let attempt = SyncAttempt(at: 1, endpoint: "/shop/coupon/add", errcode: 0, failure: nil, durationMilliseconds: 1)
+        _ = try await database.coupons.recordSync(outCouponID: id, attempt: attempt, outcome: .synced(status: .notActive, createTime: 1, updateTime: 1), now: 1)
     }
 
     func fieldErrors(_ json: [String: Any]) -> [String] {
@@ -54,7 +54,7 @@ import Testing
         #expect(sync["state"] as? String == "pending")
         let changes = try #require(sync["changes"] as? [[String: Any]])
         #expect(changes.map { $0["endpoint"] as? String } == ["/shop/coupon/update"] && changes.first?["requested_by"] as? String == "erp")
-        #expect(try database.history(ofCoupon: "c1").last?.action == "coupon.update")
+        #expect(try database.audit.history(ofCoupon: "c1").last?.action == "coupon.update")
         // Sent again as it is, nothing changes.
         #expect(try await send("PUT", "/api/v1/coupons/c1", WeChatExample.directReduction(id: "c1", name: "New name")).status == 200)
     }
@@ -67,7 +67,7 @@ import Testing
         let invalid = try await send("PUT", "/api/v1/coupons/c1", WeChatExample.directReduction(id: "c1", fee: 0))
         #expect(invalid.status == 422 && fieldErrors(invalid.json).first?.hasPrefix("coupon.coupon_info.discount_info.discount_fee") == true)
         #expect(try await send("PUT", "/api/v1/coupons/nope", WeChatExample.directReduction(id: "nope")).status == 404)
-        #expect(try database.coupon(outCouponID: "c1")?.name == "立减", "the stored coupon is unchanged")
+        #expect(try database.coupons.coupon(outCouponID: "c1")?.name == "立减", "the stored coupon is unchanged")
     }
 
     @Test func statusChangesFollowWeChatsTransitions() async throws {

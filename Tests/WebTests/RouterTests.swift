@@ -151,7 +151,7 @@ import TestSupport
         }
         let response = try await router.respond(to: Request(method: "GET", path: "/keys/new"), logger: logger)
         #expect(String(decoding: response.body, as: UTF8.self) == "not yet", "the handler sees what the authenticator saw")
-        #expect(try database.liveAPIKey(hash: hash) != nil, "the key was stored meanwhile")
+        #expect(try database.accounts.liveAPIKey(hash: hash) != nil, "the key was stored meanwhile")
     }
 
     @Test func aSnapshotRouteChecksAccessFirstAndMayAnswerOnceItsSnapshotHasEnded() async throws {
@@ -169,7 +169,7 @@ import TestSupport
                     .afterwards {
                         // The only reader is free again: another thread's read does not wait for this one.
                         let read = DispatchSemaphore(value: 0)
-                        Thread { _ = try? database.apiKeys(); read.signal() }.start()
+                        Thread { _ = try? database.accounts.apiKeys(); read.signal() }.start()
                         let free = read.wait(timeout: .now() + 5) == .success
                         return Response(status: 202, contentType: "text/plain", body: free ? "reader free" : "reader held")
                     }
@@ -235,7 +235,7 @@ struct StoresAKeyMeanwhile: Authenticator {
 
     func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
         #expect(try snapshot.liveAPIKey(hash: hash) == nil)
-        try database.addAPIKey(name: "meanwhile", role: .viewer, keyHash: hash, actor: "test", now: 1)
+        try database.accounts.addAPIKey(name: "meanwhile", role: .viewer, keyHash: hash, actor: "test", now: 1)
         return Principal(name: "reader", role: .viewer)
     }
 }

@@ -11,8 +11,8 @@ struct AuditAPI: Sendable {
         router.group(services.apiKey(.viewer)) { viewers in
             viewers.get("/api/v1/coupons/{out_coupon_id}/history") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""
-                guard try database.coupon(outCouponID: id) != nil else { throw HTTPError.noSuchCoupon }
-                let entries = try database.history(ofCoupon: id)
+                guard try database.coupons.coupon(outCouponID: id) != nil else { throw HTTPError.noSuchCoupon }
+                let entries = try database.audit.history(ofCoupon: id)
                 var writer = JSONWriter()
                 writer.object {
                     $0.member("entries") { list in list.array { for entry in entries { AuditJSON.write(entry, to: &$0) } } }
@@ -23,7 +23,7 @@ struct AuditAPI: Sendable {
         router.group(services.apiKey(.admin)) { admins in
             admins.get("/api/v1/audit") { context in
                 let query = try AuditQuery(context.request.query)
-                let page = try database.auditEntries(limit: query.page.limit, before: query.page.before)
+                let page = try database.audit.auditEntries(limit: query.page.limit, before: query.page.before)
                 var writer = JSONWriter(capacity: 256 * page.entries.count + 64)
                 writer.object {
                     $0.member("entries") { list in list.array { for entry in page.entries { AuditJSON.write(entry, to: &$0) } } }
@@ -39,7 +39,7 @@ struct AuditAPI: Sendable {
 
 enum AuditJSON {
     /// `{"at": unix seconds, "actor": "erp", "action": "coupon.create", "target_type": "coupon", "target": "c1", "details": {...}}`
-    static func write(_ entry: AppDatabase.AuditEntry, to writer: inout JSONWriter) {
+    static func write(_ entry: AuditEntry, to writer: inout JSONWriter) {
         writer.object {
             $0.member("at") { $0.integer(entry.at) }
             $0.member("actor") { $0.string(entry.actor) }

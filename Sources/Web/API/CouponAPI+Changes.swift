@@ -20,7 +20,7 @@ extension CouponAPI {
                 guard coupon.outCouponID == id else {
                     throw HTTPError.invalidBody(FieldErrors([FieldError(field: "coupon.out_coupon_id", message: "must be \(id), the id in the path")]), what: "The coupon")
                 }
-                let outcome = try database.editCoupon(coupon, by: context.actor, now: now())
+                let outcome = try database.coupons.editCoupon(coupon, by: context.actor, now: now())
                 return try await Self.answer(outcome, id, database, sync, syncDeadline, refused: "the edit")
             }
 
@@ -34,7 +34,7 @@ extension CouponAPI {
                     }
                     return status
                 }
-                let outcome = try database.requestStatus(status, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStatus(status, outCouponID: id, by: context.actor, now: now())
                 return try await Self.answer(outcome, id, database, sync, syncDeadline, refused: "the status change")
             }
 
@@ -50,7 +50,7 @@ extension CouponAPI {
                     }
                     return (issued, received)
                 }
-                let outcome = try database.requestStock(issuedNum: stock.issued, receiveNum: stock.received, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStock(issuedNum: stock.issued, receiveNum: stock.received, outCouponID: id, by: context.actor, now: now())
                 return try await Self.answer(outcome, id, database, sync, syncDeadline, refused: "the stock update")
             }
         }
@@ -58,7 +58,7 @@ extension CouponAPI {
 
     /// 200 with the coupon when there was nothing to change; for a queued change, what sending it came to.
     static func answer(
-        _ outcome: AppDatabase.ChangeOutcome, _ id: String, _ database: AppDatabase, _ sync: CouponSync?, _ deadline: Duration, refused: String
+        _ outcome: ChangeOutcome, _ id: String, _ database: AppDatabase, _ sync: CouponSync?, _ deadline: Duration, refused: String
     ) async throws -> Response {
         switch outcome {
         case .refused(let refusal):
@@ -74,7 +74,7 @@ extension CouponAPI {
 
 extension HTTPError {
     /// 404 for a coupon that is not stored, 409 with the rule for a change WeChat would not allow.
-    init(_ refusal: AppDatabase.ChangeRefusal) {
+    init(_ refusal: ChangeRefusal) {
         switch refusal {
         case .noSuchCoupon:
             self = .noSuchCoupon

@@ -21,7 +21,7 @@ struct CouponAPI: Sendable {
             editors.post("/api/v1/coupons") { context in
                 let coupon = try context.request.couponBody()
                 let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
-                switch try database.createCoupon(coupon, createdBy: context.principal?.name, now: now(), claimingSync: sync?.newClaim()) {
+                switch try database.coupons.createCoupon(coupon, createdBy: context.principal?.name, now: now(), claimingSync: sync?.newClaim()) {
                 case .created(let record):
                     guard let sync else { return .json(status: 202, CouponJSON.item(record, attempts: []), headers: location) }
                     return try await Self.answer(coupon.outCouponID, within: syncDeadline, database, syncedStatus: 201, headers: location) {
@@ -41,7 +41,7 @@ struct CouponAPI: Sendable {
             editors.post("/api/v1/coupons/{out_coupon_id}/sync") { context in
                 let sync = try services.configuredSync()
                 let id = context.parameters["out_coupon_id"] ?? ""
-                guard try database.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
+                guard try database.coupons.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
                     return try Self.couponItem(id, database, status: 200)
                 }
                 return try await Self.answer(id, within: syncDeadline, database, syncedStatus: 200) { try await sync.sync(outCouponID: id) }

@@ -23,7 +23,7 @@ struct ImportAPI: Sendable {
         }
         router.group(services.apiKey(.viewer)) { viewers in
             viewers.get("/api/v1/imports/{id}") { context in
-                guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
+                guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.imports.importRun(id: id) else {
                     throw HTTPError(status: 404, detail: "There is no import with this id.")
                 }
                 return .json(status: 200, ImportJSON.run(CouponImport.asOf(run, now: now())))
@@ -32,10 +32,10 @@ struct ImportAPI: Sendable {
     }
 
     /// Starts an import in the background and answers its run, and true; or the one still running, and false.
-    func startImport(by actor: String) throws -> (run: AppDatabase.ImportRun, started: Bool) {
+    func startImport(by actor: String) throws -> (run: ImportRun, started: Bool) {
         let sync = try services.configuredSync()
         let database = services.database, now = services.now
-        let (run, started) = try database.startImportRun(by: actor, now: now(), staleAfter: CouponImport.staleAfter)
+        let (run, started) = try database.imports.startImportRun(by: actor, now: now(), staleAfter: CouponImport.staleAfter)
         if started {
             let importer = sync.importer(into: database, now: now)
             Task(executorPreference: globalConcurrentExecutor) { _ = await importer.runRecorded(run, by: actor) }
@@ -46,7 +46,7 @@ struct ImportAPI: Sendable {
 
 /// `{"id", "state", "started_by", "started_at", "finished_at", "total_num", "seen", "created", "updated", "differing", "unreadable", "error"}`
 enum ImportJSON {
-    static func run(_ run: AppDatabase.ImportRun) -> [UInt8] {
+    static func run(_ run: ImportRun) -> [UInt8] {
         var writer = JSONWriter()
         writer.object {
             $0.member("id") { $0.integer(Int(run.id)) }

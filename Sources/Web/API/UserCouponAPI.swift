@@ -27,7 +27,7 @@ struct UserCouponAPI: Sendable {
                     guard let id, let openID, let couponID else { return nil }
                     return (id, openID, couponID, time)
                 }
-                let outcome = try database.claimUserCoupon(
+                let outcome = try database.coupons.claimUserCoupon(
                     outUserCouponID: claim.id, openID: claim.openID, outCouponID: claim.couponID, receiveTime: claim.time ?? now(), by: context.actor, now: now()
                 )
                 let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/user-coupons/\(claim.id)"))])
@@ -36,7 +36,7 @@ struct UserCouponAPI: Sendable {
 
             editors.put("/api/v1/user-coupons/{out_user_coupon_id}") { context in
                 let useTime = try context.request.jsonObject { reader, _ in reader.integer("use_time", required: true) }
-                let outcome = try database.setUserCouponUseTime(useTime, outUserCouponID: context.parameters["out_user_coupon_id"] ?? "", by: context.actor, now: now())
+                let outcome = try database.coupons.setUserCouponUseTime(useTime, outUserCouponID: context.parameters["out_user_coupon_id"] ?? "", by: context.actor, now: now())
                 return try await Self.answer(outcome, database, sync, syncDeadline, sentStatus: 200)
             }
 
@@ -49,13 +49,13 @@ struct UserCouponAPI: Sendable {
                     }
                     return status
                 }
-                let outcome = try database.setUserCouponStatus(status, outUserCouponID: context.parameters["out_user_coupon_id"] ?? "", by: context.actor, now: now())
+                let outcome = try database.coupons.setUserCouponStatus(status, outUserCouponID: context.parameters["out_user_coupon_id"] ?? "", by: context.actor, now: now())
                 return try await Self.answer(outcome, database, sync, syncDeadline, sentStatus: 200)
             }
         }
         router.group(services.apiKey(.viewer)) { viewers in
             viewers.get("/api/v1/user-coupons/{out_user_coupon_id}") { context in
-                guard let record = try database.userCoupon(outUserCouponID: context.parameters["out_user_coupon_id"] ?? "") else { throw HTTPError.noSuchUserCoupon }
+                guard let record = try database.coupons.userCoupon(outUserCouponID: context.parameters["out_user_coupon_id"] ?? "") else { throw HTTPError.noSuchUserCoupon }
                 return .json(status: 200, UserCouponJSON.item(record))
             }
 
@@ -71,7 +71,7 @@ struct UserCouponAPI: Sendable {
                         errmsg: error.refusal?.message
                     )
                 }
-                let stored = try page.entries.map { try database.userCoupon(outUserCouponID: $0.outUserCouponID) }
+                let stored = try page.entries.map { try database.coupons.userCoupon(outUserCouponID: $0.outUserCouponID) }
                 return .json(status: 200, UserCouponJSON.wechatPage(totalNum: page.totalNum, entries: page.entries, stored: stored, query: query))
             }
         }
@@ -89,7 +89,7 @@ struct UserCouponAPI: Sendable {
     /// For a queued claim or change, one attempt at its coupon's queue (at most `deadline`), then the user
     /// coupon: `sentStatus` once WeChat has it, 202 while it waits, 422 when WeChat refused it.
     private static func answer(
-        _ outcome: AppDatabase.UserCouponOutcome, _ database: AppDatabase, _ sync: CouponSync?, _ deadline: Duration, sentStatus: Int,
+        _ outcome: UserCouponOutcome, _ database: AppDatabase, _ sync: CouponSync?, _ deadline: Duration, sentStatus: Int,
         headers: HTTPHeaders = HTTPHeaders()
     ) async throws -> Response {
         let record: UserCouponRecord
@@ -104,7 +104,7 @@ struct UserCouponAPI: Sendable {
         if let sync {
             _ = await WeChatWait.outcome(within: deadline) { try await sync.sync(outCouponID: record.outCouponID) }
         }
-        let current = try database.userCoupon(outUserCouponID: record.outUserCouponID) ?? record
+        let current = try database.coupons.userCoupon(outUserCouponID: record.outUserCouponID) ?? record
         switch current.syncState {
         case .synced:
             return .json(status: sentStatus, UserCouponJSON.item(current), headers: headers)
@@ -120,7 +120,7 @@ struct UserCouponAPI: Sendable {
 }
 
 extension HTTPError {
-    init(_ refusal: AppDatabase.UserCouponRefusal) {
+    init(_ refusal: UserCouponRefusal) {
         switch refusal {
         case .noSuchCoupon:
             self = .invalidBody(FieldErrors([FieldError(field: "out_coupon_id", message: "is not the id of a stored coupon")]))

@@ -5,9 +5,9 @@ import Storage
 /// changes still to send, the calls made for it, who did what with it, and the actions allowed now.
 struct CouponPage {
     let record: CouponRecord
-    let attempts: [AppDatabase.SyncAttempt]
-    let changes: [AppDatabase.CouponChange]
-    let history: [AppDatabase.AuditEntry]
+    let attempts: [SyncAttempt]
+    let changes: [CouponChange]
+    let history: [AuditEntry]
     let words: CouponWords
     let href: String
     let canEdit: Bool
@@ -101,7 +101,7 @@ struct CouponPage {
     }
 
     /// A change still to send, or refused, in words.
-    private func change(_ change: AppDatabase.CouponChange) -> [String: Any] {
+    private func change(_ change: CouponChange) -> [String: Any] {
         let what: String
         switch change.kind {
         case .update: what = catalog["change.update"]

@@ -16,7 +16,7 @@ extension CouponPages {
         router.group(services.staff(.editor)) { editors in
             editors.get("/admin/coupons/{out_coupon_id}/edit") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""
-                guard let record = try database.coupon(outCouponID: id), let coupon = record.coupon else { throw HTTPError.noSuchCoupon }
+                guard let record = try database.coupons.coupon(outCouponID: id), let coupon = record.coupon else { throw HTTPError.noSuchCoupon }
                 let status = CouponStatus(rawValue: record.status) ?? .notActive
                 guard status.isEditable else {
                     let words = CouponWords(language: Language(for: context.request), clock: clock)
@@ -36,7 +36,7 @@ extension CouponPages {
                 case .success(let valid): coupon = valid
                 case .failure(let errors): return Self.editForm(form, errors: errors, id: id, clock: clock, context, status: 422)
                 }
-                let outcome = try database.editCoupon(coupon, by: context.actor, now: now())
+                let outcome = try database.coupons.editCoupon(coupon, by: context.actor, now: now())
                 return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "edited", context) { refusal in
                     let words = CouponWords(language: Language(for: context.request), clock: clock)
                     let errors = FormErrors(problems: ["": CouponForm.Problem(key: "error.refused", arguments: [words.refusal(refusal)])])
@@ -50,7 +50,7 @@ extension CouponPages {
                 guard let status = Int(form["status"]).flatMap(CouponStatus.init(rawValue:)), status != .notActive else {
                     throw HTTPError(status: 400, detail: "status must be 2 (active), 3 (expired) or 4 (voided).")
                 }
-                let outcome = try database.requestStatus(status, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStatus(status, outCouponID: id, by: context.actor, now: now())
                 return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "changed", context) { refusal in
                     try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context,
@@ -80,7 +80,7 @@ extension CouponPages {
                     return try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context, stockForm: form, stockErrors: errors, status: 422)
                 }
-                let outcome = try database.requestStock(issuedNum: issued, receiveNum: received, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStock(issuedNum: issued, receiveNum: received, outCouponID: id, by: context.actor, now: now())
                 return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "changed", context) { refusal in
                     try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context,
@@ -107,8 +107,8 @@ extension CouponPages {
     /// After a change was asked for: one attempt at sending it (at most `deadline`), then the coupon's page,
     /// whose sync state says how it went. A refused change is shown by `refused`.
     static func afterChange(
-        _ outcome: AppDatabase.ChangeOutcome, _ id: String, _ sync: CouponSync?, _ deadline: Duration, done: String, _ context: RequestContext,
-        refused: (AppDatabase.ChangeRefusal) throws -> Response
+        _ outcome: ChangeOutcome, _ id: String, _ sync: CouponSync?, _ deadline: Duration, done: String, _ context: RequestContext,
+        refused: (ChangeRefusal) throws -> Response
     ) async throws -> Response {
         switch outcome {
         case .refused(.noSuchCoupon):
@@ -126,7 +126,7 @@ extension CouponPages {
 
 extension CouponWords {
     /// Why a change to a coupon was refused here, in the staff's words.
-    func refusal(_ refusal: AppDatabase.ChangeRefusal) -> String {
+    func refusal(_ refusal: ChangeRefusal) -> String {
         let catalog = language.catalog
         return switch refusal {
         case .noSuchCoupon: catalog["error.404"]

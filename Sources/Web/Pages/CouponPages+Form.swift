@@ -27,7 +27,7 @@ extension CouponPages {
                 case .success(let valid): coupon = valid
                 case .failure(let errors): return Self.couponForm(form, errors: errors, clock: clock, context, status: 422)
                 }
-                switch try database.createCoupon(coupon, createdBy: context.actor, now: now(), claimingSync: sync?.newClaim()) {
+                switch try database.coupons.createCoupon(coupon, createdBy: context.actor, now: now(), claimingSync: sync?.newClaim()) {
                 case .created(let record):
                     if let sync { _ = await WeChatWait.outcome(within: syncDeadline) { try await sync.syncNew(record) } }
                     return Self.seeCoupon(coupon.outCouponID, done: "saved", context.request)

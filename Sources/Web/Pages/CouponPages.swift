@@ -22,7 +22,7 @@ struct CouponPages: Sendable {
             viewers.get("/admin/coupons") { context in
                 let request = context.request
                 let query = try CouponListQuery(Self.droppingEmptyValues(request.query))
-                let page = try database.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
+                let page = try database.coupons.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
                 let language = Language(for: request)
                 let words = CouponWords(language: language, clock: clock)
                 let filter = query.filter
@@ -85,8 +85,8 @@ struct CouponPages: Sendable {
             editors.post("/admin/coupons/{out_coupon_id}/sync") { context in
                 let sync = try services.configuredSync()
                 let id = context.parameters["out_coupon_id"] ?? ""
-                guard try database.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
-                    guard try database.coupon(outCouponID: id) != nil else { throw HTTPError.noSuchCoupon }
+                guard try database.coupons.requeueSync(outCouponID: id, actor: context.actor, now: now()) else {
+                    guard try database.coupons.coupon(outCouponID: id) != nil else { throw HTTPError.noSuchCoupon }
                     return Self.seeCoupon(id, done: nil, context.request)
                 }
                 _ = await WeChatWait.outcome(within: syncDeadline) { try await sync.sync(outCouponID: id) }
@@ -105,10 +105,10 @@ struct CouponPages: Sendable {
         _ id: String, database: AppDatabase, hasWeChat: Bool, clock: ShopClock, _ context: RequestContext, notice: String? = nil,
         problem: String? = nil, stockForm: CouponForm? = nil, stockErrors: FormErrors = FormErrors(), status: Int = 200
     ) throws -> Response {
-        guard let (record, attempts, changes) = try database.couponWithAttemptsAndChanges(outCouponID: id) else { throw HTTPError.noSuchCoupon }
+        guard let (record, attempts, changes) = try database.coupons.couponWithAttemptsAndChanges(outCouponID: id) else { throw HTTPError.noSuchCoupon }
         let language = Language(for: context.request)
         let page = CouponPage(
-            record: record, attempts: attempts, changes: changes, history: try database.history(ofCoupon: id),
+            record: record, attempts: attempts, changes: changes, history: try database.audit.history(ofCoupon: id),
             words: CouponWords(language: language, clock: clock), href: context.request.url(for: "/admin/coupons/\(id)"),
             canEdit: context.principal?.role.allows(.editor) ?? false, hasWeChat: hasWeChat, stockForm: stockForm, stockErrors: stockErrors, problem: problem)
         return Pages.render("coupon", page.values, status: status, for: context.request, language: language, session: context.session, notice: notice)
@@ -126,7 +126,7 @@ struct CouponPages: Sendable {
     }
 
     /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter and page size.
-    static func listQuery(_ filter: AppDatabase.CouponFilter, limit: Int, cursor: String?) -> String {
+    static func listQuery(_ filter: CouponFilter, limit: Int, cursor: String?) -> String {
         var pairs: [String] = []
         if let type = filter.type { pairs.append("type=\(type.rawValue)") }
         if let status = filter.status { pairs.append("status=\(status.rawValue)") }

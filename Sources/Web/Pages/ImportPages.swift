@@ -23,7 +23,7 @@ struct ImportPages: Sendable {
         router.group(services.staff(.viewer)) { viewers in
             viewers.get("/admin/imports/{id}") { context in
                 let done = try QueryParameters(context.request.query, allowed: ["done"])["done"]
-                guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.importRun(id: id) else {
+                guard let id = (context.parameters["id"]).flatMap({ Int64($0) }), let run = try database.imports.importRun(id: id) else {
                     throw HTTPError(status: 404, detail: "There is no import with this id.")
                 }
                 let language = Language(for: context.request)
@@ -37,7 +37,7 @@ struct ImportPages: Sendable {
 
 /// The values of an import's page: where it stands, what it found, and while it runs, a reload.
 struct ImportPage {
-    let run: AppDatabase.ImportRun
+    let run: ImportRun
     let words: CouponWords
     let listHref: String
 

@@ -34,19 +34,19 @@ struct LoginPages: Sendable {
                                           headers: [("Retry-After", String(wait))])
                 }
 
-                let user = try database.user(named: name)
+                let user = try database.accounts.user(named: name)
                 // An unknown name costs the same scrypt work as a wrong password, so timing tells nothing.
                 let stored = user.flatMap { try? PasswordHash(stored: $0.passwordHash) } ?? Self.stranger
                 guard stored.verifies(password), let user, user.disabledAt == nil else {
                     throttle.recordFailure(throttled.counted, now: at)
-                    try database.audit(.init(at: at, actor: "anonymous", action: "user.login_failed", targetType: "user", target: name,
+                    try database.audit.append(.init(at: at, actor: "anonymous", action: "user.login_failed", targetType: "user", target: name,
                                              details: #"{"address":""# + request.remoteAddress.filter { $0.isHexDigit || $0 == "." || $0 == ":" } + #""}"#))
                     context.logger.notice("login failed", metadata: ["account": "\(name)", "address": "\(request.remoteAddress)"])
                     return Self.loginPage(request, next: form["next"], name: name, failure: ("login.failed", []), status: 401)
                 }
                 throttle.recordSuccess(throttled.counted.filter { $0.hasPrefix("account:") })
                 if stored.needsRehash(), let rehashed = try? PasswordHash(password: password) {
-                    _ = try database.setUserPassword(name: name, passwordHash: rehashed.stored, actor: name, now: at)
+                    _ = try database.accounts.setUserPassword(name: name, passwordHash: rehashed.stored, actor: name, now: at)
                 }
                 let cookie = try sessions.start(userName: user.name, for: request)
                 return Response(status: 303, headers: HTTPHeaders([("Location", Self.localTarget(form["next"], request)), ("Set-Cookie", cookie)]))

@@ -33,7 +33,7 @@ struct UserCouponPages: Sendable {
                 guard let openID, let couponID, let id else {
                     return try await self.render(openID: claim["openid"], claim: claim, errors: check.errors, context, status: 422)
                 }
-                let outcome = try database.claimUserCoupon(
+                let outcome = try database.coupons.claimUserCoupon(
                     outUserCouponID: id, openID: openID, outCouponID: couponID, receiveTime: now(), by: context.actor, now: now())
                 return try await self.afterChange(outcome, openID: openID, done: "claimed", claim: claim, context)
             }
@@ -44,7 +44,7 @@ struct UserCouponPages: Sendable {
                     throw HTTPError(status: 400, detail: "status must be 100 (usable), 101 (expired) or 102 (used).")
                 }
                 let id = context.parameters["out_user_coupon_id"] ?? ""
-                let outcome = try database.setUserCouponStatus(status, outUserCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.setUserCouponStatus(status, outUserCouponID: id, by: context.actor, now: now())
                 return try await self.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
             }
 
@@ -54,10 +54,10 @@ struct UserCouponPages: Sendable {
                 let id = context.parameters["out_user_coupon_id"] ?? ""
                 guard let useTime = check.time("use_time") else {
                     let problem = check.errors.problems["use_time"].map(Language(for: context.request).catalog.text)
-                    let openID = try database.userCoupon(outUserCouponID: id)?.openID ?? ""
+                    let openID = try database.coupons.userCoupon(outUserCouponID: id)?.openID ?? ""
                     return try await self.render(openID: openID, claim: CouponForm(values: ["openid": openID]), context, problem: problem, status: 422)
                 }
-                let outcome = try database.setUserCouponUseTime(useTime, outUserCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.setUserCouponUseTime(useTime, outUserCouponID: id, by: context.actor, now: now())
                 return try await self.afterChange(outcome, openID: nil, done: "changed", claim: nil, context)
             }
         }
@@ -77,7 +77,7 @@ extension UserCouponPages {
     /// After a claim or a change: one attempt at its coupon's queue, then the user's page; a refusal is
     /// shown on the page with the claim form as it was sent.
     func afterChange(
-        _ outcome: AppDatabase.UserCouponOutcome, openID: String?, done: String, claim: CouponForm?, _ context: RequestContext
+        _ outcome: UserCouponOutcome, openID: String?, done: String, claim: CouponForm?, _ context: RequestContext
     ) async throws -> Response {
         let record: UserCouponRecord
         switch outcome {
@@ -85,7 +85,7 @@ extension UserCouponPages {
             throw HTTPError.noSuchUserCoupon
         case .refused(let refusal):
             let words = CouponWords(language: Language(for: context.request), clock: clock)
-            let openID = try openID ?? (database.userCoupon(outUserCouponID: context.parameters["out_user_coupon_id"] ?? "")?.openID) ?? ""
+            let openID = try openID ?? (database.coupons.userCoupon(outUserCouponID: context.parameters["out_user_coupon_id"] ?? "")?.openID) ?? ""
             return try await render(
                 openID: openID, claim: claim ?? CouponForm(values: ["openid": openID]), context, problem: words.refusal(refusal), status: 409)
         case .unchanged(let stored):
@@ -125,7 +125,7 @@ extension UserCouponPages {
             return Pages.render("user-coupons", values, status: status, for: request, language: language, session: context.session, notice: notice)
         }
 
-        let stored = try database.userCoupons(openID: openID, limit: Self.storedLimit, offset: 0)
+        let stored = try database.coupons.userCoupons(openID: openID, limit: Self.storedLimit, offset: 0)
         values["hasStored"] = !stored.records.isEmpty
         values["storedCount"] = stored.total > Self.storedLimit
             ? catalog.text("user_coupon.first_of", String(Self.storedLimit), String(stored.total)) : catalog.text("user_coupon.count", String(stored.total))
@@ -170,7 +170,7 @@ extension UserCouponPages {
 
 extension CouponWords {
     /// Why a claim or a change to a user coupon was refused here, in the staff's words.
-    func refusal(_ refusal: AppDatabase.UserCouponRefusal) -> String {
+    func refusal(_ refusal: UserCouponRefusal) -> String {
         let catalog = language.catalog
         return switch refusal {
         case .noSuchCoupon: catalog["refusal.no_such_coupon"]

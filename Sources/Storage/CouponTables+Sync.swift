@@ -2,50 +2,64 @@ import Coupons
 import GRDB
 import StrictJSON
 
+/// One call to WeChat made for a coupon: when, which endpoint, and what came of it.
+public struct SyncAttempt: Sendable, Equatable {
+    public var at: Double
+    public var endpoint: String
+    /// WeChat's errcode, when it answered.
+    public var errcode: Int?
+    /// Why the call failed: WeChat's errmsg, or what went wrong when it did not answer.
+    public var failure: String?
+    public var durationMilliseconds: Double
+
+    public init(at: Double, endpoint: String, errcode: Int?, failure: String?, durationMilliseconds: Double) {
+        self.at = at
+        self.endpoint = endpoint
+        self.errcode = errcode
+        self.failure = failure
+        self.durationMilliseconds = durationMilliseconds
+    }
+}
+
+/// Where an attempt leaves the coupon.
+public enum SyncOutcome: Sendable, Equatable {
+    /// WeChat has it, with this status and these times.
+    case synced(status: CouponStatus, createTime: Int?, updateTime: Int?)
+    /// WeChat refused it; retrying the same coupon cannot help.
+    case rejected(reason: String)
+    /// Not settled: try again at `retryAt` (unix seconds).
+    case pending(reason: String, retryAt: Double)
+}
+
+/// A claim on a coupon's sync: the process holding it, and until when (unix seconds).
+public struct SyncClaim: Sendable, Equatable {
+    public var holder: String
+    public var until: Double
+
+    public init(holder: String, until: Double) {
+        self.holder = holder
+        self.until = until
+    }
+}
+
+/// The coupons WeChat is not up to date with, for monitoring.
+public struct SyncBacklog: Sendable, Equatable {
+    /// Every coupon stored.
+    public var coupons: Int
+    /// Coupons still to be sent (`pending`), and since when the oldest work among them waits (unix
+    /// seconds): the creation of a coupon WeChat does not have yet, or the request of a change not yet made.
+    public var pending: Int
+    public var oldestPendingSince: Int?
+    /// Coupons WeChat refused, which wait for someone to fix them.
+    public var rejected: Int
+}
+
 extension AppDatabase {
-    /// One call to WeChat made for a coupon: when, which endpoint, and what came of it.
-    public struct SyncAttempt: Sendable, Equatable {
-        public var at: Double
-        public var endpoint: String
-        /// WeChat's errcode, when it answered.
-        public var errcode: Int?
-        /// Why the call failed: WeChat's errmsg, or what went wrong when it did not answer.
-        public var failure: String?
-        public var durationMilliseconds: Double
-
-        public init(at: Double, endpoint: String, errcode: Int?, failure: String?, durationMilliseconds: Double) {
-            self.at = at
-            self.endpoint = endpoint
-            self.errcode = errcode
-            self.failure = failure
-            self.durationMilliseconds = durationMilliseconds
-        }
-    }
-
-    /// Where an attempt leaves the coupon.
-    public enum SyncOutcome: Sendable, Equatable {
-        /// WeChat has it, with this status and these times.
-        case synced(status: CouponStatus, createTime: Int?, updateTime: Int?)
-        /// WeChat refused it; retrying the same coupon cannot help.
-        case rejected(reason: String)
-        /// Not settled: try again at `retryAt` (unix seconds).
-        case pending(reason: String, retryAt: Double)
-    }
-
-    /// A claim on a coupon's sync: the process holding it, and until when (unix seconds).
-    public struct SyncClaim: Sendable, Equatable {
-        public var holder: String
-        public var until: Double
-
-        public init(holder: String, until: Double) {
-            self.holder = holder
-            self.until = until
-        }
-    }
-
     /// How the audit log names the worker's own sync.
     public static let syncActor = "wechat-sync"
+}
 
+extension AppDatabase.CouponTables {
     /// Records an attempt and moves the coupon to its outcome (nil: leaves its state as it was), in
     /// one transaction, and ends `holder`'s claim on it. An outcome is also entered in the audit log as
     /// `action` by `actor`. Nil when there is no such coupon.
@@ -57,8 +71,7 @@ extension AppDatabase {
     /// and its fsync wait on the database's own writer thread instead of holding one of them.
     @discardableResult
     public func recordSync(
-        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, wechatBody: String? = nil, holder: String? = nil,
-        actor: String = syncActor, action: String = "coupon.sync", now: Int
+        outCouponID: String, attempt: SyncAttempt, outcome: SyncOutcome?, wechatBody: String?, holder: String?, actor: String, action: String, now: Int
     ) async throws -> CouponRecord? {
         try await writer.write { db in
             guard let id = try Self.couponRow(outCouponID: outCouponID, in: db) else { return nil }
@@ -97,25 +110,13 @@ extension AppDatabase {
             }
             if let holder, !queueLeft { try Self.releaseClaim(couponRow: id, holder: holder, in: db) }
             if let outcome {
-                try Self.append(
+                try AppDatabase.AuditTable.append(
                     AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: outCouponID, details: outcome.auditDetails(attempt)),
                     in: db
                 )
             }
             return try Self.coupon(row: id, in: db)
         }
-    }
-
-    /// The coupons WeChat is not up to date with, for monitoring.
-    public struct SyncBacklog: Sendable, Equatable {
-        /// Every coupon stored.
-        public var coupons: Int
-        /// Coupons still to be sent (`pending`), and since when the oldest work among them waits (unix
-        /// seconds): the creation of a coupon WeChat does not have yet, or the request of a change not yet made.
-        public var pending: Int
-        public var oldestPendingSince: Int?
-        /// Coupons WeChat refused, which wait for someone to fix them.
-        public var rejected: Int
     }
 
     public func syncBacklog() throws -> SyncBacklog {
@@ -182,7 +183,7 @@ extension AppDatabase {
     public func couponWithAttemptsAndChanges(
         outCouponID: String
     ) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])? {
-        try read { try $0.couponWithAttemptsAndChanges(outCouponID: outCouponID) }
+        try readers.read { try AppDatabase.Snapshot(db: $0).couponWithAttemptsAndChanges(outCouponID: outCouponID) }
     }
 
     fileprivate static func syncAttempts(couponRow: Int64, _ db: Database) throws -> [SyncAttempt] {
@@ -235,14 +236,14 @@ extension AppDatabase {
                     """,
                 arguments: [outCouponID]
             )
-            try Self.append(AuditEntry(at: now, actor: actor, action: "coupon.sync_requested", targetType: "coupon", target: outCouponID), in: db)
+            try AppDatabase.AuditTable.append(AuditEntry(at: now, actor: actor, action: "coupon.sync_requested", targetType: "coupon", target: outCouponID), in: db)
             return true
         }
     }
 
     /// Pending coupons that nobody holds a live claim on, oldest first, from after `afterRow`: only those
     /// whose next attempt is due by `now`, or every one with `ignoringBackoff`.
-    public func couponsDueForSync(now: Double, limit: Int, afterRow: Int64 = 0, ignoringBackoff: Bool = false) throws -> [(row: Int64, outCouponID: String)] {
+    public func couponsDueForSync(now: Double, limit: Int, afterRow: Int64, ignoringBackoff: Bool) throws -> [(row: Int64, outCouponID: String)] {
         try readers.read { db in
             try Row.fetchAll(
                 db,
@@ -258,10 +259,10 @@ extension AppDatabase {
     }
 }
 
-extension AppDatabase.SyncOutcome {
+extension SyncOutcome {
     /// `{"state": "synced", "endpoint": "/shop/coupon/add", "errcode": 0, "status": 1}`, with the reason
     /// for a rejection or a retry.
-    func auditDetails(_ attempt: AppDatabase.SyncAttempt) -> String {
+    func auditDetails(_ attempt: SyncAttempt) -> String {
         var writer = JSONWriter(capacity: 128)
         writer.object {
             switch self {
@@ -286,10 +287,10 @@ extension AppDatabase.Snapshot {
     /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused.
     public func couponWithAttemptsAndChanges(
         outCouponID: String
-    ) throws -> (record: CouponRecord, attempts: [AppDatabase.SyncAttempt], unsentChanges: [AppDatabase.CouponChange])? {
+    ) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])? {
         let statement = try db.cachedStatement(sql: "SELECT \(CouponRecord.columns) FROM coupon WHERE out_coupon_id = ?")
         guard let record = try CouponRecord.readOne(statement, arguments: [outCouponID]), let row = record.id else { return nil }
-        let changes = record.syncState == .synced ? [] : try AppDatabase.changes(couponRow: row, unsentOnly: true, in: db)
-        return (record, try AppDatabase.syncAttempts(couponRow: row, db), changes)
+        let changes = record.syncState == .synced ? [] : try AppDatabase.CouponTables.changes(couponRow: row, unsentOnly: true, in: db)
+        return (record, try AppDatabase.CouponTables.syncAttempts(couponRow: row, db), changes)
     }
 }

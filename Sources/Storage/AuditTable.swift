@@ -2,39 +2,47 @@ import GRDB
 import StrictJSON
 
 extension AppDatabase {
-    /// One thing someone did: who (a staff account, an API key, or the worker's own sync), when, what,
-    /// to what, and the particulars (JSON) where there are any. Entries are only ever added: triggers
-    /// refuse to update or delete them.
-    public struct AuditEntry: Sendable, Equatable {
-        public var id: Int64
-        /// Unix seconds.
-        public var at: Int
-        public var actor: String
-        /// `coupon.create`, `coupon.sync`, `key.create`, `user.disable`, ...
-        public var action: String
-        /// `coupon`, `key` or `user`.
-        public var targetType: String
-        public var target: String
-        /// A JSON object, or nil.
-        public var details: String?
-
-        public init(id: Int64 = 0, at: Int, actor: String, action: String, targetType: String, target: String, details: String? = nil) {
-            self.id = id
-            self.at = at
-            self.actor = actor
-            self.action = action
-            self.targetType = targetType
-            self.target = target
-            self.details = details
-        }
+    /// The audit log, `audit_entry`: entries are only added, each in the transaction of what it records.
+    public struct AuditTable: Sendable {
+        let writer: DatabasePool
+        let readers: ReaderPool
     }
+}
 
-    public struct AuditPage: Sendable, Equatable {
-        public var entries: [AuditEntry]
-        /// Pass as `before` for the next page; nil on the last page.
-        public var nextBefore: Int64?
+/// One thing someone did: who (a staff account, an API key, or the worker's own sync), when, what,
+/// to what, and the particulars (JSON) where there are any. Entries are only ever added: triggers
+/// refuse to update or delete them.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64
+    /// Unix seconds.
+    public var at: Int
+    public var actor: String
+    /// `coupon.create`, `coupon.sync`, `key.create`, `user.disable`, ...
+    public var action: String
+    /// `coupon`, `key` or `user`.
+    public var targetType: String
+    public var target: String
+    /// A JSON object, or nil.
+    public var details: String?
+
+    public init(id: Int64 = 0, at: Int, actor: String, action: String, targetType: String, target: String, details: String? = nil) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.targetType = targetType
+        self.target = target
+        self.details = details
     }
+}
 
+public struct AuditPage: Sendable, Equatable {
+    public var entries: [AuditEntry]
+    /// Pass as `before` for the next page; nil on the last page.
+    public var nextBefore: Int64?
+}
+
+extension AppDatabase.AuditTable {
     /// A coupon's entries, oldest first.
     public func history(ofCoupon outCouponID: String) throws -> [AuditEntry] {
         try readers.read { db in
@@ -46,7 +54,7 @@ extension AppDatabase {
     }
 
     /// Up to `limit` entries older than `before`, newest first.
-    public func auditEntries(limit: Int, before: Int64? = nil) throws -> AuditPage {
+    public func auditEntries(limit: Int, before: Int64?) throws -> AuditPage {
         try readers.read { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT \(Self.auditColumns) FROM audit_entry WHERE id < ? ORDER BY id DESC LIMIT ?"),
@@ -58,7 +66,7 @@ extension AppDatabase {
     }
 
     /// Adds an entry on its own, for what is not a change of stored data (a failed login, say).
-    public func audit(_ entry: AuditEntry) throws {
+    public func append(_ entry: AuditEntry) throws {
         try writer.write { db in try Self.append(entry, in: db) }
     }
 

@@ -10,80 +10,89 @@ import StrictJSON
 /// A coupon's `sync_state` says where its queue stands: `pending` while anything is left to send,
 /// `rejected` when WeChat refused the coupon or one of its own changes (the queue waits there until
 /// the coupon is edited or a retry is asked for), `synced` when WeChat has everything.
-extension AppDatabase {
-    /// A change waiting in (or sent from) a coupon's queue.
-    public struct CouponChange: Sendable, Equatable {
-        public enum Kind: String, Sendable {
-            case update
-            case updateStatus = "update_status"
-            case updateCouponStock = "update_coupon_stock"
-            case addUserCoupon = "add_user_coupon"
-            case updateUserCoupon = "update_user_coupon"
-            case updateUserCouponStatus = "update_usercoupon_status"
-        }
-
-        public var id: Int64
-        public var kind: Kind
-        /// The coupon's new status for `update_status`, the user coupon's for `add_user_coupon` and `update_usercoupon_status`.
-        public var status: Int?
-        public var issuedNum: Int?
-        public var receiveNum: Int?
-        public var useTime: Int?
-        /// The user coupon the change is for, if it is.
-        public var userCoupon: UserCouponRecord?
-        public var state: ChangeState
-        /// Attempts that ended without WeChat taking it.
-        public var attempts: Int
-        /// WeChat's errcode and the reason of the last failed attempt.
-        public var errcode: Int?
-        public var error: String?
-        public var requestedBy: String
-        /// Unix seconds.
-        public var requestedAt: Int
-        public var sentAt: Int?
-
-        public init(
-            id: Int64, kind: Kind, status: Int? = nil, issuedNum: Int? = nil, receiveNum: Int? = nil, useTime: Int? = nil, userCoupon: UserCouponRecord? = nil,
-            state: ChangeState = .pending, attempts: Int = 0, errcode: Int? = nil, error: String? = nil, requestedBy: String, requestedAt: Int, sentAt: Int? = nil
-        ) {
-            self.id = id
-            self.kind = kind
-            self.status = status
-            self.issuedNum = issuedNum
-            self.receiveNum = receiveNum
-            self.useTime = useTime
-            self.userCoupon = userCoupon
-            self.state = state
-            self.attempts = attempts
-            self.errcode = errcode
-            self.error = error
-            self.requestedBy = requestedBy
-            self.requestedAt = requestedAt
-            self.sentAt = sentAt
-        }
+/// A change waiting in (or sent from) a coupon's queue.
+public struct CouponChange: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case update
+        case updateStatus = "update_status"
+        case updateCouponStock = "update_coupon_stock"
+        case addUserCoupon = "add_user_coupon"
+        case updateUserCoupon = "update_user_coupon"
+        case updateUserCouponStatus = "update_usercoupon_status"
     }
 
-    /// Why a change was not stored.
-    public enum ChangeRefusal: Error, Sendable, Equatable {
-        case noSuchCoupon
-        /// `update` only while the coupon's status is 1.
-        case notEditable(CouponStatus)
-        case transitionNotAllowed(from: CouponStatus, to: CouponStatus)
-        /// Stock and user coupons need an active coupon (status 2).
-        case notActive(CouponStatus)
-        /// WeChat refused the coupon or its last change; it must be edited or retried first.
-        case syncRejected(reason: String)
-    }
+    public var id: Int64
+    public var kind: Kind
+    /// The coupon's new status for `update_status`, the user coupon's for `add_user_coupon` and `update_usercoupon_status`.
+    public var status: Int?
+    public var issuedNum: Int?
+    public var receiveNum: Int?
+    public var useTime: Int?
+    /// The user coupon the change is for, if it is.
+    public var userCoupon: UserCouponRecord?
+    public var state: ChangeState
+    /// Attempts that ended without WeChat taking it.
+    public var attempts: Int
+    /// WeChat's errcode and the reason of the last failed attempt.
+    public var errcode: Int?
+    public var error: String?
+    public var requestedBy: String
+    /// Unix seconds.
+    public var requestedAt: Int
+    public var sentAt: Int?
 
-    /// What asking for a change came to.
-    public enum ChangeOutcome: Sendable, Equatable {
-        /// Stored and queued for WeChat.
-        case queued(CouponRecord)
-        /// Nothing to change: the coupon already is so.
-        case unchanged(CouponRecord)
-        case refused(ChangeRefusal)
+    public init(
+        id: Int64, kind: Kind, status: Int? = nil, issuedNum: Int? = nil, receiveNum: Int? = nil, useTime: Int? = nil, userCoupon: UserCouponRecord? = nil,
+        state: ChangeState = .pending, attempts: Int = 0, errcode: Int? = nil, error: String? = nil, requestedBy: String, requestedAt: Int, sentAt: Int? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.status = status
+        self.issuedNum = issuedNum
+        self.receiveNum = receiveNum
+        self.useTime = useTime
+        self.userCoupon = userCoupon
+        self.state = state
+        self.attempts = attempts
+        self.errcode = errcode
+        self.error = error
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.sentAt = sentAt
     }
+}
 
+/// Why a change was not stored.
+public enum ChangeRefusal: Error, Sendable, Equatable {
+    case noSuchCoupon
+    /// `update` only while the coupon's status is 1.
+    case notEditable(CouponStatus)
+    case transitionNotAllowed(from: CouponStatus, to: CouponStatus)
+    /// Stock and user coupons need an active coupon (status 2).
+    case notActive(CouponStatus)
+    /// WeChat refused the coupon or its last change; it must be edited or retried first.
+    case syncRejected(reason: String)
+}
+
+/// What asking for a change came to.
+public enum ChangeOutcome: Sendable, Equatable {
+    /// Stored and queued for WeChat.
+    case queued(CouponRecord)
+    /// Nothing to change: the coupon already is so.
+    case unchanged(CouponRecord)
+    case refused(ChangeRefusal)
+}
+
+/// What sending a change came to.
+public enum ChangeResult: Sendable, Equatable {
+    /// WeChat took it. For `update`, `sentBody` is the body sent: if the coupon was edited meanwhile
+    /// the change stays queued, to send the newer body.
+    case sent(sentBody: String?)
+    case rejected(reason: String)
+    case pending(reason: String, retryAt: Double)
+}
+
+extension AppDatabase.CouponTables {
     /// Replaces a coupon's body, while its status is 1. A coupon WeChat has gets an `update` queued (one
     /// at most: it sends the body as it is then); one WeChat does not have is sent with `add` as it is.
     public func editCoupon(_ coupon: Coupon, by actor: String, now: Int) throws -> ChangeOutcome {
@@ -110,7 +119,7 @@ extension AppDatabase {
                 if db.changesCount == 0 { try Self.queue(.update, couponRow: id, by: actor, now: now, in: db) }
                 try Self.settle(couponRow: id, in: db)
             }
-            try Self.append(
+            try AppDatabase.AuditTable.append(
                 AuditEntry(at: now, actor: actor, action: "coupon.update", targetType: "coupon", target: coupon.outCouponID, details: #"{"coupon":"# + body + "}"),
                 in: db
             )
@@ -130,8 +139,8 @@ extension AppDatabase {
             try db.executeCached(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
             try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
-            try Self.append(
-                AuditEntry(at: now, actor: actor, action: "coupon.set_status", targetType: "coupon", target: outCouponID, details: Self.details {
+            try AppDatabase.AuditTable.append(
+                AuditEntry(at: now, actor: actor, action: "coupon.set_status", targetType: "coupon", target: outCouponID, details: AppDatabase.AuditTable.details {
                     $0.member("from") { $0.integer(current.rawValue) }
                     $0.member("to") { $0.integer(status.rawValue) }
                 }),
@@ -154,8 +163,8 @@ extension AppDatabase {
             )
             try Self.queue(.updateCouponStock, couponRow: id, issuedNum: issuedNum, receiveNum: receiveNum, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
-            try Self.append(
-                AuditEntry(at: now, actor: actor, action: "coupon.set_stock", targetType: "coupon", target: outCouponID, details: Self.details {
+            try AppDatabase.AuditTable.append(
+                AuditEntry(at: now, actor: actor, action: "coupon.set_stock", targetType: "coupon", target: outCouponID, details: AppDatabase.AuditTable.details {
                     $0.member("issued_num") { $0.integer(issuedNum) }
                     $0.member("receive_num") { $0.integer(receiveNum) }
                 }),
@@ -180,7 +189,7 @@ extension AppDatabase {
     }
 
     /// Every change of a coupon's queue, oldest first; with `unsentOnly`, those still to send or refused.
-    public func changes(outCouponID: String, unsentOnly: Bool = false) throws -> [CouponChange] {
+    public func changes(outCouponID: String, unsentOnly: Bool) throws -> [CouponChange] {
         try readers.read { db in
             let couponRow = try Self.couponRow(outCouponID: outCouponID, in: db)
             return try couponRow.map { try Self.changes(couponRow: $0, unsentOnly: unsentOnly, in: db) } ?? []
@@ -228,15 +237,6 @@ extension AppDatabase {
             errcode: row.optionalInteger(C.errcode), error: row.optionalText(C.error), requestedBy: row.text(C.requestedBy),
             requestedAt: row.integer(C.requestedAt), sentAt: row.optionalInteger(C.sentAt)
         )
-    }
-
-    /// What sending a change came to.
-    public enum ChangeResult: Sendable, Equatable {
-        /// WeChat took it. For `update`, `sentBody` is the body sent: if the coupon was edited meanwhile
-        /// the change stays queued, to send the newer body.
-        case sent(sentBody: String?)
-        case rejected(reason: String)
-        case pending(reason: String, retryAt: Double)
     }
 
     /// Records an attempt to send `change` and what came of it, moves the coupon's queue on, and enters
@@ -304,15 +304,15 @@ extension AppDatabase {
                 moreToSend = false
                 try Self.releaseClaim(couponRow: couponRow, holder: holder, in: db)
             }
-            let details = Self.details {
+            let details = AppDatabase.AuditTable.details {
                 $0.member("state") { $0.string(auditState) }
                 if let reason { $0.member("reason") { $0.string(reason) } }
                 $0.member("endpoint") { $0.string(attempt.endpoint) }
                 if let errcode = attempt.errcode { $0.member("errcode") { $0.integer(errcode) } }
                 if let userCoupon = change.userCoupon { $0.member("out_user_coupon_id") { $0.string(userCoupon.outUserCouponID) } }
             }
-            try Self.append(
-                AuditEntry(at: now, actor: Self.syncActor, action: "coupon.sync", targetType: "coupon", target: outCouponID, details: details),
+            try AppDatabase.AuditTable.append(
+                AuditEntry(at: now, actor: AppDatabase.syncActor, action: "coupon.sync", targetType: "coupon", target: outCouponID, details: details),
                 in: db
             )
             return (try Self.coupon(row: couponRow, in: db), moreToSend)

@@ -1,20 +1,20 @@
 import Accounts
 import GRDB
 
-extension AppDatabase {
-    /// A staff login, found by the hash of its id (the id itself is only ever in the browser's cookie).
-    public struct StaffSession: Sendable, Equatable {
-        public var userName: String
-        public var role: Role
-        /// Whether the account has been disabled since the login.
-        public var userDisabled: Bool
-        /// Bound to the session: every form that changes something must carry it.
-        public var csrfToken: String
-        /// Unix seconds.
-        public var createdAt: Int
-        public var lastSeenAt: Int
-    }
+/// A staff login, found by the hash of its id (the id itself is only ever in the browser's cookie).
+public struct StoredSession: Sendable, Equatable {
+    public var userName: String
+    public var role: Role
+    /// Whether the account has been disabled since the login.
+    public var userDisabled: Bool
+    /// Bound to the session: every form that changes something must carry it.
+    public var csrfToken: String
+    /// Unix seconds.
+    public var createdAt: Int
+    public var lastSeenAt: Int
+}
 
+extension AppDatabase.AccountTables {
     /// Starts a session for `userName`, ending the one the browser came with (`replacing`), if any:
     /// a login always gets a new id. Recorded in the audit log. Sessions unused since `idleSince`, or
     /// made before `madeBefore`, are deleted meanwhile: they can never be used again, and so the table
@@ -29,11 +29,11 @@ extension AppDatabase {
                 sql: "INSERT INTO staff_session (id_hash, user_name, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [idHash, userName, csrfToken, now, now]
             )
-            try Self.append(AuditEntry(at: now, actor: userName, action: "user.login", targetType: "user", target: userName), in: db)
+            try AppDatabase.AuditTable.append(AuditEntry(at: now, actor: userName, action: "user.login", targetType: "user", target: userName), in: db)
         }
     }
 
-    public func session(idHash: String) throws -> StaffSession? {
+    public func session(idHash: String) throws -> StoredSession? {
         try readers.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: """
@@ -42,7 +42,7 @@ extension AppDatabase {
                     """),
                 arguments: [idHash]
             ).map { row in
-                StaffSession(
+                StoredSession(
                     userName: row[0], role: Role(rawValue: row[1]) ?? .viewer, userDisabled: row[2] as Int? != nil,
                     csrfToken: row[3], createdAt: row[4], lastSeenAt: row[5]
                 )
@@ -63,7 +63,7 @@ extension AppDatabase {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM staff_session WHERE id_hash = ?", arguments: [idHash])
             if let actor, db.changesCount == 1 {
-                try Self.append(AuditEntry(at: now, actor: actor, action: "user.logout", targetType: "user", target: actor), in: db)
+                try AppDatabase.AuditTable.append(AuditEntry(at: now, actor: actor, action: "user.logout", targetType: "user", target: actor), in: db)
             }
         }
     }

@@ -2,38 +2,46 @@ import Accounts
 import GRDB
 
 extension AppDatabase {
-    /// A staff account, as stored.
-    public struct StaffUser: Sendable, Equatable {
-        public var name: String
-        public var role: Role
-        /// `PasswordHash.stored`.
-        public var passwordHash: String
-        /// Unix seconds; a disabled account cannot log in.
-        public var disabledAt: Int?
-        public var createdAt: Int
-        public var updatedAt: Int
+    /// Staff accounts, their sessions, and API keys: `staff_user`, `staff_session`, `api_key`.
+    public struct AccountTables: Sendable {
+        let writer: DatabasePool
+        let readers: ReaderPool
     }
+}
 
-    /// An API key, as stored: never the key itself.
-    public struct StoredAPIKey: Sendable, Equatable {
-        public var id: Int64
-        public var name: String
-        public var role: Role
-        public var createdAt: Int
-        public var lastUsedAt: Int?
-        public var revokedAt: Int?
-    }
+/// A staff account, as stored.
+public struct StaffUser: Sendable, Equatable {
+    public var name: String
+    public var role: Role
+    /// `PasswordHash.stored`.
+    public var passwordHash: String
+    /// Unix seconds; a disabled account cannot log in.
+    public var disabledAt: Int?
+    public var createdAt: Int
+    public var updatedAt: Int
+}
 
-    public enum AccountError: Error, Equatable, CustomStringConvertible {
-        case nameTaken(String)
+/// An API key, as stored: never the key itself.
+public struct StoredAPIKey: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var role: Role
+    public var createdAt: Int
+    public var lastUsedAt: Int?
+    public var revokedAt: Int?
+}
 
-        public var description: String {
-            switch self {
-            case .nameTaken(let name): "the name \(name) is taken"
-            }
+public enum AccountError: Error, Equatable, CustomStringConvertible {
+    case nameTaken(String)
+
+    public var description: String {
+        switch self {
+        case .nameTaken(let name): "the name \(name) is taken"
         }
     }
+}
 
+extension AppDatabase.AccountTables {
     // MARK: - Staff accounts
 
     public func addUser(name: String, role: Role, passwordHash: String, actor: String, now: Int) throws {
@@ -45,7 +53,7 @@ extension AppDatabase {
                 sql: "INSERT INTO staff_user (name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, role.rawValue, passwordHash, now, now]
             )
-            try Self.append(AuditEntry(at: now, actor: actor, action: "user.add", targetType: "user", target: name, details: Self.roleDetails(role)), in: db)
+            try AppDatabase.AuditTable.append(AuditEntry(at: now, actor: actor, action: "user.add", targetType: "user", target: name, details: Self.roleDetails(role)), in: db)
         }
     }
 
@@ -86,7 +94,7 @@ extension AppDatabase {
                 arguments: values + [now, name]
             )
             guard db.changesCount == 1 else { return false }
-            try Self.append(audit, in: db)
+            try AppDatabase.AuditTable.append(audit, in: db)
             return true
         }
     }
@@ -113,7 +121,7 @@ extension AppDatabase {
                 sql: "INSERT INTO api_key (name, role, key_hash, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [name, role.rawValue, keyHash, now]
             )
-            try Self.append(AuditEntry(at: now, actor: actor, action: "key.create", targetType: "key", target: name, details: Self.roleDetails(role)), in: db)
+            try AppDatabase.AuditTable.append(AuditEntry(at: now, actor: actor, action: "key.create", targetType: "key", target: name, details: Self.roleDetails(role)), in: db)
         }
     }
 
@@ -124,7 +132,7 @@ extension AppDatabase {
 
     /// The live (not revoked) key with this hash.
     public func liveAPIKey(hash: String) throws -> StoredAPIKey? {
-        try read { try $0.liveAPIKey(hash: hash) }
+        try readers.read { try AppDatabase.Snapshot(db: $0).liveAPIKey(hash: hash) }
     }
 
     /// False when there is no such live key.
@@ -132,7 +140,7 @@ extension AppDatabase {
         try writer.write { db in
             try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
             guard db.changesCount == 1 else { return false }
-            try Self.append(AuditEntry(at: now, actor: actor, action: "key.revoke", targetType: "key", target: name), in: db)
+            try AppDatabase.AuditTable.append(AuditEntry(at: now, actor: actor, action: "key.revoke", targetType: "key", target: name), in: db)
             return true
         }
     }
@@ -159,8 +167,8 @@ extension AppDatabase {
 
 extension AppDatabase.Snapshot {
     /// The live (not revoked) key with this hash.
-    public func liveAPIKey(hash: String) throws -> AppDatabase.StoredAPIKey? {
-        try db.cachedStatement(sql: "SELECT \(AppDatabase.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")
-            .row(arguments: [hash], AppDatabase.key)
+    public func liveAPIKey(hash: String) throws -> StoredAPIKey? {
+        try db.cachedStatement(sql: "SELECT \(AppDatabase.AccountTables.keyColumns) FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")
+            .row(arguments: [hash], AppDatabase.AccountTables.key)
     }
 }

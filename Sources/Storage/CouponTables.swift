@@ -2,19 +2,56 @@ import Coupons
 import GRDB
 
 extension AppDatabase {
-    /// What storing a coupon came to.
-    public enum CreateOutcome: Sendable, Equatable {
-        case created(CouponRecord)
-        /// The same id with the same body was stored before: a retry.
-        case alreadyStored(CouponRecord)
-        /// The same id was stored before with another body; the stored one is unchanged.
-        case conflict(CouponRecord)
+    /// Coupons and their outbox: `coupon`, its queue of changes `coupon_change`, the calls made for it `sync_attempt`, and its user coupons `user_coupon`.
+    public struct CouponTables: Sendable {
+        let writer: DatabasePool
+        let readers: ReaderPool
+        let groupCommit: GroupCommit
+        let syncAttemptsKept: Int
     }
+}
 
+/// What storing a coupon came to.
+public enum CreateOutcome: Sendable, Equatable {
+    case created(CouponRecord)
+    /// The same id with the same body was stored before: a retry.
+    case alreadyStored(CouponRecord)
+    /// The same id was stored before with another body; the stored one is unchanged.
+    case conflict(CouponRecord)
+}
+
+/// Which coupons a list asks for, newest first.
+public struct CouponFilter: Sendable, Equatable {
+    public var type: CouponType?
+    public var status: CouponStatus?
+    public var syncState: SyncState?
+    /// Part of the id or of the name.
+    public var text: String?
+    /// Only the coupons an import found different from WeChat's copy.
+    public var differsFromWeChat = false
+
+    public init(
+        type: CouponType? = nil, status: CouponStatus? = nil, syncState: SyncState? = nil, text: String? = nil, differsFromWeChat: Bool = false
+    ) {
+        self.type = type
+        self.status = status
+        self.syncState = syncState
+        self.text = text
+        self.differsFromWeChat = differsFromWeChat
+    }
+}
+
+public struct CouponListPage: Sendable, Equatable {
+    public var records: [CouponRecord]
+    /// Pass as `before` for the next page; nil on the last page.
+    public var nextBefore: Int64?
+}
+
+extension AppDatabase.CouponTables {
     /// Stores a new coupon, pending sync, unless its `out_coupon_id` is taken, and records who stored it
     /// in the audit log. With `claim`, the new coupon's sync is claimed in the same transaction, so that
     /// no other attempt takes it first.
-    public func createCoupon(_ coupon: Coupon, createdBy: String? = nil, now: Int, claimingSync claim: SyncClaim? = nil) throws -> CreateOutcome {
+    public func createCoupon(_ coupon: Coupon, createdBy: String?, now: Int, claimingSync claim: SyncClaim?) throws -> CreateOutcome {
         return try groupCommit.write { db in
             var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
             if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
@@ -27,7 +64,7 @@ extension AppDatabase {
                     arguments: [claim.holder, claim.until, record.id]
                 )
             }
-            try Self.append(
+            try AppDatabase.AuditTable.append(
                 AuditEntry(at: now, actor: createdBy ?? "unknown", action: "coupon.create", targetType: "coupon", target: coupon.outCouponID,
                            details: #"{"coupon":"# + record.body + "}"),
                 in: db
@@ -50,36 +87,9 @@ extension AppDatabase {
         return try CouponRecord.readOne(statement, arguments: [outCouponID])
     }
 
-    /// Which coupons a list asks for, newest first.
-    public struct CouponFilter: Sendable, Equatable {
-        public var type: CouponType?
-        public var status: CouponStatus?
-        public var syncState: SyncState?
-        /// Part of the id or of the name.
-        public var text: String?
-        /// Only the coupons an import found different from WeChat's copy.
-        public var differsFromWeChat = false
-
-        public init(
-            type: CouponType? = nil, status: CouponStatus? = nil, syncState: SyncState? = nil, text: String? = nil, differsFromWeChat: Bool = false
-        ) {
-            self.type = type
-            self.status = status
-            self.syncState = syncState
-            self.text = text
-            self.differsFromWeChat = differsFromWeChat
-        }
-    }
-
-    public struct CouponPage: Sendable, Equatable {
-        public var records: [CouponRecord]
-        /// Pass as `before` for the next page; nil on the last page.
-        public var nextBefore: Int64?
-    }
-
     /// Up to `limit` coupons older than row `before`, newest first.
-    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponPage {
-        try read { try $0.coupons(matching: filter, limit: limit, before: before) }
+    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64?) throws -> CouponListPage {
+        try readers.read { try AppDatabase.Snapshot(db: $0).coupons(matching: filter, limit: limit, before: before) }
     }
 
     static func escapingLike(_ text: String) -> String {
@@ -95,7 +105,7 @@ extension AppDatabase {
 extension AppDatabase.Snapshot {
     /// Up to `limit` coupons older than row `before`, newest first. Paging by row id keeps pages
     /// stable while coupons are added: a new coupon lands before the first page, never inside a later one.
-    public func coupons(matching filter: AppDatabase.CouponFilter, limit: Int, before: Int64? = nil) throws -> AppDatabase.CouponPage {
+    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponListPage {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let type = filter.type {
@@ -111,7 +121,7 @@ extension AppDatabase.Snapshot {
             arguments += [state.rawValue]
         }
         if let text = filter.text, !text.isEmpty {
-            let pattern = "%" + AppDatabase.escapingLike(text) + "%"
+            let pattern = "%" + AppDatabase.CouponTables.escapingLike(text) + "%"
             conditions.append(#"(out_coupon_id LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')"#)
             arguments += [pattern, pattern]
         }
@@ -127,6 +137,6 @@ extension AppDatabase.Snapshot {
             + " ORDER BY id DESC LIMIT ?"
         let rows = try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments)
         let page = Array(rows.prefix(limit))
-        return AppDatabase.CouponPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
+        return CouponListPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
     }
 }

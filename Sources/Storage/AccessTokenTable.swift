@@ -1,6 +1,27 @@
 import GRDB
 
 extension AppDatabase {
+    /// WeChat's access tokens shared by the processes on this database, `access_token`, with the claim on fetching a new one.
+    public struct AccessTokenTable: Sendable {
+        let writer: DatabasePool
+    }
+}
+
+/// What `coupon-admin token status` shows: never the token itself.
+public struct AccessTokenStatus: Sendable, Equatable {
+    public var hasToken: Bool
+    public var expiresAt: Double?
+    public var fetchedAt: Double?
+    public var lastError: String?
+    public var claimedUntil: Double?
+
+    /// True when no token can be had: the last fetch failed and no token valid at `now` is stored.
+    public func isFailing(now: Double) -> Bool {
+        lastError != nil && !(hasToken && (expiresAt ?? 0) > now)
+    }
+}
+
+extension AppDatabase.AccessTokenTable {
     /// The WeChat access token shared by the worker processes using this database, under `key`
     /// (the appid and a hash of the secret, so a changed secret never reuses the old token).
     public func sharedAccessToken(key: String) throws -> (value: String, expiresAt: Double)? {
@@ -61,20 +82,6 @@ extension AppDatabase {
                 sql: "INSERT INTO access_token (key, last_error) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET last_error = excluded.last_error",
                 arguments: [key, error]
             )
-        }
-    }
-
-    /// What `coupon-admin token status` shows: never the token itself.
-    public struct AccessTokenStatus: Sendable, Equatable {
-        public var hasToken: Bool
-        public var expiresAt: Double?
-        public var fetchedAt: Double?
-        public var lastError: String?
-        public var claimedUntil: Double?
-
-        /// True when no token can be had: the last fetch failed and no token valid at `now` is stored.
-        public func isFailing(now: Double) -> Bool {
-            lastError != nil && !(hasToken && (expiresAt ?? 0) > now)
         }
     }
 

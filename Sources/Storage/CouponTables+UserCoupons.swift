@@ -39,27 +39,27 @@ public struct UserCouponRecord: Sendable, Equatable {
     }
 }
 
-extension AppDatabase {
-    /// Why a user coupon was not stored or changed.
-    public enum UserCouponRefusal: Error, Sendable, Equatable {
-        case noSuchCoupon
-        case noSuchUserCoupon
-        /// The coupon's rules refuse the claim (`Coupon.claimRefusal`).
-        case claim(ClaimRefusal)
-        case couponSyncRejected(reason: String)
-        /// The id is taken by another user's or another coupon's claim.
-        case idTaken(UserCouponRecord)
-        /// WeChat refused the claim; it cannot be changed.
-        case claimRejected(reason: String)
-    }
+/// Why a user coupon was not stored or changed.
+public enum UserCouponRefusal: Error, Sendable, Equatable {
+    case noSuchCoupon
+    case noSuchUserCoupon
+    /// The coupon's rules refuse the claim (`Coupon.claimRefusal`).
+    case claim(ClaimRefusal)
+    case couponSyncRejected(reason: String)
+    /// The id is taken by another user's or another coupon's claim.
+    case idTaken(UserCouponRecord)
+    /// WeChat refused the claim; it cannot be changed.
+    case claimRejected(reason: String)
+}
 
-    public enum UserCouponOutcome: Sendable, Equatable {
-        case queued(UserCouponRecord)
-        /// The same claim was stored before, or the change asked for is already so.
-        case unchanged(UserCouponRecord)
-        case refused(UserCouponRefusal)
-    }
+public enum UserCouponOutcome: Sendable, Equatable {
+    case queued(UserCouponRecord)
+    /// The same claim was stored before, or the change asked for is already so.
+    case unchanged(UserCouponRecord)
+    case refused(UserCouponRefusal)
+}
 
+extension AppDatabase.CouponTables {
     /// Stores a claim of an active coupon by `openID` and queues `add_user_coupon`, after the checks WeChat
     /// leaves to the merchant: the claim window, `limit_num_one_person` and `total_num`.
     public func claimUserCoupon(
@@ -94,8 +94,8 @@ extension AppDatabase {
             let row = db.lastInsertedRowID
             try Self.queue(.addUserCoupon, couponRow: couponRow, status: UserCouponStatus.active.rawValue, userCouponRow: row, by: actor, now: now, in: db)
             try Self.settle(couponRow: couponRow, in: db)
-            try Self.append(
-                AuditEntry(at: now, actor: actor, action: "user_coupon.add", targetType: "coupon", target: outCouponID, details: Self.details {
+            try AppDatabase.AuditTable.append(
+                AuditEntry(at: now, actor: actor, action: "user_coupon.add", targetType: "coupon", target: outCouponID, details: AppDatabase.AuditTable.details {
                     $0.member("out_user_coupon_id") { $0.string(outUserCouponID) }
                     $0.member("openid") { $0.string(openID) }
                 }),
@@ -146,11 +146,11 @@ extension AppDatabase {
             let (action, details) = try queue(stored, couponRow, db)
             try db.executeCached(sql: "UPDATE user_coupon SET sync_state = \(SyncState.pending.sql) WHERE id = ?", arguments: [stored.id])
             try Self.settle(couponRow: couponRow, in: db)
-            let entry = AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: stored.outCouponID, details: Self.details {
+            let entry = AuditEntry(at: now, actor: actor, action: action, targetType: "coupon", target: stored.outCouponID, details: AppDatabase.AuditTable.details {
                 $0.member("out_user_coupon_id") { $0.string(outUserCouponID) }
                 for (name, value) in details { $0.member(name) { $0.integer(value) } }
             })
-            try Self.append(entry, in: db)
+            try AppDatabase.AuditTable.append(entry, in: db)
             return .queued(try Self.userCoupon(row: stored.id, in: db))
         }
     }
