@@ -29,6 +29,7 @@ let package = Package(
             name: "FastCGI",
             dependencies: [
                 "CFastCGI",
+                "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -116,6 +117,7 @@ let package = Package(
                 "App",
                 "FastCGI",
                 "Storage",
+                "StrictJSON",
                 "Sync",
                 "WeChat",
                 "Web",

@@ -1,9 +1,9 @@
-import Foundation
+import StrictJSON
 
 /// An RFC 9457 problem document, the body of every error response (`application/problem+json`).
-public struct Problem: Codable, Sendable, Equatable {
+public struct Problem: Decodable, Sendable, Equatable {
     /// One complaint about one field of the request body.
-    public struct FieldError: Codable, Sendable, Equatable {
+    public struct FieldError: Decodable, Sendable, Equatable {
         /// The path of the field, such as `coupon.coupon_info.name`.
         public var field: String
         public var message: String
@@ -26,7 +26,7 @@ public struct Problem: Codable, Sendable, Equatable {
     public var extensionMembers: [String: ExtensionMember] = [:]
 
     /// The value of an extension member.
-    public enum ExtensionMember: Codable, Sendable, Equatable {
+    public enum ExtensionMember: Decodable, Sendable, Equatable {
         case integer(Int)
         case string(String)
 
@@ -35,13 +35,6 @@ public struct Problem: Codable, Sendable, Equatable {
             if let integer = try? container.decode(Int.self) { self = .integer(integer) } else { self = .string(try container.decode(String.self)) }
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .integer(let integer): try container.encode(integer)
-            case .string(let string): try container.encode(string)
-            }
-        }
     }
 
     public init(
@@ -86,18 +79,24 @@ public struct Problem: Codable, Sendable, Equatable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(type, forKey: Key("type"))
-        try container.encode(title, forKey: Key("title"))
-        try container.encode(status, forKey: Key("status"))
-        try container.encodeIfPresent(detail, forKey: Key("detail"))
-        try container.encodeIfPresent(instance, forKey: Key("instance"))
-        try container.encodeIfPresent(requestID, forKey: Key("request_id"))
-        try container.encodeIfPresent(errors, forKey: Key("errors"))
-        for (name, value) in extensionMembers where !Self.standardMembers.contains(name) {
-            try container.encode(value, forKey: Key(name))
+    /// The document: its members in the order of their names.
+    public var json: [UInt8] {
+        var members: [JSONValue.Member] = [.init("type", .string(type)), .init("title", .string(title)), .init("status", .number(String(status)))]
+        if let detail { members.append(.init("detail", .string(detail))) }
+        if let instance { members.append(.init("instance", .string(instance))) }
+        if let requestID { members.append(.init("request_id", .string(requestID))) }
+        if let errors {
+            members.append(.init("errors", .array(errors.map { .object([.init("field", .string($0.field)), .init("message", .string($0.message))]) })))
         }
+        for (name, value) in extensionMembers where !Self.standardMembers.contains(name) {
+            switch value {
+            case .integer(let integer): members.append(.init(name, .number(String(integer))))
+            case .string(let string): members.append(.init(name, .string(string)))
+            }
+        }
+        var writer = JSONWriter(capacity: 256)
+        writer.value(.object(members), sortingKeys: true)
+        return writer.bytes
     }
 
     public static let mediaType = "application/problem+json"
@@ -121,10 +120,6 @@ extension Response {
     public static func problem(_ problem: Problem, headers: HTTPHeaders = HTTPHeaders()) -> Response {
         var headers = headers
         headers.set(name: "Content-Type", value: Problem.mediaType)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a struct of strings and integers cannot fail.
-        let body = (try? encoder.encode(problem)) ?? Data()
-        return Response(status: problem.status, headers: headers, body: Array(body))
+        return Response(status: problem.status, headers: headers, body: problem.json)
     }
 }

@@ -101,7 +101,7 @@ extension AppDatabase.CouponTables {
             guard let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
             let status = CouponStatus(rawValue: stored.status) ?? .notActive
             guard status.isEditable else { return .refused(.notEditable(status)) }
-            guard stored.body != body else { return .unchanged(stored) }
+            guard !Coupon.sameBody(stored.body, body) else { return .unchanged(stored) }
             try db.executeCached(
                 sql: "UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, updated_at = ? WHERE id = ?",
                 arguments: [body, coupon.type.rawValue, coupon.couponInfo.name, now, id]
@@ -256,7 +256,7 @@ extension AppDatabase.CouponTables {
             switch result {
             case .sent(let sentBody):
                 let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM coupon WHERE id = ?"), arguments: [couponRow])
-                if change.kind == .update, let sentBody, sentBody != body {
+                if change.kind == .update, let sentBody, let body, !Coupon.sameBody(sentBody, body) {
                     auditState = "sent_older_body"
                 } else {
                     auditState = "sent"

@@ -89,7 +89,8 @@ extension AppDatabase.CouponTables {
                     arguments: [status.rawValue, createTime, updateTime, now, following.rawValue, id]
                 )
                 if status.isEditable, let wechatBody,
-                   try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM coupon WHERE id = ?"), arguments: [id]) != wechatBody,
+                   let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM coupon WHERE id = ?"), arguments: [id]),
+                   !Coupon.sameBody(body, wechatBody),
                    try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM coupon_change WHERE coupon_id = ? AND endpoint = \(CouponChange.Kind.update.sql) AND state = \(ChangeState.pending.sql)"), arguments: [id]) == 0
                 {
                     try Self.queue(.update, couponRow: id, by: actor, now: now, in: db)

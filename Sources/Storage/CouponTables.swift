@@ -55,7 +55,7 @@ extension AppDatabase.CouponTables {
         return try groupCommit.write { db in
             var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
             if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
-                return stored.body == record.body ? .alreadyStored(stored) : .conflict(stored)
+                return Coupon.sameBody(stored.body, record.body) ? .alreadyStored(stored) : .conflict(stored)
             }
             try record.insert(db)
             if let claim {

@@ -20,3 +20,16 @@ extension JSONValue {
         return paths
     }
 }
+
+extension JSONValue {
+    /// The same value with every object's members in the order of their names: two documents that
+    /// differ only in member order or in how their strings are escaped become equal.
+    public var sortingKeys: JSONValue {
+        switch self {
+        case .array(let elements): .array(elements.map(\.sortingKeys))
+        case .object(let members):
+            .object(members.map { Member($0.name, $0.value.sortingKeys) }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) })
+        default: self
+        }
+    }
+}

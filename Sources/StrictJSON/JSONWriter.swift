@@ -64,6 +64,23 @@ public struct JSONWriter {
         bytes += "null".utf8
     }
 
+    /// `value`, its objects' members in the order of their names (by their UTF-8 bytes) when `sortingKeys`.
+    public mutating func value(_ value: JSONValue, sortingKeys: Bool = false) {
+        switch value {
+        case .null, .invalidString: null()
+        case .bool(let bool): self.bool(bool)
+        case .number(let text):
+            separate()
+            bytes += text.utf8
+        case .string(let text): string(text)
+        case .array(let elements):
+            array { writer in for element in elements { writer.value(element, sortingKeys: sortingKeys) } }
+        case .object(let members):
+            let ordered = sortingKeys ? members.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : members
+            object { writer in for member in ordered { writer.member(member.name) { $0.value(member.value, sortingKeys: sortingKeys) } } }
+        }
+    }
+
     /// A JSON object written elsewhere, with more members added at its end.
     /// `json` must be one compact JSON object, as `Coupon.canonicalJSON` is.
     public mutating func object(extending json: String, _ members: (inout JSONWriter) -> Void) {

@@ -2,6 +2,7 @@ import App
 import ArgumentParser
 import Foundation
 import Storage
+import StrictJSON
 import Web
 
 struct StatusCommand: ParsableCommand {
@@ -54,36 +55,43 @@ struct StatusCommand: ParsableCommand {
         let size = (try? FileManager.default.attributesOfItem(atPath: configuration.databasePath)[.size] as? Int) ?? 0
 
         if json {
-            var object: [String: Any] = [
-                "version": Version.current,
-                "database": ["path": configuration.databasePath, "bytes": size, "migrations_applied": applied,
-                             "migrations_known": AppDatabase.migrationNames.count] as [String: Any],
-                "coupons": backlog.coupons,
-                "sync": ["pending": backlog.pending, "oldest_pending_age_s": orNull(oldestAge), "rejected": backlog.rejected,
-                         "max_backlog_age_s": maxBacklogAge] as [String: Any],
-                "last_wechat_error": orNull(lastFailure.map { failure -> [String: Any] in
-                    ["at": Int(failure.attempt.at), "coupon": failure.outCouponID, "endpoint": failure.attempt.endpoint,
-                     "errcode": orNull(failure.attempt.errcode), "failure": failure.attempt.failure ?? ""]
-                }),
-                "problems": problems,
-                "ok": problems.isEmpty,
-            ]
-            if let wechat = configuration.wechat {
-                object["wechat"] = [
-                    "appid": wechat.appID,
-                    "token": [
-                        "stored": token?.hasToken ?? false,
-                        "fetched_at": orNull(token?.fetchedAt.map { Int($0) }),
-                        "expires_at": orNull(token?.expiresAt.map { Int($0) }),
-                        "last_error": orNull(token?.lastError),
-                        "failing": token?.isFailing(now: now) ?? false,
-                    ] as [String: Any],
-                ] as [String: Any]
-            } else {
-                object["wechat"] = NSNull()
-            }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            func integer(_ value: Int?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
+            func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+            func object(_ members: KeyValuePairs<String, JSONValue>) -> JSONValue { .object(members.map { JSONValue.Member($0.key, $0.value) }) }
+            let wechat: JSONValue = configuration.wechat.map { wechat in
+                object([
+                    "appid": .string(wechat.appID),
+                    "token": object([
+                        "stored": .bool(token?.hasToken ?? false), "fetched_at": integer(token?.fetchedAt.map { Int($0) }),
+                        "expires_at": integer(token?.expiresAt.map { Int($0) }), "last_error": text(token?.lastError),
+                        "failing": .bool(token?.isFailing(now: now) ?? false),
+                    ]),
+                ])
+            } ?? .null
+            let status = object([
+                "version": .string(Version.current),
+                "database": object([
+                    "path": .string(configuration.databasePath), "bytes": integer(size), "migrations_applied": integer(applied),
+                    "migrations_known": integer(AppDatabase.migrationNames.count),
+                ]),
+                "coupons": integer(backlog.coupons),
+                "sync": object([
+                    "pending": integer(backlog.pending), "oldest_pending_age_s": integer(oldestAge), "rejected": integer(backlog.rejected),
+                    "max_backlog_age_s": integer(maxBacklogAge),
+                ]),
+                "last_wechat_error": lastFailure.map { failure in
+                    object([
+                        "at": integer(Int(failure.attempt.at)), "coupon": .string(failure.outCouponID), "endpoint": .string(failure.attempt.endpoint),
+                        "errcode": integer(failure.attempt.errcode), "failure": .string(failure.attempt.failure ?? ""),
+                    ])
+                } ?? .null,
+                "problems": .array(problems.map { .string($0) }),
+                "ok": .bool(problems.isEmpty),
+                "wechat": wechat,
+            ])
+            var writer = JSONWriter()
+            writer.value(status, sortingKeys: true)
+            print(String(decoding: writer.bytes, as: UTF8.self))
         } else {
             var lines = [
                 "version: \(Version.current)",
@@ -117,6 +125,3 @@ struct StatusCommand: ParsableCommand {
         if !problems.isEmpty { throw ExitCode.failure }
     }
 }
-
-/// A JSON value, or JSON's null for nil.
-private func orNull(_ value: Any?) -> Any { value ?? NSNull() }
