@@ -66,6 +66,19 @@ public struct WebServices: Sendable {
     }
 }
 
+/// A type that declares routes, with the services they work with.
+protocol Controller {
+    var services: WebServices { get }
+}
+
+extension Controller {
+    var database: AppDatabase { services.database }
+    var sync: CouponSync? { services.sync }
+    var syncDeadline: Duration { services.syncDeadline }
+    var clock: ShopClock { services.clock }
+    var now: @Sendable () -> Int { services.now }
+}
+
 extension Router {
     /// Every route the worker serves, by controller.
     public init(serving services: WebServices) {

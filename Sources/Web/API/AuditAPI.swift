@@ -3,11 +3,10 @@ import Storage
 import StrictJSON
 
 /// The audit log: a coupon's history for whoever may read the coupon, and every entry for admins.
-struct AuditAPI: Sendable {
+struct AuditAPI: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
         router.group(services.apiKey(.viewer)) { viewers in
             viewers.get("/api/v1/coupons/{out_coupon_id}/history") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""

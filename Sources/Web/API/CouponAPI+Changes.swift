@@ -9,10 +9,6 @@ import Sync
 /// waits for WeChat for at most `syncDeadline` (200 sent, 202 still queued, 422 refused by WeChat).
 extension CouponAPI {
     func addChangeRoutes(to router: inout Router) {
-        let database = services.database
-        let sync = services.sync
-        let syncDeadline = services.syncDeadline
-        let now = services.now
         router.group(services.apiKey(.editor)) { editors in
             editors.put("/api/v1/coupons/{out_coupon_id}") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""

@@ -9,14 +9,10 @@ import Synchronization
 /// here, changes in `CouponAPI+Changes`. With WeChat configured, a new coupon is sent to it before the
 /// answer, for at most the services' `syncDeadline`; GET by id and the list are answered again from the
 /// answer cache while the database is unchanged.
-struct CouponAPI: Sendable {
+struct CouponAPI: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
-        let sync = services.sync
-        let syncDeadline = services.syncDeadline
-        let now = services.now
         router.group(services.apiKey(.editor)) { editors in
             editors.post("/api/v1/coupons") { context in
                 let coupon = try context.request.couponBody()

@@ -2,11 +2,10 @@ import FastCGI
 import StrictJSON
 
 /// What monitoring asks: `GET /healthz` and `GET /metrics`.
-struct HealthRoutes: Sendable {
+struct HealthRoutes: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let sync = services.sync
         let metrics = services.metrics
         router.group { everyone in
             // Whether the worker is up, for nginx checks and monitoring: 200 `{"status":"ok"}`, or 200

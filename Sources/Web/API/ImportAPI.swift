@@ -5,12 +5,10 @@ import Sync
 
 /// `POST /api/v1/coupons/import` starts bringing in every coupon WeChat has, in the background, and
 /// answers 202 with where to follow it: `GET /api/v1/imports/{id}`, updated after every page.
-struct ImportAPI: Sendable {
+struct ImportAPI: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
-        let now = services.now
         router.group(services.apiKey(.editor)) { editors in
             editors.post("/api/v1/coupons/import") { context in
                 let (run, started) = try self.startImport(by: context.actor)
@@ -34,7 +32,6 @@ struct ImportAPI: Sendable {
     /// Starts an import in the background and answers its run, and true; or the one still running, and false.
     func startImport(by actor: String) throws -> (run: ImportRun, started: Bool) {
         let sync = try services.configuredSync()
-        let database = services.database, now = services.now
         let (run, started) = try database.imports.startImportRun(by: actor, now: now(), staleAfter: CouponImport.staleAfter)
         if started {
             let importer = sync.importer(into: database, now: now)

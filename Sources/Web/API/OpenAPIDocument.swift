@@ -1,7 +1,7 @@
 import FastCGI
 
 /// `GET /api/v1/openapi.json`: the API document, as kept in `Sources/Web/Resources/openapi.json`.
-struct OpenAPIDocument: Sendable {
+struct OpenAPIDocument: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {

@@ -9,14 +9,10 @@ import WeChat
 /// against the coupon's claim window, `limit_num_one_person` and `total_num`, which WeChat leaves to the
 /// merchant; its use time and status; a user's list as WeChat has it. Claims and their changes are
 /// stored, then sent through their coupon's queue like every other change.
-struct UserCouponAPI: Sendable {
+struct UserCouponAPI: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
-        let sync = services.sync
-        let syncDeadline = services.syncDeadline
-        let now = services.now
         router.group(services.apiKey(.editor)) { editors in
             editors.post("/api/v1/user-coupons") { context in
                 let claim = try context.request.jsonObject { reader, collector -> (id: String, openID: String, couponID: String, time: Int?)? in

@@ -8,11 +8,6 @@ import Sync
 /// Each change is stored, then sent to WeChat waiting up to `syncDeadline`, and ends on the coupon's page.
 extension CouponPages {
     func addChangeRoutes(to router: inout Router) {
-        let database = services.database
-        let sync = services.sync
-        let clock = services.clock
-        let syncDeadline = services.syncDeadline
-        let now = services.now
         router.group(services.staff(.editor)) { editors in
             editors.get("/admin/coupons/{out_coupon_id}/edit") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""

@@ -9,11 +9,6 @@ import Sync
 /// shows the form again with every value kept and each problem beside its field.
 extension CouponPages {
     func addFormRoutes(to router: inout Router) {
-        let database = services.database
-        let sync = services.sync
-        let clock = services.clock
-        let syncDeadline = services.syncDeadline
-        let now = services.now
         router.group(services.staff(.editor)) { editors in
             editors.get("/admin/new-coupon") { context in
                 let type = try QueryParameters(context.request.query, allowed: ["type"])["type"]

@@ -5,15 +5,10 @@ import Sync
 
 /// The admin pages for staff: the coupon list, a coupon's page and its actions, and the language
 /// switch. The new-coupon form is in `CouponPages+Form`, the changes in `CouponPages+Changes`, the login in `LoginPages`.
-struct CouponPages: Sendable {
+struct CouponPages: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
-        let sync = services.sync
-        let clock = services.clock
-        let syncDeadline = services.syncDeadline
-        let now = services.now
         router.group(services.staff(.viewer)) { viewers in
             viewers.get("/admin") { context in
                 Response(status: 303, headers: HTTPHeaders([("Location", context.request.url(for: "/admin/coupons"))]))

@@ -5,13 +5,10 @@ import Sync
 
 /// The admin pages' import from WeChat: `POST /admin/imports` starts one in the background (or finds the
 /// one running) and `GET /admin/imports/{id}` follows it, reloading itself until it ends.
-struct ImportPages: Sendable {
+struct ImportPages: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
-        let clock = services.clock
-        let now = services.now
         router.group(services.staff(.editor)) { editors in
             editors.post("/admin/imports") { context in
                 _ = try CouponPages.formBody(context.request)

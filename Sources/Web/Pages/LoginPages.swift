@@ -6,14 +6,12 @@ import Storage
 /// `POST /admin/login` (a form with `name`, `password` and where to go `next`) and
 /// `POST /admin/logout`. Failed logins are throttled per address and per account (`loginThrottleKeys`),
 /// and recorded.
-struct LoginPages: Sendable {
+struct LoginPages: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
         let sessions = services.sessions
         let throttle = services.throttle
-        let now = services.now
         router.group { everyone in
             everyone.get("/admin/login") { context in
                 let next = try QueryParameters(context.request.query, allowed: ["next"])["next"]

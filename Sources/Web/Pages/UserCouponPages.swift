@@ -7,13 +7,10 @@ import WeChat
 /// The admin pages' user coupons, one user (openid) at a time: the claims stored here with their sync
 /// state, what WeChat lists for the user, and for editors a claim form, status buttons and the use time.
 /// Every change goes through the same rules and queue as `UserCouponAPI`.
-struct UserCouponPages: Sendable {
+struct UserCouponPages: Controller, Sendable {
     let services: WebServices
 
     func addRoutes(to router: inout Router) {
-        let database = services.database
-        let clock = services.clock
-        let now = services.now
         router.group(services.staff(.viewer)) { viewers in
             viewers.get("/admin/user-coupons") { context in
                 let query = try QueryParameters(context.request.query, allowed: ["openid", "wechat_offset", "done"])
@@ -66,9 +63,6 @@ struct UserCouponPages: Sendable {
 
 /// The user-coupon page's parts shared by its routes.
 extension UserCouponPages {
-    var database: AppDatabase { services.database }
-    var sync: CouponSync? { services.sync }
-    var clock: ShopClock { services.clock }
 
     /// The claims stored here for one user that the page shows.
     static let storedLimit = 100
