@@ -10,13 +10,15 @@
 #     flight allow: max-in-flight / (2 x 200 ms).
 #
 #   deploy/bench/sync.sh [--rounds N] [--duration SECONDS] [--connections N] [--max-in-flight N] [--latency-ms N]
+#                        [--binary PATH]
 #
+# --binary measures that coupon-admin instead of the release one built here (an earlier build, to compare).
 # Prints each round, then the medians.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/wrk.sh"
 
-rounds=3 duration=10 connections=32 max_in_flight=256 latency_ms=200
+rounds=3 duration=10 connections=32 max_in_flight=256 latency_ms=200 worker_bin=
 while [ $# -gt 0 ]; do
     case $1 in
         --rounds) rounds=$2; shift 2 ;;
@@ -24,7 +26,8 @@ while [ $# -gt 0 ]; do
         --connections) connections=$2; shift 2 ;;
         --max-in-flight) max_in_flight=$2; shift 2 ;;
         --latency-ms) latency_ms=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --binary) worker_bin=$2; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) die "unknown option $1" ;;
     esac
 done
@@ -41,8 +44,11 @@ cleanup() {
 trap cleanup EXIT
 
 say "building the worker and the sandbox (release)..."
-(cd "$ROOT" && swift build -c release --product coupon-admin >&2 && swift build -c release --product wechat-sandbox >&2)
+[ -n "$worker_bin" ] || (cd "$ROOT" && swift build -c release --product coupon-admin >&2)
+(cd "$ROOT" && swift build -c release --product wechat-sandbox >&2)
 bin=$(cd "$ROOT" && swift build -c release --show-bin-path)
+worker_bin=${worker_bin:-$bin/coupon-admin}
+[ -x "$worker_bin" ] || die "no coupon-admin binary at $worker_bin"
 gcc -O2 -o "$work/sqlite-commits" "$ROOT/deploy/bench/sqlite-commits.c" -lsqlite3
 
 port=$((20000 + RANDOM % 12000))  # below the ephemeral ports (32768 up) that clients take
@@ -55,12 +61,12 @@ wait_for "curl -fsS http://$sandbox/sandbox/stats" || die "the sandbox is not an
     SOCKET="$work/worker.sock" STATIC_ROOT="$ROOT/nginx/static"
 sed -i 's/^\(\s*\)access_log .*;/\1access_log off;/' "$work/conf/nginx.conf"
 COUPON_ADMIN_WECHAT_API_BASE=http://$sandbox COUPON_ADMIN_WECHAT_APPID=wxsandbox COUPON_ADMIN_WECHAT_SECRET=sandbox-secret \
-    "$bin/coupon-admin" serve --listen "unix:$work/worker.sock" --database "$work/coupon-admin.sqlite" \
+    "$worker_bin" serve --listen "unix:$work/worker.sock" --database "$work/coupon-admin.sqlite" \
     --max-in-flight "$max_in_flight" 2>"$work/worker.log" &
 worker_pid=$!
 nginx -e "$work/nginx-error.log" -p "$work" -c "$work/conf/nginx.conf"
 wait_for "curl -fsS http://127.0.0.1:$port/healthz" || die "the worker is not answering; see $work/worker.log"
-key=$("$bin/coupon-admin" keys create --name bench --role editor --database "$work/coupon-admin.sqlite" 2>/dev/null)
+key=$("$worker_bin" keys create --name bench --role editor --database "$work/coupon-admin.sqlite" 2>/dev/null)
 
 faults() { curl -fsS -X POST "http://$sandbox/sandbox/faults" -d "$1" >/dev/null; }
 token=$(curl -fsS -X POST "http://$sandbox/cgi-bin/stable_token" \
@@ -105,13 +111,13 @@ done
 faults '{}'
 
 say "SQLite's own commits on this disk..."
-"$bin/coupon-admin" migrate --database "$work/commits.sqlite" >/dev/null
+"$worker_bin" migrate --database "$work/commits.sqlite" >/dev/null
 commit_rate=$("$work/sqlite-commits" "$work/commits.sqlite" "$duration" "$(printf "$template" created-1 | wc -c)")
 
 say "creates without WeChat, for comparison..."
 kill -TERM "$worker_pid"
 wait "$worker_pid" || true
-"$bin/coupon-admin" serve --listen "unix:$work/worker.sock" --database "$work/coupon-admin.sqlite" \
+"$worker_bin" serve --listen "unix:$work/worker.sock" --database "$work/coupon-admin.sqlite" \
     --max-in-flight "$max_in_flight" 2>>"$work/worker.log" &
 worker_pid=$!
 wait_for "curl -fsS http://127.0.0.1:$port/healthz" || die "the worker without WeChat is not answering; see $work/worker.log"
