@@ -3,7 +3,7 @@ import GRDB
 extension AppDatabase {
     /// WeChat's access tokens shared by the processes on this database, `access_token`, with the claim on fetching a new one.
     public struct AccessTokenTable: Sendable {
-        let writer: DatabasePool
+        let writer: any DatabaseWriter
     }
 }
 

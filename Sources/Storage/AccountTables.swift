@@ -4,8 +4,8 @@ import GRDB
 extension AppDatabase {
     /// Staff accounts, their sessions, and API keys: `staff_user`, `staff_session`, `api_key`.
     public struct AccountTables: Sendable {
-        let writer: DatabasePool
-        let readers: ReaderPool
+        let writer: any DatabaseWriter
+        let readers: DatabaseReaders
     }
 }
 

@@ -2,9 +2,10 @@ import GRDB
 import GRDBSQLite
 
 /// The application's SQLite database: one file in WAL mode, written through a `DatabasePool`, read
-/// through a `ReaderPool` of read-only connections beside it. Every write method is one transaction,
-/// but for `createCoupon`, which is one savepoint of a transaction that creates arriving together share
-/// (`GroupCommit`); every read method is one read transaction.
+/// through a `ReaderPool` of read-only connections beside it; or, for tests, a database in memory
+/// (`init(inMemory:)`). Every write method is one transaction, but for `createCoupon`, which is one
+/// savepoint of a transaction that creates arriving together share (`GroupCommit`); every read method
+/// is one read transaction.
 public struct AppDatabase: Sendable {
     /// How hard SQLite works to keep a committed transaction through a power cut.
     public enum Durability: String, Sendable, CaseIterable {
@@ -14,8 +15,8 @@ public struct AppDatabase: Sendable {
         case normal
     }
 
-    let writer: DatabasePool
-    let readers: ReaderPool
+    let writer: any DatabaseWriter
+    let readers: DatabaseReaders
     /// For the writes that many requests make at once (creates): one commit for those that arrive together.
     let groupCommit: GroupCommit
     /// For `changeStamp()`: the writer's connection's mapping of the wal-index.
@@ -47,11 +48,9 @@ public struct AppDatabase: Sendable {
         path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 5, maximumReaders: Int = 8, readerPageCacheKiB: Int = 1024,
         syncAttemptsKept: Int = 20, migrate: Bool = true
     ) throws {
-        precondition(syncAttemptsKept >= 1, "a coupon keeps at least its last sync attempt")
-        self.syncAttemptsKept = syncAttemptsKept
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
-        writer = try DatabasePool(path: path, configuration: configuration)
+        let writer = try DatabasePool(path: path, configuration: configuration)
         // Set on the writer once it is open: turning WAL on, the pool sets it to NORMAL, after any
         // `prepareDatabase`. Readers never commit, so theirs does not matter.
         let readers = ReaderPool(path: path, configuration: configuration, maximumCount: maximumReaders, pageCacheKiB: readerPageCacheKiB)
@@ -60,10 +59,31 @@ public struct AppDatabase: Sendable {
             try WALCheckpoints.install(on: db, busyTimeoutSeconds: busyTimeoutSeconds, readers: readers)
             CommitTimer.install(on: db)
         }
-        migration = try Self.bringUpToDate(writer, path: path, migrate: migrate)
+        self.init(
+            writer: writer, readers: .pool(readers), walIndex: WALIndexHeader(of: writer),
+            migration: try Self.bringUpToDate(writer, path: path, migrate: migrate), syncAttemptsKept: syncAttemptsKept
+        )
+    }
+
+    /// A database in memory, migrated, gone with the last copy of this value: for tests of what uses
+    /// the stores. One connection writes and reads; there is no change stamp, so no answer is kept.
+    public init(inMemory syncAttemptsKept: Int = 20) throws {
+        let writer = try DatabaseQueue()
+        try Self.migrator.migrate(writer)
+        self.init(
+            writer: writer, readers: .writer(writer), walIndex: nil, migration: Migration(applied: Self.migrationNames, backup: nil),
+            syncAttemptsKept: syncAttemptsKept
+        )
+    }
+
+    private init(writer: any DatabaseWriter, readers: DatabaseReaders, walIndex: WALIndexHeader?, migration: Migration, syncAttemptsKept: Int) {
+        precondition(syncAttemptsKept >= 1, "a coupon keeps at least its last sync attempt")
+        self.writer = writer
         self.readers = readers
+        self.walIndex = walIndex
+        self.migration = migration
+        self.syncAttemptsKept = syncAttemptsKept
         groupCommit = GroupCommit(writer: writer)
-        walIndex = WALIndexHeader(of: writer)
         coupons = CouponTables(writer: writer, readers: readers, groupCommit: groupCommit, syncAttemptsKept: syncAttemptsKept)
         accounts = AccountTables(writer: writer, readers: readers)
         audit = AuditTable(writer: writer, readers: readers)

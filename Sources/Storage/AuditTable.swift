@@ -4,8 +4,8 @@ import StrictJSON
 extension AppDatabase {
     /// The audit log, `audit_entry`: entries are only added, each in the transaction of what it records.
     public struct AuditTable: Sendable {
-        let writer: DatabasePool
-        let readers: ReaderPool
+        let writer: any DatabaseWriter
+        let readers: DatabaseReaders
     }
 }
 

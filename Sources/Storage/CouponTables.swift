@@ -4,8 +4,8 @@ import GRDB
 extension AppDatabase {
     /// Coupons and their outbox: `coupon`, its queue of changes `coupon_change`, the calls made for it `sync_attempt`, and its user coupons `user_coupon`.
     public struct CouponTables: Sendable {
-        let writer: DatabasePool
-        let readers: ReaderPool
+        let writer: any DatabaseWriter
+        let readers: DatabaseReaders
         let groupCommit: GroupCommit
         let syncAttemptsKept: Int
     }

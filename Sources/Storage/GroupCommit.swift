@@ -33,12 +33,12 @@ final class GroupCommit: @unchecked Sendable {  // `queue` and `committing` are 
         var result: Result<T, any Error>?
     }
 
-    private let writer: DatabasePool
+    private let writer: any DatabaseWriter
     private let lock = NSLock()
     private var queue: [Write] = []
     private var committing = false
 
-    init(writer: DatabasePool) {
+    init(writer: any DatabaseWriter) {
         self.writer = writer
     }
 

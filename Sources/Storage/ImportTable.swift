@@ -5,8 +5,8 @@ import StrictJSON
 extension AppDatabase {
     /// Imports of WeChat's coupons, `import_run`, and bringing each coupon in.
     public struct ImportTable: Sendable {
-        let writer: DatabasePool
-        let readers: ReaderPool
+        let writer: any DatabaseWriter
+        let readers: DatabaseReaders
     }
 }
 

@@ -51,6 +51,15 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         #expect(try normal.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
     }
 
+    @Test func aDatabaseInMemoryIsMigratedAndServesEveryStoreWithoutAChangeStamp() throws {
+        let database = try AppDatabase(inMemory: 3)
+        #expect(try database.appliedMigrations() == AppDatabase.migrationNames)
+        guard case .created = try database.coupons.createCoupon(coupon("c1"), now: 1) else { Issue.record("not created"); return }
+        #expect(try database.read { try $0.coupons(matching: CouponFilter(), limit: 10).records.map(\.outCouponID) } == ["c1"])
+        #expect(try database.audit.history(ofCoupon: "c1").map(\.action) == ["coupon.create"])
+        #expect(database.changeStamp() == nil, "no answer is kept for a database in memory")
+    }
+
     @Test func aCouponIsStoredPendingAndSurvivesReopening() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
@@ -157,7 +166,7 @@ func coupon(_ id: String, type: CouponType = .shopDirectReduction, name: String 
         defer { file.remove() }
         let database = try AppDatabase(path: file.path, maximumReaders: 4)
         for _ in 0..<4 { _ = try database.coupons.coupon(outCouponID: "c1") }
-        #expect(database.readers.openedCount == 4, "one read after another still goes round every reader")
+        #expect(database.readers.pool?.openedCount == 4, "one read after another still goes round every reader")
     }
 
     @Test func manyThreadsTakeTurnsAtFewReaders() throws {

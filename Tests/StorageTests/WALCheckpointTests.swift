@@ -53,7 +53,7 @@ import Testing
         defer { file.remove() }
         let database = try file.open()
         let inside = Atomic<Bool>(false), readDuringTurn = Atomic<Bool>(false), readDone = Atomic<Bool>(false)
-        let ran = database.readers.whileNobodyReads(patience: 1) {
+        let ran = try #require(database.readers.pool).whileNobodyReads(patience: 1) {
             inside.store(true, ordering: .sequentiallyConsistent)
             Thread.detachNewThread {
                 _ = try? database.readers.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
@@ -84,7 +84,7 @@ import Testing
         }
         while !holding.load(ordering: .sequentiallyConsistent) { usleep(1000) }
         let started = ContinuousClock.now
-        let ran = database.readers.whileNobodyReads(patience: 0.05) { true }
+        let ran = try #require(database.readers.pool).whileNobodyReads(patience: 0.05) { true }
         #expect(ran == nil)
         #expect(ContinuousClock.now - started < .seconds(1))
         release.store(true, ordering: .sequentiallyConsistent)

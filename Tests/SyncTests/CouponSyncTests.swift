@@ -8,17 +8,15 @@ import TestSupport
 import Testing
 import WeChat
 
-/// Every sync path carried out against WeChat in memory and a throwaway database, on a clock the test moves.
+/// Every sync path carried out against WeChat and a database, both in memory, on a clock the test moves.
 @Suite struct InMemoryCouponSyncTests {
-    let folder: TemporaryDirectory
     let database: AppDatabase
     let wechat = InMemoryWeChat()
     let clock = TestClock(1_000)
     let sync: CouponSync
 
     init() throws {
-        folder = try TemporaryDirectory("sync-tests")
-        database = try AppDatabase(path: folder.path("coupons.sqlite"))
+        database = try AppDatabase(inMemory: 20)
         sync = CouponSync(
             store: database.coupons, wechat: wechat, holder: "worker-1", callTimeLimit: .seconds(10), backoff: Backoff(first: 2, maximum: 600, keptShare: { 1 }),
             now: clock.now
@@ -35,7 +33,6 @@ import WeChat
     }
 
     @Test func aNewCouponIsAddedThenReadOnce() async throws {
-        defer { folder.remove() }
         try store("c1")
         let record = try #require(try await synced("c1"))
         #expect(record.syncState == .synced && record.wechatStatus == 1 && record.wechatCreateTime == 100)
@@ -45,7 +42,6 @@ import WeChat
     }
 
     @Test func aCouponWaitsItsBackoffAfterEachFailureAndIsAddedOnceWeChatAnswers() async throws {
-        defer { folder.remove() }
         try store("c1")
         for (attempt, wait) in [(1, 2.0), (2, 4.0), (3, 8.0)] {
             wechat.failNext(.fail(.unreachable("HTTP 503")))
@@ -65,7 +61,6 @@ import WeChat
     }
 
     @Test func aCouponWeChatGotWhileItsAnswerWasLostIsFoundNotAddedAgain() async throws {
-        defer { folder.remove() }
         try store("c1")
         wechat.failNext(.loseAnswer)
         guard case .pending = try await sync.sync(outCouponID: "c1") else { Issue.record("not pending"); return }
@@ -77,7 +72,6 @@ import WeChat
     }
 
     @Test func aRefusalRejectsTheCouponWithWeChatsReasonUntilARetryIsAsked() async throws {
-        defer { folder.remove() }
         try store("c1")
         let refusal = WeChatError(code: 9_401_020, message: "coupon info invalid")
         wechat.failNext(.fail(.refused(refusal)))
@@ -89,7 +83,6 @@ import WeChat
     }
 
     @Test func pausedCallsLeaveTheCouponUntilThePauseEnds() async throws {
-        defer { folder.remove() }
         try store("c1")
         let pause = CallPause(cause: WeChatError(code: 45009, message: "reach max api daily quota limit"), until: 5_000)
         wechat.failNext(.fail(.paused(pause)))
@@ -99,7 +92,6 @@ import WeChat
     }
 
     @Test func aCouponAnotherProcessHoldsIsLeftToIt() async throws {
-        defer { folder.remove() }
         try store("c1")
         _ = try #require(try await database.coupons.claimSync(outCouponID: "c1", holder: "worker-2", now: clock.now(), lease: 60))
         #expect(try await sync.sync(outCouponID: "c1").isNotClaimed)
@@ -111,7 +103,6 @@ import WeChat
     }
 
     @Test func queuedChangesAreSentInOrderAndSettleTheCouponAsSynced() async throws {
-        defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
         #expect(try database.coupons.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds).isQueued)
@@ -124,7 +115,6 @@ import WeChat
     }
 
     @Test func aStatusChangeWhoseAnswerWasLostIsNotSentAgain() async throws {
-        defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
         _ = try database.coupons.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds)
@@ -137,7 +127,6 @@ import WeChat
     }
 
     @Test func anEditMadeWhileTheCouponWasAddedIsSentAsAnUpdate() async throws {
-        defer { folder.remove() }
         try store("c1")
         let claim = sync.newClaim()
         let edited = try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c1", name: "改名").utf8)))
@@ -151,7 +140,6 @@ import WeChat
     }
 
     @Test func aRefusedChangeRejectsTheCouponAndTheQueueWaits() async throws {
-        defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
         _ = try database.coupons.requestStatus(.active, outCouponID: "c1", by: "ann", now: clock.seconds)
@@ -164,7 +152,6 @@ import WeChat
     }
 
     @Test func aPassSyncsTheDueCouponsAndStopsWhileCallsArePaused() async throws {
-        defer { folder.remove() }
         for index in 1...3 { try store("c\(index)") }
         wechat.failNext(.fail(.unreachable("HTTP 503")))
         _ = try await sync.sync(outCouponID: "c1")
@@ -180,7 +167,6 @@ import WeChat
     }
 
     @Test func aRefreshStoresWeChatsStatusAndAFailedOneChangesNothing() async throws {
-        defer { folder.remove() }
         try store("c1")
         _ = try #require(try await synced("c1"))
         wechat.failNext(.fail(.unreachable("timeout")))
