@@ -62,18 +62,6 @@ public struct CouponChange: Sendable, Equatable {
     }
 }
 
-/// Why a change was not stored.
-public enum ChangeRefusal: Error, Sendable, Equatable {
-    case noSuchCoupon
-    /// `update` only while the coupon's status is 1.
-    case notEditable(CouponStatus)
-    case transitionNotAllowed(from: CouponStatus, to: CouponStatus)
-    /// Stock and user coupons need an active coupon (status 2).
-    case notActive(CouponStatus)
-    /// WeChat refused the coupon or its last change; it must be edited or retried first.
-    case syncRejected(reason: String)
-}
-
 /// What asking for a change came to.
 public enum ChangeOutcome: Sendable, Equatable {
     /// Stored and queued for WeChat.
@@ -99,9 +87,12 @@ extension AppDatabase.CouponTables {
         let body = String(decoding: coupon.canonicalJSON, as: UTF8.self)
         return try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
-            let status = CouponStatus(rawValue: stored.status) ?? .notActive
-            guard status.isEditable else { return .refused(.notEditable(status)) }
-            guard !Coupon.sameBody(stored.body, body) else { return .unchanged(stored) }
+            let request = CouponChangeRequest.edit(sameBody: Coupon.sameBody(stored.body, body))
+            switch request.decision(status: CouponStatus(rawValue: stored.status) ?? .notActive, syncState: stored.syncState, syncError: stored.syncError) {
+            case .refuse(let refusal): return .refused(refusal)
+            case .unchanged: return .unchanged(stored)
+            case .queue: break
+            }
             try db.executeCached(
                 sql: "UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, updated_at = ? WHERE id = ?",
                 arguments: [body, coupon.type.rawValue, coupon.couponInfo.name, now, id]
@@ -133,9 +124,11 @@ extension AppDatabase.CouponTables {
         try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
-            if current == status { return .unchanged(stored) }
-            guard current.canBecome(status) else { return .refused(.transitionNotAllowed(from: current, to: status)) }
-            if stored.syncState == .rejected { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
+            switch CouponChangeRequest.status(status).decision(status: current, syncState: stored.syncState, syncError: stored.syncError) {
+            case .refuse(let refusal): return .refused(refusal)
+            case .unchanged: return .unchanged(stored)
+            case .queue: break
+            }
             try db.executeCached(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
             try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
@@ -155,8 +148,11 @@ extension AppDatabase.CouponTables {
         try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
-            guard current == .active else { return .refused(.notActive(current)) }
-            if stored.syncState == .rejected { return .refused(.syncRejected(reason: stored.syncError ?? "")) }
+            switch CouponChangeRequest.stock.decision(status: current, syncState: stored.syncState, syncError: stored.syncError) {
+            case .refuse(let refusal): return .refused(refusal)
+            case .unchanged: return .unchanged(stored)
+            case .queue: break
+            }
             try db.executeCached(
                 sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, updated_at = ? WHERE id = ?",
                 arguments: [issuedNum, receiveNum, now, id]
@@ -288,14 +284,13 @@ extension AppDatabase.CouponTables {
                 try db.executeCached(sql: "UPDATE coupon SET sync_error = ?, next_sync_at = ? WHERE id = ?", arguments: [why, retryAt, couponRow])
             }
             let state = try Self.settle(couponRow: couponRow, in: db)
-            // A refused user-coupon change rejects that user coupon only: the coupon's queue goes on.
-            let goesOn = switch result {
-            case .sent: true
-            case .rejected: userCouponRow != nil
-            case .pending: false
+            let ended: ChangeState = switch result {
+            case .sent: .sent
+            case .rejected: .rejected
+            case .pending: .pending
             }
             let moreToSend: Bool
-            if goesOn, state == .pending {
+            if ChangeState.queueGoesOn(after: ended, forUserCoupon: userCouponRow != nil, coupon: state) {
                 moreToSend = true
                 try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_until = ? WHERE id = ? AND sync_claimed_by = ?", arguments: [claimUntil, couponRow, holder]

@@ -66,3 +66,34 @@ import Testing
             == .noneLeft(total: receive.totalNum))
     }
 }
+
+@Suite struct ChangeRulesTests {
+    @Test func anEditOnlyBeforeActivationAndItPutsRightARefusal() {
+        #expect(CouponChangeRequest.edit(sameBody: false).decision(status: .notActive, syncState: .rejected, syncError: "x") == .queue)
+        #expect(CouponChangeRequest.edit(sameBody: true).decision(status: .notActive, syncState: .synced, syncError: nil) == .unchanged)
+        #expect(CouponChangeRequest.edit(sameBody: false).decision(status: .active, syncState: .synced, syncError: nil) == .refuse(.notEditable(.active)))
+    }
+
+    @Test func aStatusChangeFollowsWeChatsTransitionsUnlessARefusalStands() {
+        #expect(CouponChangeRequest.status(.active).decision(status: .notActive, syncState: .synced, syncError: nil) == .queue)
+        #expect(CouponChangeRequest.status(.active).decision(status: .active, syncState: .rejected, syncError: nil) == .unchanged)
+        #expect(CouponChangeRequest.status(.notActive).decision(status: .active, syncState: .synced, syncError: nil)
+            == .refuse(.transitionNotAllowed(from: .active, to: .notActive)))
+        #expect(CouponChangeRequest.status(.voided).decision(status: .active, syncState: .rejected, syncError: "9401020 bad")
+            == .refuse(.syncRejected(reason: "9401020 bad")))
+    }
+
+    @Test func stockOnlyForAnActiveCouponUnlessARefusalStands() {
+        #expect(CouponChangeRequest.stock.decision(status: .active, syncState: .pending, syncError: nil) == .queue)
+        #expect(CouponChangeRequest.stock.decision(status: .expired, syncState: .synced, syncError: nil) == .refuse(.notActive(.expired)))
+        #expect(CouponChangeRequest.stock.decision(status: .active, syncState: .rejected, syncError: nil) == .refuse(.syncRejected(reason: "")))
+    }
+
+    @Test func theQueueGoesOnAfterASentChangeOrAUserCouponsRefusalWhileSomethingIsLeft() {
+        #expect(ChangeState.queueGoesOn(after: .sent, forUserCoupon: false, coupon: .pending))
+        #expect(!ChangeState.queueGoesOn(after: .sent, forUserCoupon: false, coupon: .synced))
+        #expect(ChangeState.queueGoesOn(after: .rejected, forUserCoupon: true, coupon: .pending))
+        #expect(!ChangeState.queueGoesOn(after: .rejected, forUserCoupon: false, coupon: .pending))
+        #expect(!ChangeState.queueGoesOn(after: .pending, forUserCoupon: false, coupon: .pending))
+    }
+}
