@@ -10,10 +10,4 @@ extension AppDatabase {
     public struct Snapshot {
         let db: Database
     }
-
-    /// Runs `body` in one snapshot. `body` should wait for nothing but the database: the snapshot holds
-    /// one of the few readers, and the WAL cannot be checkpointed past it.
-    public func read<T>(_ body: (Snapshot) throws -> T) throws -> T {
-        try readers.read { db in try body(Snapshot(db: db)) }
-    }
 }

@@ -105,7 +105,7 @@ extension AppDatabase.CouponTables {
 extension AppDatabase.Snapshot {
     /// Up to `limit` coupons older than row `before`, newest first. Paging by row id keeps pages
     /// stable while coupons are added: a new coupon lands before the first page, never inside a later one.
-    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponListPage {
+    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64?) throws -> CouponListPage {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let type = filter.type {

@@ -186,3 +186,36 @@ public protocol ImportStore: Sendable {
 }
 
 extension AppDatabase.ImportTable: ImportStore {}
+
+/// Reads made in one read transaction, each seeing the data as the first found it: what the API's
+/// read-only routes read, the request's API key among them.
+public protocol ReadSnapshot {
+    /// Up to `limit` coupons older than row `before`, newest first.
+    func coupons(matching filter: CouponFilter, limit: Int, before: Int64?) throws -> CouponListPage
+    /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused.
+    func couponWithAttemptsAndChanges(outCouponID: String) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])?
+    /// The live (not revoked) key with this hash.
+    func liveAPIKey(hash: String) throws -> StoredAPIKey?
+}
+
+extension ReadSnapshot {
+    public func coupons(matching filter: CouponFilter, limit: Int, before: Int64? = nil) throws -> CouponListPage {
+        try coupons(matching: filter, limit: limit, before: before)
+    }
+}
+
+/// What answers reads from one snapshot (`ReadSnapshot`).
+public protocol SnapshotReading: Sendable {
+    /// Runs `body` in one snapshot. `body` should wait for nothing but the data: the snapshot holds a reader.
+    func read<T>(_ body: (any ReadSnapshot) throws -> T) throws -> T
+}
+
+extension AppDatabase.Snapshot: ReadSnapshot {}
+
+extension AppDatabase: SnapshotReading {
+    /// Runs `body` in one snapshot. `body` should wait for nothing but the database: the snapshot holds
+    /// one of the few readers, and the WAL cannot be checkpointed past it.
+    public func read<T>(_ body: (any ReadSnapshot) throws -> T) throws -> T {
+        try readers.read { db in try body(Snapshot(db: db)) }
+    }
+}

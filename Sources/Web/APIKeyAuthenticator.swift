@@ -22,7 +22,7 @@ public final class APIKeyAuthenticator: Authenticator {
         try principal(for: request, liveKey: database.accounts.liveAPIKey(hash:))
     }
 
-    public func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
+    public func principal(for request: Request, in snapshot: any ReadSnapshot) throws -> Principal? {
         try principal(for: request, liveKey: snapshot.liveAPIKey(hash:))
     }
 

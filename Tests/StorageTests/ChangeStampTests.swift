@@ -76,7 +76,7 @@ import Testing
         let file = try TemporaryDatabase()
         defer { file.remove() }
         let database = try AppDatabase(path: file.path, readerPageCacheKiB: 256)
-        let size = try database.read { snapshot in try Int.fetchOne(snapshot.db, sql: "PRAGMA cache_size") }
+        let size = try database.readers.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
         #expect(size == -256)
     }
 }

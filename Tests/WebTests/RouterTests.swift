@@ -233,7 +233,7 @@ struct StoresAKeyMeanwhile: Authenticator {
         return nil
     }
 
-    func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
+    func principal(for request: Request, in snapshot: any ReadSnapshot) throws -> Principal? {
         #expect(try snapshot.liveAPIKey(hash: hash) == nil)
         try database.accounts.addAPIKey(name: "meanwhile", role: .viewer, keyHash: hash, actor: "test", now: 1)
         return Principal(name: "reader", role: .viewer)

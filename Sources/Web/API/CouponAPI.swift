@@ -92,7 +92,7 @@ struct CouponAPI: Controller, Sendable {
         try database.read { try couponItem(outCouponID, $0, status: status, headers: headers) }
     }
 
-    static func couponItem(_ outCouponID: String, _ snapshot: AppDatabase.Snapshot, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
+    static func couponItem(_ outCouponID: String, _ snapshot: any ReadSnapshot, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
         guard let (record, attempts, changes) = try snapshot.couponWithAttemptsAndChanges(outCouponID: outCouponID) else { throw HTTPError.noSuchCoupon }
         return .json(status: status, CouponJSON.item(record, attempts: attempts, changes: changes.isEmpty ? nil : changes), headers: headers)
     }

@@ -21,7 +21,7 @@ public struct APIKeyAuthentication: SnapshotMiddleware {
     }
 
     public func respond(
-        to context: RequestContext, in snapshot: AppDatabase.Snapshot, next: (RequestContext) throws -> SnapshotAnswer
+        to context: RequestContext, in snapshot: any ReadSnapshot, next: (RequestContext) throws -> SnapshotAnswer
     ) throws -> SnapshotAnswer {
         try next(try authenticated(context) { try $0.principal(for: context.request, in: snapshot) })
     }

@@ -31,7 +31,7 @@ public protocol Authenticator: Sendable {
     func principal(for request: Request) throws -> Principal?
 
     /// The same, for a request answered from `snapshot`: what it reads, it reads there.
-    func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal?
+    func principal(for request: Request, in snapshot: any ReadSnapshot) throws -> Principal?
 
     /// A digest of the request's credentials, under which its answers may be kept (`AnswerCache`); nil
     /// when it has none, or none of the kind whose answers are kept. Reads nothing; throws what
@@ -41,7 +41,7 @@ public protocol Authenticator: Sendable {
 
 extension Authenticator {
     /// For an authenticator that reads nothing from the database.
-    public func principal(for request: Request, in snapshot: AppDatabase.Snapshot) throws -> Principal? {
+    public func principal(for request: Request, in snapshot: any ReadSnapshot) throws -> Principal? {
         try principal(for: request)
     }
 

@@ -19,7 +19,7 @@ extension RouteMiddleware {
 /// the database (`RouteGroup.get(_:reading:_:)`): whatever it reads, it reads there too.
 public protocol SnapshotMiddleware: RouteMiddleware {
     func respond(
-        to context: RequestContext, in snapshot: AppDatabase.Snapshot, next: (RequestContext) throws -> SnapshotAnswer
+        to context: RequestContext, in snapshot: any ReadSnapshot, next: (RequestContext) throws -> SnapshotAnswer
     ) throws -> SnapshotAnswer
 }
 
@@ -27,7 +27,7 @@ public typealias RouteHandler = @Sendable (RequestContext) async throws -> Respo
 
 /// A handler for a route that answers from one snapshot of the database, read in the same read
 /// transaction as the request's API key.
-public typealias SnapshotHandler = @Sendable (RequestContext, AppDatabase.Snapshot) throws -> SnapshotAnswer
+public typealias SnapshotHandler = @Sendable (RequestContext, any ReadSnapshot) throws -> SnapshotAnswer
 
 /// What a `SnapshotHandler` comes to.
 public enum SnapshotAnswer: Sendable {
@@ -42,7 +42,7 @@ public enum SnapshotAnswer: Sendable {
 public struct RouteGroup {
     enum Handler {
         case async(RouteHandler)
-        case snapshot(AppDatabase, SnapshotHandler)
+        case snapshot(any SnapshotReading, SnapshotHandler)
     }
 
     private(set) var routes: [(method: String, pattern: String, handler: Handler)] = []
@@ -53,7 +53,7 @@ public struct RouteGroup {
 
     /// A `GET` route answered from one snapshot of `database`: the group's `SnapshotMiddleware` (the API
     /// key's check) and the handler read in one read transaction.
-    public mutating func get(_ pattern: String, reading database: AppDatabase, _ handler: @escaping SnapshotHandler) {
+    public mutating func get(_ pattern: String, reading database: any SnapshotReading, _ handler: @escaping SnapshotHandler) {
         routes.append(("GET", pattern, .snapshot(database, handler)))
     }
 

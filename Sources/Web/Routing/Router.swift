@@ -65,7 +65,7 @@ public struct Router: Responder {
 
     /// Runs `handler` behind `middleware` in one read transaction, then any work it leaves for afterwards.
     private static func readingSnapshot(
-        of database: AppDatabase, through middleware: [any SnapshotMiddleware], _ handler: @escaping SnapshotHandler
+        of database: any SnapshotReading, through middleware: [any SnapshotMiddleware], _ handler: @escaping SnapshotHandler
     ) -> RouteHandler {
         var chain: SnapshotHandler = handler
         for middleware in middleware.reversed() {
