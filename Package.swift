@@ -93,6 +93,7 @@ let package = Package(
                 .embedInCode("Templates/field.mustache"),
                 .embedInCode("Templates/import.mustache"),
                 .embedInCode("Templates/user-coupons.mustache"),
+                .embedInCode("Templates/account.mustache"),
             ]
         ),
         .target(

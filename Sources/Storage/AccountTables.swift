@@ -79,6 +79,25 @@ extension AppDatabase.AccountTables {
             at: now, actor: actor, action: "user.reset_password", targetType: "user", target: name))
     }
 
+    /// Sets `name`'s own password and ends every other session of the account (the one with `keptSession`,
+    /// its id's hash, stays), entered in the audit log as done by the account itself. False when there
+    /// is no such live account.
+    public func changeOwnPassword(name: String, passwordHash: String, keptSession: String, now: Int) throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE staff_user SET password_hash = ?, updated_at = ? WHERE name = ? AND disabled_at IS NULL", arguments: [passwordHash, now, name]
+            )
+            guard db.changesCount == 1 else { return false }
+            try db.execute(sql: "DELETE FROM staff_session WHERE user_name = ? AND id_hash != ?", arguments: [name, keptSession])
+            let ended = db.changesCount
+            try AppDatabase.AuditTable.append(
+                AuditEntry(at: now, actor: name, action: "user.change_password", targetType: "user", target: name, details: #"{"sessions_ended":\#(ended)}"#),
+                in: db
+            )
+            return true
+        }
+    }
+
     /// False when there is no such account or it is disabled already.
     public func disableUser(name: String, actor: String, now: Int) throws -> Bool {
         try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL", audit: AuditEntry(

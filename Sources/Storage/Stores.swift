@@ -109,6 +109,10 @@ public protocol AccountStore: Sendable {
     func setUserRole(name: String, role: Role, actor: String, now: Int) throws -> Bool
     /// False when there is no such account.
     func setUserPassword(name: String, passwordHash: String, actor: String, now: Int) throws -> Bool
+    /// Sets `name`'s own password and ends every other session of the account (the one with `keptSession`,
+    /// its id's hash, stays), entered in the audit log as done by the account itself. False when there
+    /// is no such live account.
+    func changeOwnPassword(name: String, passwordHash: String, keptSession: String, now: Int) throws -> Bool
     /// False when there is no such account or it is disabled already.
     func disableUser(name: String, actor: String, now: Int) throws -> Bool
     func addAPIKey(name: String, role: Role, keyHash: String, actor: String, now: Int) throws

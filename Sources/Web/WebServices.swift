@@ -90,6 +90,7 @@ extension Router {
         AuditAPI(services: services).addRoutes(to: &self)
         OpenAPIDocument(services: services).addRoutes(to: &self)
         LoginPages(services: services).addRoutes(to: &self)
+        AccountPages(services: services).addRoutes(to: &self)
         CouponPages(services: services).addRoutes(to: &self)
         ImportPages(services: services).addRoutes(to: &self)
         UserCouponPages(services: services).addRoutes(to: &self)

@@ -35,6 +35,8 @@ import Web
         "GET /admin/login": .everyone,
         "GET /admin/language/{language}": .everyone,
         "GET /admin": .staff(.viewer),
+        "GET /admin/account": .staff(.viewer),
+        "POST /admin/account/password": .staff(.viewer),
         "GET /admin/coupons": .staff(.viewer),
         "GET /admin/coupons/{out_coupon_id}": .staff(.viewer),
         "GET /admin/new-coupon": .staff(.editor),

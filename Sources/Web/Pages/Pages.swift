@@ -12,7 +12,7 @@ enum Pages {
             ("login", PackageResources.login_mustache), ("coupons", PackageResources.coupons_mustache),
             ("new-coupon", PackageResources.new_coupon_mustache), ("coupon", PackageResources.coupon_mustache),
             ("error", PackageResources.error_mustache), ("import", PackageResources.import_mustache),
-            ("user-coupons", PackageResources.user_coupons_mustache),
+            ("user-coupons", PackageResources.user_coupons_mustache), ("account", PackageResources.account_mustache),
         ]
         for (name, bytes) in templates {
             // The templates ship inside the binary and every page is rendered by the tests.
