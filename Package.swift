@@ -94,6 +94,7 @@ let package = Package(
                 .embedInCode("Templates/import.mustache"),
                 .embedInCode("Templates/user-coupons.mustache"),
                 .embedInCode("Templates/account.mustache"),
+                .embedInCode("Templates/keys.mustache"),
             ]
         ),
         .target(

@@ -91,6 +91,7 @@ extension Router {
         OpenAPIDocument(services: services).addRoutes(to: &self)
         LoginPages(services: services).addRoutes(to: &self)
         AccountPages(services: services).addRoutes(to: &self)
+        KeyPages(services: services).addRoutes(to: &self)
         CouponPages(services: services).addRoutes(to: &self)
         ImportPages(services: services).addRoutes(to: &self)
         UserCouponPages(services: services).addRoutes(to: &self)

@@ -13,6 +13,7 @@ enum Pages {
             ("new-coupon", PackageResources.new_coupon_mustache), ("coupon", PackageResources.coupon_mustache),
             ("error", PackageResources.error_mustache), ("import", PackageResources.import_mustache),
             ("user-coupons", PackageResources.user_coupons_mustache), ("account", PackageResources.account_mustache),
+            ("keys", PackageResources.keys_mustache),
         ]
         for (name, bytes) in templates {
             // The templates ship inside the binary and every page is rendered by the tests.
@@ -42,6 +43,7 @@ enum Pages {
             context["signedInAs"] = language.catalog.text("nav.user", session.principal.name, role)
             context["csrf"] = session.csrfToken
             context["canEdit"] = session.principal.role.allows(.editor)
+            context["isAdmin"] = session.principal.role.allows(.admin)
         }
         let back = encodedBackLink(request)
         context["languages"] = Language.allCases.map { other -> [String: Any] in
