@@ -95,6 +95,7 @@ let package = Package(
                 .embedInCode("Templates/user-coupons.mustache"),
                 .embedInCode("Templates/account.mustache"),
                 .embedInCode("Templates/keys.mustache"),
+                .embedInCode("Templates/audit.mustache"),
             ]
         ),
         .target(

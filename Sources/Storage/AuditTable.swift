@@ -36,6 +36,25 @@ public struct AuditEntry: Sendable, Equatable {
     }
 }
 
+/// Which entries an audit page shows: each set field narrows it.
+public struct AuditFilter: Sendable, Equatable {
+    public var actor: String?
+    public var action: String?
+    /// A coupon's `out_coupon_id`: the entries about it.
+    public var coupon: String?
+    /// Unix seconds: from `since`, before `until`.
+    public var since: Int?
+    public var until: Int?
+
+    public init(actor: String? = nil, action: String? = nil, coupon: String? = nil, since: Int? = nil, until: Int? = nil) {
+        self.actor = actor
+        self.action = action
+        self.coupon = coupon
+        self.since = since
+        self.until = until
+    }
+}
+
 public struct AuditPage: Sendable, Equatable {
     public var entries: [AuditEntry]
     /// Pass as `before` for the next page; nil on the last page.
@@ -53,12 +72,17 @@ extension AppDatabase.AuditTable {
         }
     }
 
-    /// Up to `limit` entries older than `before`, newest first.
-    public func auditEntries(limit: Int, before: Int64?) throws -> AuditPage {
+    /// Up to `limit` entries older than `before` that `filter` lets through, newest first.
+    public func auditEntries(matching filter: AuditFilter, limit: Int, before: Int64?) throws -> AuditPage {
         try readers.read { db in
             let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT \(Self.auditColumns) FROM audit_entry WHERE id < ? ORDER BY id DESC LIMIT ?"),
-                arguments: [before ?? Int64.max, limit + 1]
+                db.cachedStatement(sql: """
+                    SELECT \(Self.auditColumns) FROM audit_entry
+                    WHERE id < ?1 AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR action = ?3)
+                        AND (?4 IS NULL OR (target_type = 'coupon' AND target = ?4)) AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6)
+                    ORDER BY id DESC LIMIT ?7
+                    """),
+                arguments: [before ?? Int64.max, filter.actor, filter.action, filter.coupon, filter.since, filter.until, limit + 1]
             ).map(Self.auditEntry)
             let page = Array(rows.prefix(limit))
             return AuditPage(entries: page, nextBefore: rows.count > limit ? page.last?.id : nil)

@@ -143,15 +143,15 @@ extension AppDatabase.AccountTables: AccountStore {}
 public protocol AuditLog: Sendable {
     /// A coupon's entries, oldest first.
     func history(ofCoupon outCouponID: String) throws -> [AuditEntry]
-    /// Up to `limit` entries older than `before`, newest first.
-    func auditEntries(limit: Int, before: Int64?) throws -> AuditPage
+    /// Up to `limit` entries older than `before` that `filter` lets through, newest first.
+    func auditEntries(matching filter: AuditFilter, limit: Int, before: Int64?) throws -> AuditPage
     /// Adds an entry on its own, for what is not a change of stored data (a failed login, say).
     func append(_ entry: AuditEntry) throws
 }
 
 extension AuditLog {
-    public func auditEntries(limit: Int, before: Int64? = nil) throws -> AuditPage {
-        try auditEntries(limit: limit, before: before)
+    public func auditEntries(matching filter: AuditFilter = AuditFilter(), limit: Int, before: Int64? = nil) throws -> AuditPage {
+        try auditEntries(matching: filter, limit: limit, before: before)
     }
 }
 

@@ -92,6 +92,7 @@ extension Router {
         LoginPages(services: services).addRoutes(to: &self)
         AccountPages(services: services).addRoutes(to: &self)
         KeyPages(services: services).addRoutes(to: &self)
+        AuditPages(services: services).addRoutes(to: &self)
         CouponPages(services: services).addRoutes(to: &self)
         ImportPages(services: services).addRoutes(to: &self)
         UserCouponPages(services: services).addRoutes(to: &self)

@@ -38,6 +38,7 @@ import Web
         "GET /admin/account": .staff(.viewer),
         "POST /admin/account/password": .staff(.viewer),
         "GET /admin/keys": .staff(.admin),
+        "GET /admin/audit": .staff(.admin),
         "POST /admin/keys": .staff(.admin),
         "POST /admin/keys/{name}/revoke": .staff(.admin),
         "GET /admin/coupons": .staff(.viewer),

@@ -13,7 +13,7 @@ enum Pages {
             ("new-coupon", PackageResources.new_coupon_mustache), ("coupon", PackageResources.coupon_mustache),
             ("error", PackageResources.error_mustache), ("import", PackageResources.import_mustache),
             ("user-coupons", PackageResources.user_coupons_mustache), ("account", PackageResources.account_mustache),
-            ("keys", PackageResources.keys_mustache),
+            ("keys", PackageResources.keys_mustache), ("audit", PackageResources.audit_mustache),
         ]
         for (name, bytes) in templates {
             // The templates ship inside the binary and every page is rendered by the tests.
