@@ -14,3 +14,11 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
     /// True when this role may do what `needed` may.
     public func allows(_ needed: Role) -> Bool { self >= needed }
 }
+
+extension Role {
+    /// Whether a change to a live account of this role leaves no live admin: it is one of `liveAdmins`
+    /// and stops being an admin (demoted to `newRole`, or disabled). Nobody could manage accounts then.
+    public func leavesNoAdmin(becoming newRole: Role?, liveAdmins: Int) -> Bool {
+        self == .admin && newRole != .admin && liveAdmins <= 1
+    }
+}

@@ -33,10 +33,13 @@ public struct StoredAPIKey: Sendable, Equatable {
 
 public enum AccountError: Error, Equatable, CustomStringConvertible {
     case nameTaken(String)
+    /// The change would leave no live admin account.
+    case lastAdmin(String)
 
     public var description: String {
         switch self {
         case .nameTaken(let name): "the name \(name) is taken"
+        case .lastAdmin(let name): "\(name) is the last admin: make another admin first"
         }
     }
 }
@@ -67,9 +70,9 @@ extension AppDatabase.AccountTables {
         }
     }
 
-    /// False when there is no such account.
+    /// False when there is no such account; throws `AccountError.lastAdmin` rather than demote the last admin.
     public func setUserRole(name: String, role: Role, actor: String, now: Int) throws -> Bool {
-        try updateUser(name, set: "role = ?", [role.rawValue], now: now, audit: AuditEntry(
+        try updateUser(name, set: "role = ?", [role.rawValue], now: now, checking: .role(role), audit: AuditEntry(
             at: now, actor: actor, action: "user.set_role", targetType: "user", target: name, details: Self.roleDetails(role)))
     }
 
@@ -98,16 +101,33 @@ extension AppDatabase.AccountTables {
         }
     }
 
-    /// False when there is no such account or it is disabled already.
+    /// False when there is no such account or it is disabled already; throws `AccountError.lastAdmin`
+    /// rather than disable the last admin.
     public func disableUser(name: String, actor: String, now: Int) throws -> Bool {
-        try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL", audit: AuditEntry(
+        try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL", checking: .disabled, audit: AuditEntry(
             at: now, actor: actor, action: "user.disable", targetType: "user", target: name))
     }
 
+    /// What a change does to an account's standing as an admin.
+    private enum AdminChange {
+        case role(Role)
+        case disabled
+
+        var newRole: Role? { if case .role(let role) = self { role } else { nil } }
+    }
+
+    /// With `change`, refuses one that leaves no live admin (`Role.leavesNoAdmin`).
     private func updateUser(
-        _ name: String, set assignment: String, _ values: StatementArguments, now: Int, onlyIf condition: String = "1", audit: AuditEntry
+        _ name: String, set assignment: String, _ values: StatementArguments, now: Int, onlyIf condition: String = "1",
+        checking change: AdminChange? = nil, audit: AuditEntry
     ) throws -> Bool {
         try writer.write { db in
+            if let change, let row = try Row.fetchOne(
+                db, sql: "SELECT role, disabled_at IS NULL AS live FROM staff_user WHERE name = ?", arguments: [name]
+            ), row["live"] == true, let current = Role(rawValue: row["role"]) {
+                let liveAdmins = try Int.fetchOne(db, sql: "SELECT count(*) FROM staff_user WHERE role = ? AND disabled_at IS NULL", arguments: [Role.admin.rawValue]) ?? 0
+                if current.leavesNoAdmin(becoming: change.newRole, liveAdmins: liveAdmins) { throw AccountError.lastAdmin(name) }
+            }
             try db.execute(
                 sql: "UPDATE staff_user SET \(assignment), updated_at = ? WHERE name = ? AND \(condition)",
                 arguments: values + [now, name]

@@ -28,6 +28,18 @@ import Testing
         #expect(try database.accounts.user(named: "nobody") == nil)
     }
 
+    @Test func theLastAdminIsNeitherDemotedNorDisabled() throws {
+        let database = try AppDatabase(inMemory: 20)
+        try database.accounts.addUser(name: "boss", role: .admin, passwordHash: "unused", actor: "test", now: 1)
+        #expect(throws: AccountError.lastAdmin("boss")) { try database.accounts.setUserRole(name: "boss", role: .editor, actor: "test", now: 2) }
+        #expect(throws: AccountError.lastAdmin("boss")) { try database.accounts.disableUser(name: "boss", actor: "test", now: 2) }
+        try database.accounts.addUser(name: "deputy", role: .admin, passwordHash: "unused", actor: "test", now: 3)
+        #expect(try database.accounts.setUserRole(name: "boss", role: .editor, actor: "test", now: 4))
+        #expect(throws: AccountError.lastAdmin("deputy")) { try database.accounts.disableUser(name: "deputy", actor: "test", now: 5) }
+        #expect(try database.accounts.users().map { "\($0.name) \($0.role.rawValue) \($0.disabledAt == nil)" } == ["boss editor true", "deputy admin true"])
+        #expect(try database.audit.auditEntries(limit: 10).entries.filter { $0.action != "user.add" }.map(\.action) == ["user.set_role"])
+    }
+
     @Test func keysAreFoundByHashUntilRevokedAndTheirUseIsNotedAtMostOnceAMinute() throws {
         let file = try TemporaryDatabase()
         defer { file.remove() }
