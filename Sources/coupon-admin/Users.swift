@@ -62,7 +62,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            try requireAccount(name, try opened.accounts.setUserRole(name: name, role: role, actor: cliActor, now: unixNow()))
+            try exitOnAccountError { try requireAccount(name, try opened.accounts.setUserRole(name: name, role: role, actor: cliActor, now: unixNow())) }
             warn("account \(name) is now \(role.rawValue)")
         }
     }
@@ -96,7 +96,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             let opened = try database.open()
-            try requireAccount(name, try opened.accounts.disableUser(name: name, actor: cliActor, now: unixNow()))
+            try exitOnAccountError { try requireAccount(name, try opened.accounts.disableUser(name: name, actor: cliActor, now: unixNow())) }
             warn("account \(name) disabled")
         }
     }

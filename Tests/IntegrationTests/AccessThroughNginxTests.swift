@@ -104,6 +104,10 @@ import Testing
         #expect(short.status != 0 && short.output.contains("at least 12 characters"))
         #expect(try cli("users set-role li.wei admin").status == 0)
         #expect(try cli("users reset-password li.wei", input: "another long phrase").status == 0)
+        let last = try cli("users disable li.wei")
+        #expect(last.status != 0 && last.output.contains("li.wei is the last admin"))
+        #expect(try cli("users set-role li.wei editor").output.contains("li.wei is the last admin"))
+        #expect(try cli("users add ops --role admin", input: password).status == 0)
         #expect(try cli("users disable li.wei").status == 0)
         #expect(try cli("users disable nobody").status != 0)
         let listed = try cli("users list").output
