@@ -30,15 +30,14 @@ struct AccountPages: Controller, Sendable {
             allowed: ["csrf_token", "name", "current_password", "new_password", "new_password_again"]
         )
         let name = session.principal.name, at = now()
-        let throttle = services.throttle
-        let keys = LoginPages.loginThrottleKeys(name: name, address: request.remoteAddress, throttle: throttle, now: at)
-        if let wait = throttle.retryAfter(keys.checked, now: at) {
+        let attempt = PasswordAttempt(name: name, address: request.remoteAddress, throttle: services.throttle, now: at)
+        if let wait = attempt.retryAfter {
             return page(context, problem: ("login.throttled", [String(wait)]), status: 429, headers: [("Retry-After", String(wait))])
         }
         guard let user = try database.accounts.user(named: name), let stored = try? PasswordHash(stored: user.passwordHash),
               stored.verifies(form["current_password"] ?? "")
         else {
-            throttle.recordFailure(keys.counted, now: at)
+            attempt.failed()
             try database.audit.append(AuditEntry(at: at, actor: name, action: "user.change_password_failed", targetType: "user", target: name))
             return page(context, problem: ("account.wrong_password", []), status: 403)
         }
@@ -52,7 +51,7 @@ struct AccountPages: Controller, Sendable {
         } catch PasswordHash.Problem.tooLong(let maximum) {
             return page(context, problem: ("account.too_long", [String(maximum)]), status: 422)
         }
-        throttle.recordSuccess(keys.counted.filter { $0.hasPrefix("account:") })
+        attempt.succeeded()
         guard try database.accounts.changeOwnPassword(name: name, passwordHash: hash.stored, keptSession: session.idHash, now: at) else {
             throw HTTPError(status: 403)
         }

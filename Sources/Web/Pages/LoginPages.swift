@@ -4,7 +4,7 @@ import Foundation
 import Storage
 
 /// `POST /admin/login` (a form with `name`, `password` and where to go `next`) and
-/// `POST /admin/logout`. Failed logins are throttled per address and per account (`loginThrottleKeys`),
+/// `POST /admin/logout`. Failed logins are throttled per address and per account (`PasswordAttempt`),
 /// and recorded.
 struct LoginPages: Controller, Sendable {
     let services: WebServices
@@ -26,8 +26,8 @@ struct LoginPages: Controller, Sendable {
                 let form = try QueryParameters(String(decoding: request.body, as: UTF8.self), allowed: ["name", "password", "next"])
                 let name = form["name"] ?? "", password = form["password"] ?? ""
                 let at = now()
-                let throttled = Self.loginThrottleKeys(name: name, address: request.remoteAddress, throttle: throttle, now: at)
-                if let wait = throttle.retryAfter(throttled.checked, now: at) {
+                let attempt = PasswordAttempt(name: name, address: request.remoteAddress, throttle: throttle, now: at)
+                if let wait = attempt.retryAfter {
                     return Self.loginPage(request, next: form["next"], name: name, failure: ("login.throttled", [String(wait)]), status: 429,
                                           headers: [("Retry-After", String(wait))])
                 }
@@ -36,13 +36,13 @@ struct LoginPages: Controller, Sendable {
                 // An unknown name costs the same scrypt work as a wrong password, so timing tells nothing.
                 let stored = user.flatMap { try? PasswordHash(stored: $0.passwordHash) } ?? Self.stranger
                 guard stored.verifies(password), let user, user.disabledAt == nil else {
-                    throttle.recordFailure(throttled.counted, now: at)
+                    attempt.failed()
                     try database.audit.append(.init(at: at, actor: "anonymous", action: "user.login_failed", targetType: "user", target: name,
                                              details: #"{"address":""# + request.remoteAddress.filter { $0.isHexDigit || $0 == "." || $0 == ":" } + #""}"#))
                     context.logger.notice("login failed", metadata: ["account": "\(name)", "address": "\(request.remoteAddress)"])
                     return Self.loginPage(request, next: form["next"], name: name, failure: ("login.failed", []), status: 401)
                 }
-                throttle.recordSuccess(throttled.counted.filter { $0.hasPrefix("account:") })
+                attempt.succeeded()
                 if stored.needsRehash(), let rehashed = try? PasswordHash(password: password) {
                     _ = try database.accounts.setUserPassword(name: name, passwordHash: rehashed.stored, actor: name, now: at)
                 }
@@ -59,16 +59,6 @@ struct LoginPages: Controller, Sendable {
                 ]))
             }
         }
-    }
-
-    /// What a login by `name` from `address` is refused by (`checked`) and what its failure counts
-    /// against (`counted`). The account's own count refuses only addresses that have failed for that
-    /// account: guessing its password is slowed from anywhere, and yet nobody can lock its owner out by
-    /// failing on purpose from somewhere else.
-    static func loginThrottleKeys(name: String, address: String, throttle: FailureThrottle, now: Int) -> (checked: [String], counted: [String]) {
-        let account = "account:" + name, accountFromAddress = "account:\(name) address:\(address)"
-        let checked = ["address:" + address] + (throttle.hasFailures(accountFromAddress, now: now) ? [account] : [])
-        return (checked, ["address:" + address, account, accountFromAddress])
     }
 
     /// The login form, again with the name kept and why the login failed.
@@ -114,4 +104,32 @@ struct LoginPages: Controller, Sendable {
 
     /// A password hash no one has: checked against when a login names no account.
     static let stranger = try! PasswordHash(password: randomToken())
+}
+
+/// One try at an account's password from an address, counted by the failure throttle that logins and
+/// password changes share. The account's own count refuses only addresses that have failed for that
+/// account: guessing its password is slowed from anywhere, and yet nobody can lock its owner out by
+/// failing on purpose from somewhere else.
+struct PasswordAttempt {
+    let throttle: FailureThrottle
+    let now: Int
+    /// What the try is refused by, and what its failure counts against.
+    let checked: [String]
+    let counted: [String]
+
+    init(name: String, address: String, throttle: FailureThrottle, now: Int) {
+        let account = "account:" + name, accountFromAddress = "account:\(name) address:\(address)"
+        self.throttle = throttle
+        self.now = now
+        checked = ["address:" + address] + (throttle.hasFailures(accountFromAddress, now: now) ? [account] : [])
+        counted = ["address:" + address, account, accountFromAddress]
+    }
+
+    /// Seconds to wait, when the throttle refuses the try now.
+    var retryAfter: Int? { throttle.retryAfter(checked, now: now) }
+
+    func failed() { throttle.recordFailure(counted, now: now) }
+
+    /// The right password: the account's count starts again; the address's stays.
+    func succeeded() { throttle.recordSuccess(counted.filter { $0.hasPrefix("account:") }) }
 }
