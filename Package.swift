@@ -96,6 +96,7 @@ let package = Package(
                 .embedInCode("Templates/account.mustache"),
                 .embedInCode("Templates/keys.mustache"),
                 .embedInCode("Templates/audit.mustache"),
+                .embedInCode("Templates/people.mustache"),
             ]
         ),
         .target(

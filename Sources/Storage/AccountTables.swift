@@ -76,9 +76,19 @@ extension AppDatabase.AccountTables {
             at: now, actor: actor, action: "user.set_role", targetType: "user", target: name, details: Self.roleDetails(role)))
     }
 
-    /// False when there is no such account.
-    public func setUserPassword(name: String, passwordHash: String, actor: String, now: Int) throws -> Bool {
-        try updateUser(name, set: "password_hash = ?", [passwordHash], now: now, audit: AuditEntry(
+    /// Stores the same password hashed anew (stronger parameters); the account's sessions stay. False
+    /// when there is no such account.
+    public func rehashUserPassword(name: String, passwordHash: String, now: Int) throws -> Bool {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE staff_user SET password_hash = ?, updated_at = ? WHERE name = ?", arguments: [passwordHash, now, name])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Sets a new password chosen for the account and ends all its sessions. False when there is no
+    /// such account.
+    public func resetUserPassword(name: String, passwordHash: String, actor: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "password_hash = ?", [passwordHash], now: now, endingSessions: true, audit: AuditEntry(
             at: now, actor: actor, action: "user.reset_password", targetType: "user", target: name))
     }
 
@@ -101,11 +111,19 @@ extension AppDatabase.AccountTables {
         }
     }
 
-    /// False when there is no such account or it is disabled already; throws `AccountError.lastAdmin`
-    /// rather than disable the last admin.
+    /// Ends the account's sessions and keeps it from logging in. False when there is no such account
+    /// or it is disabled already; throws `AccountError.lastAdmin` rather than disable the last admin.
     public func disableUser(name: String, actor: String, now: Int) throws -> Bool {
-        try updateUser(name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL", checking: .disabled, audit: AuditEntry(
-            at: now, actor: actor, action: "user.disable", targetType: "user", target: name))
+        try updateUser(
+            name, set: "disabled_at = ?", [now], now: now, onlyIf: "disabled_at IS NULL", checking: .disabled, endingSessions: true,
+            audit: AuditEntry(at: now, actor: actor, action: "user.disable", targetType: "user", target: name)
+        )
+    }
+
+    /// Lets a disabled account log in again. False when there is no such account or it is not disabled.
+    public func enableUser(name: String, actor: String, now: Int) throws -> Bool {
+        try updateUser(name, set: "disabled_at = NULL", [], now: now, onlyIf: "disabled_at IS NOT NULL", audit: AuditEntry(
+            at: now, actor: actor, action: "user.enable", targetType: "user", target: name))
     }
 
     /// What a change does to an account's standing as an admin.
@@ -119,7 +137,7 @@ extension AppDatabase.AccountTables {
     /// With `change`, refuses one that leaves no live admin (`Role.leavesNoAdmin`).
     private func updateUser(
         _ name: String, set assignment: String, _ values: StatementArguments, now: Int, onlyIf condition: String = "1",
-        checking change: AdminChange? = nil, audit: AuditEntry
+        checking change: AdminChange? = nil, endingSessions: Bool = false, audit: AuditEntry
     ) throws -> Bool {
         try writer.write { db in
             if let change, let row = try Row.fetchOne(
@@ -133,6 +151,7 @@ extension AppDatabase.AccountTables {
                 arguments: values + [now, name]
             )
             guard db.changesCount == 1 else { return false }
+            if endingSessions { try db.execute(sql: "DELETE FROM staff_session WHERE user_name = ?", arguments: [name]) }
             try AppDatabase.AuditTable.append(audit, in: db)
             return true
         }

@@ -107,14 +107,21 @@ public protocol AccountStore: Sendable {
     func user(named name: String) throws -> StaffUser?
     /// False when there is no such account.
     func setUserRole(name: String, role: Role, actor: String, now: Int) throws -> Bool
-    /// False when there is no such account.
-    func setUserPassword(name: String, passwordHash: String, actor: String, now: Int) throws -> Bool
+    /// Stores the same password hashed anew (stronger parameters); the account's sessions stay. False
+    /// when there is no such account.
+    func rehashUserPassword(name: String, passwordHash: String, now: Int) throws -> Bool
+    /// Sets a new password chosen for the account and ends all its sessions. False when there is no
+    /// such account.
+    func resetUserPassword(name: String, passwordHash: String, actor: String, now: Int) throws -> Bool
     /// Sets `name`'s own password and ends every other session of the account (the one with `keptSession`,
     /// its id's hash, stays), entered in the audit log as done by the account itself. False when there
     /// is no such live account.
     func changeOwnPassword(name: String, passwordHash: String, keptSession: String, now: Int) throws -> Bool
-    /// False when there is no such account or it is disabled already.
+    /// Ends the account's sessions and keeps it from logging in. False when there is no such account
+    /// or it is disabled already; throws `AccountError.lastAdmin` rather than disable the last admin.
     func disableUser(name: String, actor: String, now: Int) throws -> Bool
+    /// Lets a disabled account log in again. False when there is no such account or it is not disabled.
+    func enableUser(name: String, actor: String, now: Int) throws -> Bool
     func addAPIKey(name: String, role: Role, keyHash: String, actor: String, now: Int) throws
     /// Every key, revoked ones included, oldest first.
     func apiKeys() throws -> [StoredAPIKey]

@@ -21,6 +21,9 @@ public struct WebServices: Sendable {
     public var sessions: StaffSessions
     /// One throttle for bad keys and failed logins: an address guessing either is slowed for both.
     public var throttle: FailureThrottle
+    /// Admins' actions that hand out credentials (accounts, passwords, keys): the first ten in a row
+    /// are free, then each is held back like a failed login, until ten minutes pass without one.
+    public var adminActions: FailureThrottle
     /// The text of `/metrics`; nil serves no such route.
     public var metrics: (@Sendable () throws -> [UInt8])?
     /// Unix seconds.
@@ -29,7 +32,8 @@ public struct WebServices: Sendable {
     public init(
         database: AppDatabase, sync: CouponSync? = nil, syncDeadline: Duration = .seconds(5),
         clock: ShopClock = ShopClock(timeZoneIdentifier: "Asia/Shanghai")!, answerCache: AnswerCache? = nil, authenticator: (any Authenticator)? = nil,
-        sessions: StaffSessions? = nil, throttle: FailureThrottle = FailureThrottle(), metrics: (@Sendable () throws -> [UInt8])? = nil,
+        sessions: StaffSessions? = nil, throttle: FailureThrottle = FailureThrottle(),
+        adminActions: FailureThrottle = FailureThrottle(freeFailures: 10, maximumBlock: 900, forgetAfter: 600), metrics: (@Sendable () throws -> [UInt8])? = nil,
         now: @escaping @Sendable () -> Int
     ) {
         self.database = database
@@ -40,6 +44,7 @@ public struct WebServices: Sendable {
         self.authenticator = authenticator
         self.sessions = sessions ?? StaffSessions(database: database, now: now)
         self.throttle = throttle
+        self.adminActions = adminActions
         self.metrics = metrics
         self.now = now
     }
@@ -92,6 +97,7 @@ extension Router {
         LoginPages(services: services).addRoutes(to: &self)
         AccountPages(services: services).addRoutes(to: &self)
         KeyPages(services: services).addRoutes(to: &self)
+        PeoplePages(services: services).addRoutes(to: &self)
         AuditPages(services: services).addRoutes(to: &self)
         CouponPages(services: services).addRoutes(to: &self)
         ImportPages(services: services).addRoutes(to: &self)

@@ -7,7 +7,7 @@ import Storage
 struct Users: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Staff accounts for the admin pages.",
-        subcommands: [Add.self, List.self, SetRole.self, ResetPassword.self, Disable.self]
+        subcommands: [Add.self, List.self, SetRole.self, ResetPassword.self, Disable.self, Enable.self]
     )
 
     struct Add: ParsableCommand {
@@ -81,13 +81,13 @@ struct Users: ParsableCommand {
             let opened = try database.open()
             guard try opened.accounts.user(named: name) != nil else { try requireAccount(name, false); return }
             let hash = try readNewPassword(for: name)
-            try requireAccount(name, try opened.accounts.setUserPassword(name: name, passwordHash: hash.stored, actor: cliActor, now: unixNow()))
-            warn("password of \(name) changed")
+            try requireAccount(name, try opened.accounts.resetUserPassword(name: name, passwordHash: hash.stored, actor: cliActor, now: unixNow()))
+            warn("password of \(name) changed; its sessions have ended")
         }
     }
 
     struct Disable: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop an account from logging in; its history stays.")
+        static let configuration = CommandConfiguration(abstract: "Stop an account from logging in and end its sessions; its history stays.")
 
         @Argument(help: "The login name")
         var name: String
@@ -98,6 +98,24 @@ struct Users: ParsableCommand {
             let opened = try database.open()
             try exitOnAccountError { try requireAccount(name, try opened.accounts.disableUser(name: name, actor: cliActor, now: unixNow())) }
             warn("account \(name) disabled")
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a disabled account log in again.")
+
+        @Argument(help: "The login name")
+        var name: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let opened = try database.open()
+            guard try opened.accounts.enableUser(name: name, actor: cliActor, now: unixNow()) else {
+                warn("no disabled account is named \(name)")
+                throw ExitCode.failure
+            }
+            warn("account \(name) enabled")
         }
     }
 }

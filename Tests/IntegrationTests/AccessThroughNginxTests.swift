@@ -113,6 +113,9 @@ import Testing
         let listed = try cli("users list").output
         #expect(listed.contains("li.wei") && listed.contains("admin") && listed.contains("disabled") && !listed.contains("bob"))
         #expect(!listed.contains(password) && !listed.contains("scrypt"))
+        #expect(try cli("users enable li.wei").status == 0)
+        #expect(try cli("users enable li.wei").output.contains("no disabled account is named li.wei"))
+        #expect(!(try cli("users list").output.contains("disabled")))
     }
 
     @Test func staffLogInAndOutThroughNginxAtTheRootAndUnderAPrefix() throws {

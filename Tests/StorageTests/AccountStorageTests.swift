@@ -17,14 +17,14 @@ import Testing
         #expect(try database.accounts.user(named: "admin")?.passwordHash == "hash-2")
 
         #expect(try database.accounts.setUserRole(name: "li.wei", role: .viewer, actor: "cli:root", now: 20))
-        #expect(try database.accounts.setUserPassword(name: "li.wei", passwordHash: "hash-3", actor: "cli:root", now: 21))
+        #expect(try database.accounts.resetUserPassword(name: "li.wei", passwordHash: "hash-3", actor: "cli:root", now: 21))
         #expect(try database.accounts.disableUser(name: "li.wei", actor: "cli:root", now: 22))
         #expect(try !database.accounts.disableUser(name: "li.wei", actor: "cli:root", now: 23))
         let changed = try #require(try database.accounts.user(named: "li.wei"))
         #expect(changed.role == .viewer && changed.passwordHash == "hash-3" && changed.disabledAt == 22 && changed.updatedAt == 22)
 
         #expect(try !database.accounts.setUserRole(name: "nobody", role: .admin, actor: "cli:root", now: 30))
-        #expect(try !database.accounts.setUserPassword(name: "nobody", passwordHash: "x", actor: "cli:root", now: 30))
+        #expect(try !database.accounts.resetUserPassword(name: "nobody", passwordHash: "x", actor: "cli:root", now: 30))
         #expect(try database.accounts.user(named: "nobody") == nil)
     }
 
@@ -38,6 +38,30 @@ import Testing
         #expect(throws: AccountError.lastAdmin("deputy")) { try database.accounts.disableUser(name: "deputy", actor: "test", now: 5) }
         #expect(try database.accounts.users().map { "\($0.name) \($0.role.rawValue) \($0.disabledAt == nil)" } == ["boss editor true", "deputy admin true"])
         #expect(try database.audit.auditEntries(limit: 10).entries.filter { $0.action != "user.add" }.map(\.action) == ["user.set_role"])
+    }
+
+    @Test func aResetOrADisableEndsTheAccountsSessionsAndADisabledAccountCanBeEnabledAgain() throws {
+        let database = try AppDatabase(inMemory: 20)
+        try database.accounts.addUser(name: "li.wei", role: .editor, passwordHash: "hash-1", actor: "test", now: 1)
+        func startSession(_ id: String) throws {
+            try database.accounts.startSession(idHash: id, userName: "li.wei", csrfToken: "t", replacing: nil, now: 2, idleSince: 0, madeBefore: 0)
+        }
+        try startSession("phone")
+        try startSession("desk")
+        #expect(try database.accounts.rehashUserPassword(name: "li.wei", passwordHash: "hash-2", now: 3))
+        #expect(try database.accounts.session(idHash: "phone") != nil, "a rehash of the same password keeps the sessions")
+        #expect(try database.accounts.resetUserPassword(name: "li.wei", passwordHash: "hash-3", actor: "boss", now: 4))
+        #expect(try database.accounts.session(idHash: "phone") == nil && database.accounts.session(idHash: "desk") == nil)
+
+        try startSession("laptop")
+        #expect(try !database.accounts.enableUser(name: "li.wei", actor: "boss", now: 5), "a live account is not enabled again")
+        #expect(try database.accounts.disableUser(name: "li.wei", actor: "boss", now: 6))
+        #expect(try database.accounts.session(idHash: "laptop") == nil)
+        #expect(try database.accounts.enableUser(name: "li.wei", actor: "boss", now: 7))
+        #expect(try database.accounts.user(named: "li.wei")?.disabledAt == nil)
+        #expect(try !database.accounts.enableUser(name: "nobody", actor: "boss", now: 8))
+        #expect(try database.audit.auditEntries(limit: 10).entries.filter { $0.actor == "boss" }.map(\.action)
+            == ["user.enable", "user.disable", "user.reset_password"])
     }
 
     @Test func keysAreFoundByHashUntilRevokedAndTheirUseIsNotedAtMostOnceAMinute() throws {

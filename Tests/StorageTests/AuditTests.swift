@@ -41,7 +41,7 @@ import Testing
         #expect(try !database.accounts.revokeAPIKey(name: "erp", actor: "cli:root", now: 3))
         try database.accounts.addUser(name: "li.wei", role: .viewer, passwordHash: "h", actor: "cli:ops", now: 4)
         #expect(try database.accounts.setUserRole(name: "li.wei", role: .editor, actor: "cli:ops", now: 5))
-        #expect(try database.accounts.setUserPassword(name: "li.wei", passwordHash: "h2", actor: "cli:ops", now: 6))
+        #expect(try database.accounts.resetUserPassword(name: "li.wei", passwordHash: "h2", actor: "cli:ops", now: 6))
         #expect(try database.accounts.disableUser(name: "li.wei", actor: "cli:ops", now: 7))
         #expect(try !database.accounts.disableUser(name: "li.wei", actor: "cli:ops", now: 8))
 

@@ -21,6 +21,7 @@ struct KeyPages: Controller, Sendable {
                 guard AccountName.problem(with: name) == nil else {
                     return try page(context, name: name, role: role, problem: ("keys.bad_name", [String(AccountName.maximumLength)]), status: 422)
                 }
+                try services.countAdminAction(by: context.actor)
                 let (key, hash) = APIKey.generate()
                 do {
                     try database.accounts.addAPIKey(name: name, role: role, keyHash: hash, actor: context.actor, now: now())

@@ -44,7 +44,7 @@ struct LoginPages: Controller, Sendable {
                 }
                 attempt.succeeded()
                 if stored.needsRehash(), let rehashed = try? PasswordHash(password: password) {
-                    _ = try database.accounts.setUserPassword(name: name, passwordHash: rehashed.stored, actor: name, now: at)
+                    _ = try database.accounts.rehashUserPassword(name: name, passwordHash: rehashed.stored, now: at)
                 }
                 let cookie = try sessions.start(userName: user.name, for: request)
                 return Response(status: 303, headers: HTTPHeaders([("Location", Self.localTarget(form["next"], request)), ("Set-Cookie", cookie)]))
