@@ -16,6 +16,8 @@ public enum ChangeRefusal: Error, Sendable, Equatable {
     case notActive(CouponStatus)
     /// WeChat refused the coupon or its last change; it must be edited or retried first.
     case syncRejected(reason: String)
+    /// The change was made against another version than the stored one (`ExpectedVersion`).
+    case staleVersion(current: Int)
 }
 
 /// What to do with a change asked of a stored coupon.

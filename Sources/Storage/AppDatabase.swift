@@ -279,6 +279,9 @@ public struct AppDatabase: Sendable {
                 UPDATE coupon SET sync_attempts_total = (SELECT count(*) FROM sync_attempt WHERE coupon_id = coupon.id);
                 """)
         }
+        migrator.registerMigration("v10 coupon versions") { db in
+            try db.execute(sql: "ALTER TABLE coupon ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 }

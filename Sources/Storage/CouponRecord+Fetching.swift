@@ -5,7 +5,7 @@ extension CouponRecord {
     /// The select list of a coupon row.
     enum Column: Int32, SelectList {
         case id, outCouponID, type, name, body, wechatStatus, wechatCreateTime, wechatUpdateTime, syncState, syncError, createdBy, createdAt
-        case updatedAt, status, issuedNum, receiveNum, wechatDiffers, syncAttemptsTotal
+        case updatedAt, status, issuedNum, receiveNum, wechatDiffers, syncAttemptsTotal, version
 
         var name: String {
             switch self {
@@ -27,6 +27,7 @@ extension CouponRecord {
             case .receiveNum: "receive_num"
             case .wechatDiffers: "wechat_differs"
             case .syncAttemptsTotal: "sync_attempts_total"
+            case .version: "version"
             }
         }
     }
@@ -52,7 +53,8 @@ extension CouponRecord {
             syncState: SyncState(rawValue: row.text(C.syncState)) ?? .pending, syncError: row.optionalText(C.syncError),
             status: row.integer(C.status), issuedNum: row.optionalInteger(C.issuedNum), receiveNum: row.optionalInteger(C.receiveNum),
             wechatDiffers: row.optionalText(C.wechatDiffers), createdBy: row.optionalText(C.createdBy),
-            syncAttemptsTotal: row.integer(C.syncAttemptsTotal), createdAt: row.integer(C.createdAt), updatedAt: row.integer(C.updatedAt)
+            syncAttemptsTotal: row.integer(C.syncAttemptsTotal), version: row.integer(C.version), createdAt: row.integer(C.createdAt),
+            updatedAt: row.integer(C.updatedAt)
         )
     }
 }

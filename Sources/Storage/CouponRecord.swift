@@ -30,6 +30,9 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     /// Every attempt at sending it to WeChat, counted; only the newest are kept (`AppDatabase.syncAttemptsKept`).
     /// The database counts them: a record never writes it.
     public var syncAttemptsTotal = 0
+    /// Counts the changes people asked of it (edits, status, stock), from 1: what `ExpectedVersion`
+    /// is checked against. WeChat's answers leave it be.
+    public var version = 1
     /// Unix seconds.
     public var createdAt: Int
     public var updatedAt: Int
@@ -49,7 +52,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
     init(
         id: Int64?, outCouponID: String, type: Int, name: String, body: String, wechatStatus: Int?, wechatCreateTime: Int?,
         wechatUpdateTime: Int?, syncState: SyncState, syncError: String?, status: Int, issuedNum: Int?, receiveNum: Int?,
-        wechatDiffers: String?, createdBy: String?, syncAttemptsTotal: Int, createdAt: Int, updatedAt: Int
+        wechatDiffers: String?, createdBy: String?, syncAttemptsTotal: Int, version: Int, createdAt: Int, updatedAt: Int
     ) {
         self.id = id
         self.outCouponID = outCouponID
@@ -67,6 +70,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         self.wechatDiffers = wechatDiffers
         self.createdBy = createdBy
         self.syncAttemptsTotal = syncAttemptsTotal
+        self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -87,6 +91,7 @@ public struct CouponRecord: Sendable, Equatable, MutablePersistableRecord {
         container["receive_num"] = receiveNum
         container["wechat_differs"] = wechatDiffers
         container["created_by"] = createdBy
+        container["version"] = version
         container["created_at"] = createdAt
         container["updated_at"] = updatedAt
     }

@@ -83,10 +83,11 @@ public enum ChangeResult: Sendable, Equatable {
 extension AppDatabase.CouponTables {
     /// Replaces a coupon's body, while its status is 1. A coupon WeChat has gets an `update` queued (one
     /// at most: it sends the body as it is then); one WeChat does not have is sent with `add` as it is.
-    public func editCoupon(_ coupon: Coupon, by actor: String, now: Int) throws -> ChangeOutcome {
+    public func editCoupon(_ coupon: Coupon, expecting expected: ExpectedVersion, by actor: String, now: Int) throws -> ChangeOutcome {
         let body = String(decoding: coupon.canonicalJSON, as: UTF8.self)
         return try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
+            guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
             let request = CouponChangeRequest.edit(sameBody: Coupon.sameBody(stored.body, body))
             switch request.decision(status: CouponStatus(rawValue: stored.status) ?? .notActive, syncState: stored.syncState, syncError: stored.syncError) {
             case .refuse(let refusal): return .refused(refusal)
@@ -94,7 +95,10 @@ extension AppDatabase.CouponTables {
             case .queue: break
             }
             try db.executeCached(
-                sql: "UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, updated_at = ? WHERE id = ?",
+                sql: """
+                    UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, version = version + 1, updated_at = ?
+                    WHERE id = ?
+                    """,
                 arguments: [body, coupon.type.rawValue, coupon.couponInfo.name, now, id]
             )
             if stored.wechatStatus == nil {
@@ -120,16 +124,17 @@ extension AppDatabase.CouponTables {
 
     /// Queues a status change: only WeChat's transitions, from the status the coupon has here (which
     /// counts the changes still queued).
-    public func requestStatus(_ status: CouponStatus, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome {
+    public func requestStatus(_ status: CouponStatus, outCouponID: String, expecting expected: ExpectedVersion, by actor: String, now: Int) throws -> ChangeOutcome {
         try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
+            guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
             switch CouponChangeRequest.status(status).decision(status: current, syncState: stored.syncState, syncError: stored.syncError) {
             case .refuse(let refusal): return .refused(refusal)
             case .unchanged: return .unchanged(stored)
             case .queue: break
             }
-            try db.executeCached(sql: "UPDATE coupon SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
+            try db.executeCached(sql: "UPDATE coupon SET status = ?, version = version + 1, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
             try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
             try AppDatabase.AuditTable.append(
@@ -144,9 +149,12 @@ extension AppDatabase.CouponTables {
     }
 
     /// Queues a stock update for an active coupon.
-    public func requestStock(issuedNum: Int, receiveNum: Int, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome {
+    public func requestStock(
+        issuedNum: Int, receiveNum: Int, outCouponID: String, expecting expected: ExpectedVersion, by actor: String, now: Int
+    ) throws -> ChangeOutcome {
         try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
+            guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
             switch CouponChangeRequest.stock.decision(status: current, syncState: stored.syncState, syncError: stored.syncError) {
             case .refuse(let refusal): return .refused(refusal)
@@ -154,7 +162,7 @@ extension AppDatabase.CouponTables {
             case .queue: break
             }
             try db.executeCached(
-                sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, updated_at = ? WHERE id = ?",
+                sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, version = version + 1, updated_at = ? WHERE id = ?",
                 arguments: [issuedNum, receiveNum, now, id]
             )
             try Self.queue(.updateCouponStock, couponRow: id, issuedNum: issuedNum, receiveNum: receiveNum, by: actor, now: now, in: db)

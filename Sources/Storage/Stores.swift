@@ -16,12 +16,16 @@ public protocol CouponStore: Sendable {
     func coupons(matching filter: CouponFilter, limit: Int, before: Int64?) throws -> CouponListPage
     /// Replaces a coupon's body, while its status is 1. A coupon WeChat has gets an `update` queued (one
     /// at most: it sends the body as it is then); one WeChat does not have is sent with `add` as it is.
-    func editCoupon(_ coupon: Coupon, by actor: String, now: Int) throws -> ChangeOutcome
+    /// Each change asked for (this and the two below) is refused when the stored coupon's version is
+    /// not `expected`, and moves the version on when it is queued.
+    func editCoupon(_ coupon: Coupon, expecting expected: ExpectedVersion, by actor: String, now: Int) throws -> ChangeOutcome
     /// Queues a status change: only WeChat's transitions, from the status the coupon has here (which
     /// counts the changes still queued).
-    func requestStatus(_ status: CouponStatus, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome
+    func requestStatus(_ status: CouponStatus, outCouponID: String, expecting expected: ExpectedVersion, by actor: String, now: Int) throws -> ChangeOutcome
     /// Queues a stock update for an active coupon.
-    func requestStock(issuedNum: Int, receiveNum: Int, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome
+    func requestStock(
+        issuedNum: Int, receiveNum: Int, outCouponID: String, expecting expected: ExpectedVersion, by actor: String, now: Int
+    ) throws -> ChangeOutcome
     /// The oldest change of the coupon's queue that is still to be sent.
     func nextChange(outCouponID: String) throws -> CouponChange?
     /// Every change of a coupon's queue, oldest first; with `unsentOnly`, those still to send or refused.
@@ -99,6 +103,21 @@ extension CouponStore {
 }
 
 extension AppDatabase.CouponTables: CouponStore {}
+
+extension CouponStore {
+    /// Changes asked for without a version to check (the command line, the sync's own work, tests).
+    public func editCoupon(_ coupon: Coupon, by actor: String, now: Int) throws -> ChangeOutcome {
+        try editCoupon(coupon, expecting: .any, by: actor, now: now)
+    }
+
+    public func requestStatus(_ status: CouponStatus, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome {
+        try requestStatus(status, outCouponID: outCouponID, expecting: .any, by: actor, now: now)
+    }
+
+    public func requestStock(issuedNum: Int, receiveNum: Int, outCouponID: String, by actor: String, now: Int) throws -> ChangeOutcome {
+        try requestStock(issuedNum: issuedNum, receiveNum: receiveNum, outCouponID: outCouponID, expecting: .any, by: actor, now: now)
+    }
+}
 
 /// Staff accounts with their sessions, and API keys.
 public protocol AccountStore: Sendable {

@@ -64,6 +64,7 @@ enum CouponJSON {
                     list.array { for path in differs.split(separator: ",") { $0.string(String(path)) } }
                 }
             }
+            $0.member("version") { $0.integer(record.version) }
             if let creator = record.createdBy { $0.member("created_by") { $0.string(creator) } }
             $0.member("created_at") { $0.integer(record.createdAt) }
             $0.member("updated_at") { $0.integer(record.updatedAt) }

@@ -1,3 +1,4 @@
+import Accounts
 import Coupons
 import FastCGI
 import Foundation
@@ -20,7 +21,52 @@ extension AdminPagesTests {
         for match in page.matches(of: /<input type="radio" name="([a-z_]+)" id="[a-z_]+-[0-9]+" value="([0-9]+)" checked/) {
             values[String(match.1)] = String(match.2)
         }
+        if let version = page.firstMatch(of: /<input type="hidden" name="version" value="([0-9]+)">/) { values["version"] = String(version.1) }
         return values
+    }
+
+    @Test func twoPeopleEditTheSameCouponAndTheSecondIsShownBothVersions() async throws {
+        defer { directory.remove() }
+        try database.accounts.addUser(name: "zhao.lei", role: .editor, passwordHash: try PasswordHash(password: Self.password).stored, actor: "test", now: 1)
+        let li = try await logIn("li.wei"), zhao = try await logIn("zhao.lei")
+        let form = Self.common.merging(["type": "102", "out_coupon_id": "c-both", "name": "满100减20", "threshold_yuan": "100", "reduction_yuan": "20"]) { $1 }
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: li).status == 303)
+        var lisForm = Self.formValues(html(try await send("GET", "/admin/coupons/c-both/edit", as: li)))
+        var zhaosForm = Self.formValues(html(try await send("GET", "/admin/coupons/c-both/edit", as: zhao)))
+        #expect(lisForm["version"] == "1" && zhaosForm["version"] == "1")
+
+        lisForm["name"] = "满100减25"
+        lisForm["reduction_yuan"] = "25"
+        #expect(try await send("POST", "/admin/coupons/c-both/edit", form: Self.encoded(lisForm), as: li).headers["Location"] == "/admin/coupons/c-both?done=edited")
+        zhaosForm["name"] = "满100减30"
+        zhaosForm["reduction_yuan"] = "30"
+        let refused = try await send("POST", "/admin/coupons/c-both/edit", form: Self.encoded(zhaosForm), as: zhao, language: "en")
+        #expect(refused.status == 409)
+        let page = html(refused)
+        #expect(page.contains("li.wei saved this coupon at") && page.contains("Your changes are not saved yet."))
+        #expect(page.contains(#"<td data-label="Saved now" class="theirs">满100减25</td><td data-label="Yours" class="yours">满100减30</td>"#))
+        #expect(page.contains(#"class="theirs">25</td>"#) && page.contains(#"class="yours">30</td>"#))
+        #expect(!page.contains(#"class="theirs">100</td>"#), "only the fields that differ are shown")
+        #expect(try database.coupons.coupon(outCouponID: "c-both")?.name == "满100减25", "li.wei's edit stands")
+        let again = Self.formValues(page)
+        #expect(again["name"] == "满100减30" && again["version"] == "2", "the form keeps zhao.lei's values, now against li.wei's version")
+
+        let saved = try await send("POST", "/admin/coupons/c-both/edit", form: Self.encoded(again), as: zhao)
+        #expect(saved.headers["Location"] == "/admin/coupons/c-both?done=edited")
+        #expect(try database.coupons.coupon(outCouponID: "c-both").map { "\($0.name) \($0.version)" } == "满100减30 3")
+    }
+
+    @Test func aStatusChangeFromAPageOpenedBeforeSomeoneElsesIsRefused() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        let form = Self.common.merging(["type": "104", "out_coupon_id": "c-old", "name": "直减", "reduction_yuan": "5"]) { $1 }
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        let page = html(try await send("GET", "/admin/coupons/c-old", as: staff, language: "en"))
+        #expect(page.contains(#"<input type="hidden" name="version" value="1">"#))
+        #expect(try await send("POST", "/admin/coupons/c-old/status", form: "version=1&status=2", as: staff).status == 303)
+        let stale = try await send("POST", "/admin/coupons/c-old/stock", form: "version=1&issued_num=5&receive_num=0", as: staff, language: "en")
+        #expect(stale.status == 409 && html(stale).contains("Someone changed this coupon after you opened this page"))
+        #expect(try database.coupons.coupon(outCouponID: "c-old")?.issuedNum == nil)
     }
 
     static func unescaped(_ text: String) -> String {

@@ -7,6 +7,7 @@ import Sync
 /// Changes to a stored coupon: `PUT /api/v1/coupons/{id}` (edit), `POST .../status` and `POST .../stock`.
 /// Each is checked against WeChat's rules here, stored and queued, then sent like a create: the answer
 /// waits for WeChat for at most `syncDeadline` (200 sent, 202 still queued, 422 refused by WeChat).
+/// With `If-Match`, a change made against another version of the coupon than the stored one is 412.
 extension CouponAPI {
     func addChangeRoutes(to router: inout Router) {
         router.group(services.apiKey(.editor)) { editors in
@@ -16,7 +17,7 @@ extension CouponAPI {
                 guard coupon.outCouponID == id else {
                     throw HTTPError.invalidBody(FieldErrors([FieldError(field: "coupon.out_coupon_id", message: "must be \(id), the id in the path")]), what: "The coupon")
                 }
-                let outcome = try database.coupons.editCoupon(coupon, by: context.actor, now: now())
+                let outcome = try database.coupons.editCoupon(coupon, expecting: context.request.expectedVersion, by: context.actor, now: now())
                 return try await Self.answer(outcome, id, database, sync, syncDeadline, refused: "the edit")
             }
 
@@ -30,7 +31,7 @@ extension CouponAPI {
                     }
                     return status
                 }
-                let outcome = try database.coupons.requestStatus(status, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStatus(status, outCouponID: id, expecting: context.request.expectedVersion, by: context.actor, now: now())
                 return try await Self.answer(outcome, id, database, sync, syncDeadline, refused: "the status change")
             }
 
@@ -46,7 +47,9 @@ extension CouponAPI {
                     }
                     return (issued, received)
                 }
-                let outcome = try database.coupons.requestStock(issuedNum: stock.issued, receiveNum: stock.received, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStock(
+                    issuedNum: stock.issued, receiveNum: stock.received, outCouponID: id, expecting: context.request.expectedVersion, by: context.actor, now: now()
+                )
                 return try await Self.answer(outcome, id, database, sync, syncDeadline, refused: "the stock update")
             }
         }
@@ -83,6 +86,12 @@ extension HTTPError {
             )
         case .notActive(let status):
             self.init(status: 409, detail: "Only an active coupon (status 2) takes this; this one is \(status.words) here. Activate it first.")
+        case .staleVersion(let current):
+            self.init(
+                status: 412,
+                detail: "The coupon has changed since the version named in If-Match; it is at version \(current) now. Read it again, then decide.",
+                headers: HTTPHeaders([("ETag", CouponVersionTag.tag(current))])
+            )
         case .syncRejected(let reason):
             self.init(
                 status: 409,

@@ -19,7 +19,11 @@ struct CouponAPI: Controller, Sendable {
                 let location = HTTPHeaders([("Location", context.request.url(for: "/api/v1/coupons/\(coupon.outCouponID)"))])
                 switch try database.coupons.createCoupon(coupon, createdBy: context.principal?.name, now: now(), claimingSync: sync?.newClaim()) {
                 case .created(let record):
-                    guard let sync else { return .json(status: 202, CouponJSON.item(record, attempts: []), headers: location) }
+                    guard let sync else {
+                        var headers = location
+                        headers.add(name: "ETag", value: CouponVersionTag.tag(record.version))
+                        return .json(status: 202, CouponJSON.item(record, attempts: []), headers: headers)
+                    }
                     return try await Self.answer(coupon.outCouponID, within: syncDeadline, database, syncedStatus: 201, headers: location) {
                         try await sync.syncNew(record)
                     }
@@ -87,13 +91,16 @@ struct CouponAPI: Controller, Sendable {
         return try couponItem(outCouponID, database, status: result.map { if case .synced = $0 { syncedStatus } else { 202 } } ?? 202, headers: headers)
     }
 
-    /// The stored coupon with its attempts, and its changes still to send (or refused) when there are any.
+    /// The stored coupon with its attempts, and its changes still to send (or refused) when there are
+    /// any, tagged with its version.
     static func couponItem(_ outCouponID: String, _ database: AppDatabase, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
         try database.read { try couponItem(outCouponID, $0, status: status, headers: headers) }
     }
 
     static func couponItem(_ outCouponID: String, _ snapshot: any ReadSnapshot, status: Int, headers: HTTPHeaders = HTTPHeaders()) throws -> Response {
         guard let (record, attempts, changes) = try snapshot.couponWithAttemptsAndChanges(outCouponID: outCouponID) else { throw HTTPError.noSuchCoupon }
+        var headers = headers
+        headers.add(name: "ETag", value: CouponVersionTag.tag(record.version))
         return .json(status: status, CouponJSON.item(record, attempts: attempts, changes: changes.isEmpty ? nil : changes), headers: headers)
     }
 }

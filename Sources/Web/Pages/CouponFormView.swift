@@ -5,8 +5,19 @@ import Coupons
 struct CouponFormView {
     enum Purpose {
         case create
-        /// Editing the stored coupon whose page is at `href`: its id stays as it is.
-        case edit(href: String)
+        /// Editing the stored coupon whose page is at `href`, as it was at `version`: its id stays as it is.
+        /// With `conflict`, someone else saved it after the form was loaded.
+        case edit(href: String, version: Int?, conflict: EditConflict? = nil)
+    }
+
+    /// Someone else's save between loading the edit form and saving it: the coupon as it is now, and
+    /// whose change it was.
+    struct EditConflict {
+        var stored: CouponForm
+        /// The edit as a form again, from the coupon it describes: as `stored` is, without what the type leaves out.
+        var yours: CouponForm
+        var by: String?
+        var at: Int?
     }
 
     let form: CouponForm
@@ -36,15 +47,39 @@ struct CouponFormView {
                 field("valid_days", inputMode: "numeric", valid: .days), field("valid_hours", inputMode: "decimal", valid: .seconds),
             ],
         ]
-        if case .edit(let href) = purpose {
+        if case .edit(let href, let version, let conflict) = purpose {
             values["action"] = href + "/edit"
             values["cancelHref"] = href
+            if let version { values["version"] = String(version) }
+            if let conflict { values["conflict"] = conflictValues(conflict) }
         }
         if !errors.problems.isEmpty { values["failed"] = true }
         if let problem = errors.problems[""] { values["general"] = catalog.text(problem) }
         if let problem = errors.problems["type"] { values["typeError"] = catalog.text(problem) }
         if let problem = errors.problems["valid_type"] { values["validTypeError"] = catalog.text(problem) }
         return values
+    }
+
+    /// Both versions, field by field where they differ: theirs as stored, and this form's.
+    private func conflictValues(_ conflict: EditConflict) -> [String: Any] {
+        let who = conflict.by ?? catalog["form.conflict_someone"]
+        let when = conflict.at.map(words.time) ?? ""
+        let differing = CouponForm.fieldNames.filter { conflict.stored[$0] != conflict.yours[$0] }
+        return [
+            "message": catalog.text("form.conflict", who, when),
+            "rows": differing.map { name -> [String: String] in
+                ["label": catalog["form.\(name)"], "theirs": shown(name, conflict.stored[name]), "yours": shown(name, conflict.yours[name])]
+            },
+        ]
+    }
+
+    /// A form value as the page shows it: types and validity kinds in words.
+    private func shown(_ name: String, _ value: String) -> String {
+        switch name {
+        case "type": Int(value).flatMap(CouponType.init(rawValue:)).map(words.type) ?? value
+        case "valid_type": catalog.texts["form.valid_type.\(value)"] ?? value
+        default: value
+        }
     }
 
     private var editing: Bool {

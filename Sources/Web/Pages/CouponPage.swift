@@ -24,7 +24,7 @@ struct CouponPage {
 
     var values: [String: Any] {
         var values: [String: Any] = [
-            "id": record.outCouponID, "name": record.name, "href": href,
+            "id": record.outCouponID, "name": record.name, "href": href, "version": String(record.version),
             "facts": facts, "wechatFacts": wechatFacts,
             "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "status": words.status(record.wechatStatus),
             "canEdit": canEdit, "noWeChat": !hasWeChat, "canRetry": record.syncState != .synced,

@@ -6,6 +6,8 @@ import Sync
 /// The admin pages' changes to a stored coupon, with the same rules and queue as the API's
 /// (`CouponAPI+Changes`): the edit form, the status buttons and the stock form of a coupon's page.
 /// Each change is stored, then sent to WeChat waiting up to `syncDeadline`, and ends on the coupon's page.
+/// Each form carries the coupon's version it was loaded with: a change over someone else's is refused,
+/// and the edit form then shows both versions and asks again.
 extension CouponPages {
     func addChangeRoutes(to router: inout Router) {
         router.group(services.staff(.editor)) { editors in
@@ -18,34 +20,38 @@ extension CouponPages {
                     return try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context, problem: words.refusal(.notEditable(status)), status: 409)
                 }
-                return Self.editForm(CouponForm(coupon: coupon, clock: clock), errors: FormErrors(), id: id, clock: clock, context)
+                return Self.editForm(CouponForm(coupon: coupon, clock: clock), errors: FormErrors(), id: id, version: record.version, clock: clock, context)
             }
 
             editors.post("/admin/coupons/{out_coupon_id}/edit") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""
-                var form = try CouponForm(body: try Self.formBody(context.request))
+                var form = try CouponForm(body: try Self.formBody(context.request), fields: CouponForm.fieldNames + ["version"])
                 // The id is the coupon's; the form shows it but cannot change it.
                 form.values["out_coupon_id"] = id
+                let (version, expected) = Self.loadedVersion(form)
                 let coupon: Coupon
                 switch form.coupon(clock: clock) {
                 case .success(let valid): coupon = valid
-                case .failure(let errors): return Self.editForm(form, errors: errors, id: id, clock: clock, context, status: 422)
+                case .failure(let errors): return Self.editForm(form, errors: errors, id: id, version: version, clock: clock, context, status: 422)
                 }
-                let outcome = try database.coupons.editCoupon(coupon, by: context.actor, now: now())
+                let outcome = try database.coupons.editCoupon(coupon, expecting: expected, by: context.actor, now: now())
                 return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "edited", context) { refusal in
+                    if case .staleVersion(let current) = refusal {
+                        return try conflictForm(form, yours: coupon, id: id, current: current, context)
+                    }
                     let words = CouponWords(language: Language(for: context.request), clock: clock)
                     let errors = FormErrors(problems: ["": CouponForm.Problem(key: "error.refused", arguments: [words.refusal(refusal)])])
-                    return Self.editForm(form, errors: errors, id: id, clock: clock, context, status: 409)
+                    return Self.editForm(form, errors: errors, id: id, version: version, clock: clock, context, status: 409)
                 }
             }
 
             editors.post("/admin/coupons/{out_coupon_id}/status") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""
-                let form = try CouponForm(body: try Self.formBody(context.request), fields: ["status"])
+                let form = try CouponForm(body: try Self.formBody(context.request), fields: ["status", "version"])
                 guard let status = Int(form["status"]).flatMap(CouponStatus.init(rawValue:)), status != .notActive else {
                     throw HTTPError(status: 400, detail: "status must be 2 (active), 3 (expired) or 4 (voided).")
                 }
-                let outcome = try database.coupons.requestStatus(status, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStatus(status, outCouponID: id, expecting: Self.loadedVersion(form).expected, by: context.actor, now: now())
                 return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "changed", context) { refusal in
                     try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context,
@@ -55,7 +61,7 @@ extension CouponPages {
 
             editors.post("/admin/coupons/{out_coupon_id}/stock") { context in
                 let id = context.parameters["out_coupon_id"] ?? ""
-                let form = try CouponForm(body: try Self.formBody(context.request), fields: ["issued_num", "receive_num"])
+                let form = try CouponForm(body: try Self.formBody(context.request), fields: ["issued_num", "receive_num", "version"])
                 var errors = FormErrors()
                 var numbers: [String: Int] = [:]
                 for name in ["issued_num", "receive_num"] {
@@ -75,7 +81,9 @@ extension CouponPages {
                     return try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context, stockForm: form, stockErrors: errors, status: 422)
                 }
-                let outcome = try database.coupons.requestStock(issuedNum: issued, receiveNum: received, outCouponID: id, by: context.actor, now: now())
+                let outcome = try database.coupons.requestStock(
+                    issuedNum: issued, receiveNum: received, outCouponID: id, expecting: Self.loadedVersion(form).expected, by: context.actor, now: now()
+                )
                 return try await Self.afterChange(outcome, id, sync, syncDeadline, done: "changed", context) { refusal in
                     try Self.couponPage(
                         id, database: database, hasWeChat: sync != nil, clock: clock, context,
@@ -91,12 +99,33 @@ extension CouponPages {
         return request.body
     }
 
-    static func editForm(_ form: CouponForm, errors: FormErrors, id: String, clock: ShopClock, _ context: RequestContext, status: Int = 200) -> Response {
+    static func editForm(
+        _ form: CouponForm, errors: FormErrors, id: String, version: Int?, conflict: CouponFormView.EditConflict? = nil, clock: ShopClock,
+        _ context: RequestContext, status: Int = 200
+    ) -> Response {
         let language = Language(for: context.request)
         let view = CouponFormView(
             form: form, errors: errors, words: CouponWords(language: language, clock: clock),
-            purpose: .edit(href: context.request.url(for: "/admin/coupons/\(id)")))
+            purpose: .edit(href: context.request.url(for: "/admin/coupons/\(id)"), version: version, conflict: conflict))
         return Pages.render("new-coupon", view.values, status: status, for: context.request, language: language, session: context.session)
+    }
+
+    /// The version a change's form was loaded with, and what the change may be made against: that
+    /// version, or any for a form without one.
+    static func loadedVersion(_ form: CouponForm) -> (version: Int?, expected: ExpectedVersion) {
+        guard let text = form.values["version"] else { return (nil, .any) }
+        let version = Int(text)
+        return (version, .oneOf(version.map { [$0] } ?? []))
+    }
+
+    /// The edit form again after someone else saved the coupon: this form's values kept, both versions
+    /// shown where they differ, and the stored version to save over if the editor still wants theirs.
+    private func conflictForm(_ form: CouponForm, yours: Coupon, id: String, current: Int, _ context: RequestContext) throws -> Response {
+        guard let record = try database.coupons.coupon(outCouponID: id), let stored = record.coupon else { throw HTTPError.noSuchCoupon }
+        let last = try database.audit.history(ofCoupon: id).last { ["coupon.update", "coupon.set_status", "coupon.set_stock"].contains($0.action) }
+        let conflict = CouponFormView.EditConflict(
+            stored: CouponForm(coupon: stored, clock: clock), yours: CouponForm(coupon: yours, clock: clock), by: last?.actor, at: last?.at)
+        return Self.editForm(form, errors: FormErrors(), id: id, version: record.version, conflict: conflict, clock: clock, context, status: 409)
     }
 
     /// After a change was asked for: one attempt at sending it (at most `deadline`), then the coupon's page,
@@ -129,6 +158,7 @@ extension CouponWords {
         case .transitionNotAllowed(let from, let to): catalog.text("refusal.transition", self.status(from.rawValue), self.status(to.rawValue))
         case .notActive(let status): catalog.text("refusal.not_active", self.status(status.rawValue))
         case .syncRejected(let reason): catalog.text("refusal.sync_rejected", reason)
+        case .staleVersion: catalog["refusal.stale_version"]
         }
     }
 }
