@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["Sync", "Storage", "Coupons", "WeChat", "StrictJSON", "TestSupport"]),
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "Coupons", "FastCGI", "Storage", "WeChat", "Web", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "Coupons", "FastCGI", "Storage", "StrictJSON", "WeChat", "Web", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync", "Web"]),
     ],
     swiftLanguageModes: [.v6]

@@ -115,10 +115,32 @@ extension AppDatabase.CouponTables {
                 try Self.settle(couponRow: id, in: db)
             }
             try AppDatabase.AuditTable.append(
-                AuditEntry(at: now, actor: actor, action: "coupon.update", targetType: "coupon", target: coupon.outCouponID, details: #"{"coupon":"# + body + "}"),
+                AuditEntry(at: now, actor: actor, action: "coupon.update", targetType: "coupon", target: coupon.outCouponID,
+                           details: Self.editDetails(from: stored.body, to: body)),
                 in: db
             )
             return .queued(try Self.coupon(row: id, in: db))
+        }
+    }
+
+    /// An edit's audit details: the new body, and each field that changed with its value before and
+    /// after (`{"coupon": {...}, "changed": [{"field": "coupon_info.name", "from": "A", "to": "B"}]}`).
+    static func editDetails(from stored: String, to body: String) -> String {
+        let before = try? JSONParser.parse(Array(stored.utf8)), after = try? JSONParser.parse(Array(body.utf8))
+        let changed = before.flatMap { before in after.map { before.differences(from: $0) } } ?? []
+        return AppDatabase.AuditTable.details {
+            $0.member("coupon") { $0.object(extending: body) { _ in } }
+            $0.member("changed") { list in
+                list.array {
+                    for change in changed {
+                        $0.object {
+                            $0.member("field") { $0.string(change.path) }
+                            if let from = change.mine { $0.member("from") { $0.value(from) } }
+                            if let to = change.theirs { $0.member("to") { $0.value(to) } }
+                        }
+                    }
+                }
+            }
         }
     }
 

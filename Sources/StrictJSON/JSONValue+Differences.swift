@@ -1,23 +1,42 @@
 extension JSONValue {
-    /// The paths (`coupon_info.name`) where `other` differs from this value, in this value's member
-    /// order, then members only `other` has. Arrays and other values are compared whole.
-    public func differingPaths(from other: JSONValue, at path: String = "") -> [String] {
+    /// Where two values differ: the path (`coupon_info.name`), and what is there in each; nil where a
+    /// member is in one only.
+    public struct Difference: Sendable, Equatable {
+        public var path: String
+        public var mine: JSONValue?
+        public var theirs: JSONValue?
+
+        public init(path: String, mine: JSONValue?, theirs: JSONValue?) {
+            self.path = path
+            self.mine = mine
+            self.theirs = theirs
+        }
+    }
+
+    /// Where `other` differs from this value, in this value's member order, then members only `other`
+    /// has. Arrays and other values are compared whole.
+    public func differences(from other: JSONValue, at path: String = "") -> [Difference] {
         guard case .object(let mine) = self, case .object(let theirs) = other else {
-            return self == other ? [] : [path]
+            return self == other ? [] : [Difference(path: path, mine: self, theirs: other)]
         }
         func join(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
-        var paths: [String] = []
+        var differences: [Difference] = []
         for member in mine {
             if let counterpart = other.member(member.name) {
-                paths += member.value.differingPaths(from: counterpart, at: join(member.name))
+                differences += member.value.differences(from: counterpart, at: join(member.name))
             } else {
-                paths.append(join(member.name))
+                differences.append(Difference(path: join(member.name), mine: member.value, theirs: nil))
             }
         }
         for member in theirs where self.member(member.name) == nil {
-            paths.append(join(member.name))
+            differences.append(Difference(path: join(member.name), mine: nil, theirs: member.value))
         }
-        return paths
+        return differences
+    }
+
+    /// The paths of `differences(from:)`.
+    public func differingPaths(from other: JSONValue) -> [String] {
+        differences(from: other).map(\.path)
     }
 }
 

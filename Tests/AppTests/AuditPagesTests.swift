@@ -1,6 +1,9 @@
 import Accounts
+import Coupons
 import FastCGI
 @testable import Storage
+import StrictJSON
+import TestSupport
 import Testing
 import Web
 
@@ -28,6 +31,24 @@ extension LoginTests {
         #expect(try await rows("from=2023-11-15T07:00&to=2023-11-15T08:00") == ["c1"])
         let bad = try await page("/admin/audit", query: "from=yesterday", cookie: admin)
         #expect(bad.status == 400 && String(decoding: bad.body, as: UTF8.self).contains("2026-11-23T10:00"))
+    }
+
+    @Test func anEditShowsEachFieldItChangedFromWhatToWhat() async throws {
+        defer { directory.remove() }
+        let admin = try await adminSession()
+        let coupon = try Coupon.decode(requestBody: try JSONParser.parse(Array(WeChatExample.directReduction(id: "c-audit").utf8)))
+        _ = try database.coupons.createCoupon(coupon, createdBy: "erp", now: 1, claimingSync: nil)
+        var edited = coupon
+        edited.couponInfo.name = "满100减25"
+        edited.couponInfo.receiveInfo.totalNum = 500
+        #expect(try database.coupons.editCoupon(edited, by: "li.wei", now: 2) != .refused(.noSuchCoupon))
+        let details = try #require(try database.audit.history(ofCoupon: "c-audit").last?.details)
+        #expect(details.hasPrefix(#"{"coupon":"# + String(decoding: edited.canonicalJSON, as: UTF8.self) + ","), "the whole new body is kept, as before")
+
+        let html = String(decoding: try await page("/admin/audit", query: "action=coupon.update", cookie: admin).body, as: UTF8.self)
+        #expect(html.contains(#"<li><code class="mono">coupon_info.name</code>: \#(coupon.couponInfo.name) → 满100减25</li>"#))
+        #expect(html.contains(#"<li><code class="mono">coupon_info.receive_info.total_num</code>: \#(coupon.couponInfo.receiveInfo.totalNum) → 500</li>"#))
+        #expect(html.components(separatedBy: "<li><code").count - 1 == 2, "only what changed")
     }
 
     @Test func theAuditLogIsPagedAndOnlyForAdmins() async throws {
