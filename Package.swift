@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "WeChatSandboxTests", dependencies: ["WeChatSandbox"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Accounts", "FastCGI", "Storage", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: ["App", "Accounts", "Coupons", "FastCGI", "Storage", "StrictJSON", "WeChat", "Web", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync", "Web"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "App", "WeChat", "Coupons", "StrictJSON", "Storage", "Sync", "Web", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -48,8 +48,17 @@ struct RequestCycle: Sendable {
         }
 
         let (bytes, status) = ResponseEncoder.encode(response, request: request, logger: logger)
-        let written = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), fcgx.out) }
+        var written = Self.put(bytes, to: fcgx.out)
+        if written >= 0, let stream = response.stream {
+            let out = fcgx.out
+            do {
+                try stream { piece in
+                    written = Self.put(piece, to: out)
+                    return written >= 0
+                }
+            } catch {
+                logger.error("streamed answer failed midway; it was cut short", metadata: ["error": "\(String(reflecting: error))"])
+            }
         }
         let microseconds = Int64((ContinuousClock.now - started) / .microseconds(1))
         var metadata: Logger.Metadata = [
@@ -87,6 +96,14 @@ struct RequestCycle: Sendable {
         }
         executor.runUntilFinished()
         return answer.withLock { $0! }
+    }
+
+    /// Writes `bytes` to libfcgi's buffer for the stream, which sends it on as it fills; negative once the
+    /// client has gone away.
+    private static func put(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) -> Int32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), stream) }
+        }
     }
 
     /// `1234` microseconds -> `1.23`.

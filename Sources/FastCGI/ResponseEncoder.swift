@@ -3,8 +3,8 @@ import Logging
 /// Turns a response into the CGI-style bytes a FastCGI responder writes: a `Status` line, header
 /// fields, a blank line, the body.
 public enum ResponseEncoder {
-    /// The bytes to write and the status they carry. Every response gets `Content-Length` and
-    /// `X-Request-Id`. A header field that could split the response (a line break in a name or value)
+    /// The bytes to write and the status they carry, up to the end of `body`: a `stream` goes after.
+    /// Every response gets `X-Request-Id`, and `Content-Length` unless it has a stream. A header field that could split the response (a line break in a name or value)
     /// is a programming error: it is logged and a 500 goes out instead.
     public static func encode(_ response: Response, request: Request, logger: Logger) -> (bytes: [UInt8], status: Int) {
         var response = response
@@ -22,7 +22,7 @@ public enum ResponseEncoder {
         for field in response.headers where !isComputed(field.name) {
             append(field.name, field.value, to: &bytes)
         }
-        append("Content-Length", String(response.body.count), to: &bytes)
+        if response.stream == nil { append("Content-Length", String(response.body.count), to: &bytes) }
         append("X-Request-Id", request.requestID, to: &bytes)
         bytes += [13, 10]
         bytes += response.body

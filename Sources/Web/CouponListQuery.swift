@@ -4,15 +4,18 @@ import Foundation
 import Storage
 
 /// The query of `GET /api/v1/coupons`: `type`, `status`, `sync_state`, `q`, `wechat_differs=true`, `limit`
-/// (1–200, default 50) and `cursor`, the opaque `next_cursor` of the page before.
+/// (1–200, default 50) and `cursor`, the opaque `next_cursor` of the page before; `format=csv` for all
+/// of them as CSV.
 struct CouponListQuery {
     static let maximumTextLength = 64
 
     var filter = CouponFilter()
     var page: PageParameters
+    /// `format=csv`: every coupon the filter lets through, as a spreadsheet (`CouponCSV`), not a page.
+    var csv = false
 
     init(_ query: String) throws(HTTPError) {
-        let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "wechat_differs", "limit", "cursor"])
+        let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "wechat_differs", "limit", "cursor", "format"])
         var errors: [Problem.FieldError] = []
         func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ parse: (String) -> Value?) -> Value? {
             guard let text = parameters[name] else { return nil }
@@ -37,8 +40,21 @@ struct CouponListQuery {
         case "true": filter.differsFromWeChat = true
         default: errors.append(.init(field: "wechat_differs", message: "must be true, or left out"))
         }
+        switch parameters["format"] {
+        case nil, "json": break
+        case "csv": csv = true
+        default: errors.append(.init(field: "format", message: "must be json or csv"))
+        }
         page = PageParameters(parameters, errors: &errors)
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
+    }
+
+    /// Whether the list is wanted as CSV: `format=csv`, or `Accept` naming `text/csv` (not with `q=0`).
+    func wantsCSV(_ request: Request) -> Bool {
+        csv || (request.headers["Accept"] ?? "").split(separator: ",").contains { range in
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            return parts.first == "text/csv" && !parts.dropFirst().contains { $0 == "q=0" || $0 == "q=0.0" || $0 == "q=0.00" || $0 == "q=0.000" }
+        }
     }
 
     /// Digits only: no sign, space or fraction.

@@ -68,6 +68,10 @@ struct CouponAPI: Controller, Sendable {
 
             viewers.get("/api/v1/coupons", reading: database) { context, snapshot in
                 let query = try CouponListQuery(context.request.query)
+                if query.wantsCSV(context.request) {
+                    let words = CouponWords(language: Language(for: context.request), clock: clock)
+                    return .response(CouponCSV.export(query.filter, from: database, words: words, now: now()))
+                }
                 let page = try snapshot.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
                 return .response(.json(status: 200, CouponJSON.page(page)))
             }

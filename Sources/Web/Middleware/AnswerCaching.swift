@@ -2,7 +2,7 @@ import FastCGI
 import Storage
 
 /// Gives again the `200` answers kept in `cache` (`AnswerCache`) to the same credentials asking for the
-/// same path and query while `database` is unchanged, before anything is read; keeps the answers of
+/// same path and query with the same `Accept` while `database` is unchanged, before anything is read; keeps the answers of
 /// the others. For routes whose answer depends on nothing else of the request: it goes outside the
 /// routes' authentication, whose answers are kept with them.
 public struct AnswerCaching: RouteMiddleware {
@@ -22,10 +22,13 @@ public struct AnswerCaching: RouteMiddleware {
         guard let credentials = try authenticator?.credentialsDigest(for: request), let stamp = database.changeStamp() else {
             return try await next(context)
         }
-        let key = AnswerCache.Key(credentials: credentials, target: request.query.isEmpty ? request.path : request.path + "?" + request.query)
+        var target = request.query.isEmpty ? request.path : request.path + "?" + request.query
+        if let accept = request.headers["Accept"] { target += "\nAccept: " + accept }
+        let key = AnswerCache.Key(credentials: credentials, target: target)
         if let kept = cache.answer(for: key, at: stamp) { return kept }
         let response = try await next(context)
-        cache.remember(response, for: key, readAfter: stamp)
+        // A streamed answer is written as it is read, never held, so it is not kept either.
+        if response.stream == nil { cache.remember(response, for: key, readAfter: stamp) }
         return response
     }
 }

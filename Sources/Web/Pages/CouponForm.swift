@@ -18,6 +18,9 @@ struct CouponForm {
         "claim_start", "claim_end", "per_person", "total", "valid_type", "valid_start", "valid_end", "valid_days", "valid_hours",
     ]
 
+    /// The fields holding a local date and time.
+    static let timeFieldNames = ["claim_start", "claim_end", "valid_start", "valid_end"]
+
     /// The offer's fields, with the part of WeChat's `discount_info` each gives.
     static let offerFields: [(name: String, gives: DiscountField)] = [
         ("product_ids", .outProductIDs), ("product_count", .productCnt), ("threshold_yuan", .productPrice),

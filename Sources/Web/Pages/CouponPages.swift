@@ -17,9 +17,10 @@ struct CouponPages: Controller, Sendable {
             viewers.get("/admin/coupons") { context in
                 let request = context.request
                 let query = try CouponListQuery(Self.droppingEmptyValues(request.query))
-                let page = try database.coupons.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
                 let language = Language(for: request)
                 let words = CouponWords(language: language, clock: clock)
+                if query.csv { return CouponCSV.export(query.filter, from: database, words: words, now: now()) }
+                let page = try database.coupons.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
                 let filter = query.filter
                 var values: [String: Any] = [
                     "q": filter.text ?? "", "differsOnly": filter.differsFromWeChat,
@@ -39,6 +40,7 @@ struct CouponPages: Controller, Sendable {
                     },
                     "paged": query.page.before != nil,
                     "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: query.page.limit, cursor: nil),
+                    "exportHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: PageParameters.defaultLimit, cursor: nil, format: "csv"),
                 ]
                 if let next = page.nextBefore {
                     values["nextHref"] = request.url(for: "/admin/coupons")
@@ -121,7 +123,7 @@ struct CouponPages: Controller, Sendable {
     }
 
     /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter and page size.
-    static func listQuery(_ filter: CouponFilter, limit: Int, cursor: String?) -> String {
+    static func listQuery(_ filter: CouponFilter, limit: Int, cursor: String?, format: String? = nil) -> String {
         var pairs: [String] = []
         if let type = filter.type { pairs.append("type=\(type.rawValue)") }
         if let status = filter.status { pairs.append("status=\(status.rawValue)") }
@@ -130,6 +132,7 @@ struct CouponPages: Controller, Sendable {
         if filter.differsFromWeChat { pairs.append("wechat_differs=true") }
         if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
         if let cursor { pairs.append("cursor=" + cursor) }
+        if let format { pairs.append("format=" + format) }
         return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
     }
 }
