@@ -97,6 +97,8 @@ let package = Package(
                 .embedInCode("Templates/keys.mustache"),
                 .embedInCode("Templates/audit.mustache"),
                 .embedInCode("Templates/people.mustache"),
+                .embedInCode("Templates/upload.mustache"),
+                .embedInCode("Templates/upload-progress.mustache"),
             ]
         ),
         .target(

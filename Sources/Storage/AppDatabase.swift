@@ -282,6 +282,23 @@ public struct AppDatabase: Sendable {
         migrator.registerMigration("v10 coupon versions") { db in
             try db.execute(sql: "ALTER TABLE coupon ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
         }
+        migrator.registerMigration("v11 spreadsheet uploads") { db in
+            try db.execute(sql: """
+                CREATE TABLE coupon_upload (
+                    id INTEGER PRIMARY KEY,
+                    file_name TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE coupon_upload_row (
+                    upload_id INTEGER NOT NULL REFERENCES coupon_upload(id),
+                    row INTEGER NOT NULL,
+                    coupon_id INTEGER NOT NULL REFERENCES coupon(id),
+                    created INTEGER NOT NULL,
+                    PRIMARY KEY (upload_id, row)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -44,7 +44,7 @@ extension CouponRecord {
         try statement.row(arguments: arguments, CouponRecord.init(columns:))
     }
 
-    private init(columns row: Columns) {
+    init(columns row: Columns) {
         typealias C = Column
         self.init(
             id: row.int64(C.id), outCouponID: row.text(C.outCouponID), type: row.integer(C.type), name: row.text(C.name),

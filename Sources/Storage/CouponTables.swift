@@ -53,24 +53,30 @@ extension AppDatabase.CouponTables {
     /// no other attempt takes it first.
     public func createCoupon(_ coupon: Coupon, createdBy: String?, now: Int, claimingSync claim: SyncClaim?) throws -> CreateOutcome {
         return try groupCommit.write { db in
-            var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
-            if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
-                return Coupon.sameBody(stored.body, record.body) ? .alreadyStored(stored) : .conflict(stored)
-            }
-            try record.insert(db)
-            if let claim {
+            let outcome = try Self.insert(coupon, createdBy: createdBy, now: now, in: db)
+            if case .created(let record) = outcome, let claim {
                 try db.executeCached(
                     sql: "UPDATE coupon SET sync_claimed_by = ?, sync_claimed_until = ? WHERE id = ?",
                     arguments: [claim.holder, claim.until, record.id]
                 )
             }
-            try AppDatabase.AuditTable.append(
-                AuditEntry(at: now, actor: createdBy ?? "unknown", action: "coupon.create", targetType: "coupon", target: coupon.outCouponID,
-                           details: #"{"coupon":"# + record.body + "}"),
-                in: db
-            )
-            return .created(record)
+            return outcome
         }
+    }
+
+    /// Stores a new coupon, pending sync, unless its `out_coupon_id` is taken, with its audit entry.
+    static func insert(_ coupon: Coupon, createdBy: String?, now: Int, in db: Database) throws -> CreateOutcome {
+        var record = CouponRecord(coupon: coupon, createdBy: createdBy, now: now)
+        if let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db) {
+            return Coupon.sameBody(stored.body, record.body) ? .alreadyStored(stored) : .conflict(stored)
+        }
+        try record.insert(db)
+        try AppDatabase.AuditTable.append(
+            AuditEntry(at: now, actor: createdBy ?? "unknown", action: "coupon.create", targetType: "coupon", target: coupon.outCouponID,
+                       details: #"{"coupon":"# + record.body + "}"),
+            in: db
+        )
+        return .created(record)
     }
 
     public func coupon(outCouponID: String) throws -> CouponRecord? {

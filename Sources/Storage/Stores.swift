@@ -77,6 +77,12 @@ public protocol CouponStore: Sendable {
     /// Stores or updates one coupon from WeChat's list, in one transaction, entered in the audit log as
     /// `coupon.import` when it is new.
     func importCoupon(_ wechat: WeChatCoupon, by actor: String, now: Int) throws -> ImportResult
+    /// Stores a spreadsheet's coupons in one transaction, each with its audit entry, and the upload
+    /// itself. A coupon stored before with the same body is counted, not stored again; one stored with
+    /// another body stops the whole upload.
+    func storeUpload(fileName: String, coupons: [(row: Int, coupon: Coupon)], by actor: String, now: Int) throws -> UploadOutcome
+    /// An upload with each of its coupons as it stands now, in the spreadsheet's order.
+    func upload(id: Int64) throws -> CouponUpload?
 }
 
 extension CouponStore {

@@ -101,6 +101,7 @@ extension Router {
         AuditPages(services: services).addRoutes(to: &self)
         CouponPages(services: services).addRoutes(to: &self)
         ImportPages(services: services).addRoutes(to: &self)
+        UploadPages(services: services).addRoutes(to: &self)
         UserCouponPages(services: services).addRoutes(to: &self)
     }
 

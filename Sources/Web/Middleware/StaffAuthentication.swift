@@ -36,7 +36,7 @@ public struct StaffAuthentication: RouteMiddleware {
 }
 
 /// Refuses a change (any method but `GET` and `HEAD`) that does not carry the staff session's CSRF
-/// token, as the form field `csrf_token` or the header `X-CSRF-Token`. Goes inside `StaffAuthentication`.
+/// token, as the form field `csrf_token` (in a URL-encoded or a multipart form) or the header `X-CSRF-Token`. Goes inside `StaffAuthentication`.
 public struct CSRFProtection: RouteMiddleware {
     public init() {}
 
@@ -56,6 +56,9 @@ public struct CSRFProtection: RouteMiddleware {
 
     private static func token(in request: Request) -> String? {
         if let header = request.headers["x-csrf-token"] { return header }
+        if let form = MultipartForm(contentType: request.headers["content-type"], body: request.body) {
+            return form["csrf_token"].map { String(decoding: $0.content, as: UTF8.self) }
+        }
         guard request.hasFormBody else { return nil }
         var sent: String?
         for pair in String(decoding: request.body, as: UTF8.self).split(separator: "&") where pair.hasPrefix("csrf_token=") {
