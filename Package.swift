@@ -99,6 +99,7 @@ let package = Package(
                 .embedInCode("Templates/people.mustache"),
                 .embedInCode("Templates/upload.mustache"),
                 .embedInCode("Templates/upload-progress.mustache"),
+                .embedInCode("Templates/bulk.mustache"),
             ]
         ),
         .target(

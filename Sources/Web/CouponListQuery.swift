@@ -49,6 +49,18 @@ struct CouponListQuery {
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
     }
 
+    /// The value of one of the filter's parameters as the query had it, nil when it was left out.
+    func filterValue(_ name: String) -> String? {
+        switch name {
+        case "type": filter.type.map { String($0.rawValue) }
+        case "status": filter.status.map { String($0.rawValue) }
+        case "sync_state": filter.syncState?.rawValue
+        case "q": filter.text
+        case "wechat_differs": filter.differsFromWeChat ? "true" : nil
+        default: nil
+        }
+    }
+
     /// Whether the list is wanted as CSV: `format=csv`, or `Accept` naming `text/csv` (not with `q=0`).
     func wantsCSV(_ request: Request) -> Bool {
         csv || (request.headers["Accept"] ?? "").split(separator: ",").contains { range in

@@ -25,6 +25,7 @@ import TestSupport
         }
         router.group(APIKeyAuthentication(authenticator, role: .editor)) { editors in
             editors.post("/api/v1/coupons") { _ in Response(status: 201) }
+            editors.post("/api/v1/coupons/bulk") { _ in Response(status: 200, contentType: "text/plain", body: "bulk") }
         }
         return router
     }
@@ -82,6 +83,15 @@ import TestSupport
         let post = try await makeRouter().respond(to: Request(method: "GET", path: "/api/v1/coupons"), logger: logger)
         #expect(post.status == 405)
         #expect(post.headers["Allow"] == "POST")
+    }
+
+    @Test func aLiteralSegmentWinsOnlyForItsOwnMethod() async throws {
+        let bulk = try await makeRouter().respond(to: Request(method: "POST", path: "/api/v1/coupons/bulk"), logger: logger)
+        #expect(String(decoding: bulk.body, as: UTF8.self) == "bulk")
+        let coupon = try await makeRouter().respond(to: Request(method: "GET", path: "/api/v1/coupons/bulk"), logger: logger)
+        #expect(String(decoding: coupon.body, as: UTF8.self) == "coupon bulk for tester", "a coupon may be named bulk")
+        let neither = try await makeRouter().respond(to: Request(method: "PUT", path: "/api/v1/coupons/bulk"), logger: logger)
+        #expect(neither.status == 405 && neither.headers["Allow"] == "GET, HEAD, POST")
     }
 
     @Test func headIsAnsweredByGet() async throws {
@@ -192,7 +202,7 @@ import TestSupport
         let routes = Dictionary(uniqueKeysWithValues: makeRouter().registeredRoutes.map { ("\($0.method) \($0.pattern)", $0.access) })
         #expect(routes == [
             "GET /healthz": .everyone, "GET /teapot": .everyone, "GET /broken": .everyone, "GET /api/v1/coupons/{id}": .atLeast(.viewer),
-            "POST /api/v1/coupons": .atLeast(.editor),
+            "POST /api/v1/coupons": .atLeast(.editor), "POST /api/v1/coupons/bulk": .atLeast(.editor),
         ])
     }
 

@@ -1,9 +1,15 @@
-// Every page works without this script. With it, a form with data-confirm (voiding a coupon) asks first.
+// Every page works without this script. With it, a form or a button with data-confirm (voiding coupons)
+// asks first.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
 })();

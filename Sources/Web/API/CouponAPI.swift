@@ -77,6 +77,7 @@ struct CouponAPI: Controller, Sendable {
             }
         }
         addChangeRoutes(to: &router)
+        addBulkRoutes(to: &router)
     }
 
     /// Runs a sync attempt for a stored coupon for at most `deadline` and answers with the outcome:

@@ -4,13 +4,13 @@ import Sync
 
 /// How long an answer waits for WeChat.
 enum WeChatWait {
-    /// The outcome of a sync attempt, or nil when it has not finished within `deadline`. The attempt runs on
+    /// The outcome of a sync attempt (or any work with WeChat), or nil when it has not finished within `deadline`. The attempt runs on
     /// the request's thread; past the deadline it goes on by itself, off that thread, and records its
     /// outcome when it has one.
-    static func outcome(within deadline: Duration, _ attempt: @escaping @Sendable () async throws -> CouponSync.Result) async -> CouponSync.Result? {
+    static func outcome<Result: Sendable>(within deadline: Duration, _ attempt: @escaping @Sendable () async throws -> Result) async -> Result? {
         await withCheckedContinuation { continuation in
-            let pending = Mutex<CheckedContinuation<CouponSync.Result?, Never>?>(continuation)
-            let resume: @Sendable (CouponSync.Result?) -> Void = { result in pending.withLock { $0.take() }?.resume(returning: result) }
+            let pending = Mutex<CheckedContinuation<Result?, Never>?>(continuation)
+            let resume: @Sendable (Result?) -> Void = { result in pending.withLock { $0.take() }?.resume(returning: result) }
             let timer = Task(executorPreference: globalConcurrentExecutor) {
                 try? await Task.sleep(for: deadline)
                 resume(nil)

@@ -36,10 +36,12 @@ struct CouponPages: Controller, Sendable {
                             "type": words.type(rawValue: record.type), "offer": coupon.map(words.offer) ?? "",
                             "claim": coupon.map(words.claimWindow) ?? "", "status": words.status(record.wechatStatus),
                             "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "differs": record.wechatDiffers != nil,
+                            "pickLabel": language.catalog.text("bulk.choose_one", record.name),
                         ]
                     },
                     "paged": query.page.before != nil,
                     "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: query.page.limit, cursor: nil),
+                    "filterFields": Self.filterFields.compactMap { name in query.filterValue(name).map { ["name": name, "value": $0] } },
                     "exportHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: PageParameters.defaultLimit, cursor: nil, format: "csv"),
                 ]
                 if let next = page.nextBefore {
@@ -92,6 +94,7 @@ struct CouponPages: Controller, Sendable {
         }
         addFormRoutes(to: &router)
         addChangeRoutes(to: &router)
+        addBulkRoutes(to: &router)
     }
 
     /// What `?done=` may name on a coupon's page, each with its notice `coupon.<done>`.

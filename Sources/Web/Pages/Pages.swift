@@ -15,7 +15,7 @@ enum Pages {
             ("user-coupons", PackageResources.user_coupons_mustache), ("account", PackageResources.account_mustache),
             ("keys", PackageResources.keys_mustache), ("audit", PackageResources.audit_mustache),
             ("people", PackageResources.people_mustache), ("upload", PackageResources.upload_mustache),
-            ("upload-progress", PackageResources.upload_progress_mustache),
+            ("upload-progress", PackageResources.upload_progress_mustache), ("bulk", PackageResources.bulk_mustache),
         ]
         for (name, bytes) in templates {
             // The templates ship inside the binary and every page is rendered by the tests.
