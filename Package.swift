@@ -100,6 +100,7 @@ let package = Package(
                 .embedInCode("Templates/upload.mustache"),
                 .embedInCode("Templates/upload-progress.mustache"),
                 .embedInCode("Templates/bulk.mustache"),
+                .embedInCode("Templates/failures.mustache"),
             ]
         ),
         .target(

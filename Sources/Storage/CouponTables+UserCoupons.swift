@@ -170,6 +170,16 @@ extension AppDatabase.CouponTables {
         }
     }
 
+    /// Up to `limit` user coupons whose last change WeChat refused, newest first.
+    public func rejectedUserCoupons(limit: Int) throws -> [UserCouponRecord] {
+        try readers.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "\(Self.userCouponSelect) WHERE u.sync_state = \(SyncState.rejected.sql) ORDER BY u.updated_at DESC, u.id DESC LIMIT ?"),
+                arguments: [limit]
+            ).map(Self.userCouponRecord)
+        }
+    }
+
     private static let userCouponSelect = """
         SELECT u.id, u.out_user_coupon_id, u.openid, c.out_coupon_id, u.status, u.recv_time, u.use_time, u.sync_state, u.sync_error,
             u.created_by, u.created_at, u.updated_at

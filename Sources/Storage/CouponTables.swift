@@ -29,15 +29,24 @@ public struct CouponFilter: Sendable, Equatable {
     public var text: String?
     /// Only the coupons an import found different from WeChat's copy.
     public var differsFromWeChat = false
+    /// Only the coupons in trouble: refused by WeChat, or waiting to reach it since before this time
+    /// (unix seconds): since their oldest change still to send was asked for, or since they were
+    /// stored when WeChat never took them.
+    public var failingBefore: Int?
+
+    /// How long a coupon may wait to reach WeChat before it counts as failing: 15 minutes.
+    public static let failingAfter = 900
 
     public init(
-        type: CouponType? = nil, status: CouponStatus? = nil, syncState: SyncState? = nil, text: String? = nil, differsFromWeChat: Bool = false
+        type: CouponType? = nil, status: CouponStatus? = nil, syncState: SyncState? = nil, text: String? = nil, differsFromWeChat: Bool = false,
+        failingBefore: Int? = nil
     ) {
         self.type = type
         self.status = status
         self.syncState = syncState
         self.text = text
         self.differsFromWeChat = differsFromWeChat
+        self.failingBefore = failingBefore
     }
 }
 
@@ -132,6 +141,15 @@ extension AppDatabase.Snapshot {
             arguments += [pattern, pattern]
         }
         if filter.differsFromWeChat { conditions.append("wechat_differs IS NOT NULL") }
+        if let failingBefore = filter.failingBefore {
+            conditions.append("""
+                (sync_state = \(SyncState.rejected.sql) OR (sync_state = \(SyncState.pending.sql) AND COALESCE(
+                    (SELECT min(requested_at) FROM coupon_change
+                     WHERE coupon_id = coupon.id AND user_coupon_id IS NULL AND state != \(ChangeState.sent.sql)),
+                    created_at) <= ?))
+                """)
+            arguments += [failingBefore]
+        }
         if let before {
             conditions.append("id < ?")
             arguments += [before]

@@ -74,6 +74,8 @@ public protocol CouponStore: Sendable {
     func userCoupon(outUserCouponID: String) throws -> UserCouponRecord?
     /// A user's coupons as stored here, oldest first, from `offset`.
     func userCoupons(openID: String, limit: Int, offset: Int) throws -> (total: Int, records: [UserCouponRecord])
+    /// Up to `limit` user coupons whose last change WeChat refused, newest first.
+    func rejectedUserCoupons(limit: Int) throws -> [UserCouponRecord]
     /// Stores or updates one coupon from WeChat's list, in one transaction, entered in the audit log as
     /// `coupon.import` when it is new.
     func importCoupon(_ wechat: WeChatCoupon, by actor: String, now: Int) throws -> ImportResult

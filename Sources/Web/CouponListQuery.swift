@@ -4,8 +4,8 @@ import Foundation
 import Storage
 
 /// The query of `GET /api/v1/coupons`: `type`, `status`, `sync_state`, `q`, `wechat_differs=true`, `limit`
-/// (1–200, default 50) and `cursor`, the opaque `next_cursor` of the page before; `format=csv` for all
-/// of them as CSV.
+/// (1–200, default 50) and `cursor`, the opaque `next_cursor` of the page before; `failing=true` for the
+/// coupons in trouble with WeChat; `format=csv` for all of them as CSV.
 struct CouponListQuery {
     static let maximumTextLength = 64
 
@@ -14,8 +14,11 @@ struct CouponListQuery {
     /// `format=csv`: every coupon the filter lets through, as a spreadsheet (`CouponCSV`), not a page.
     var csv = false
 
-    init(_ query: String) throws(HTTPError) {
-        let parameters = try QueryParameters(query, allowed: ["type", "status", "sync_state", "q", "wechat_differs", "limit", "cursor", "format"])
+    /// `now` (unix seconds) dates `failing=true`: refused by WeChat, or waiting to reach it for longer
+    /// than `CouponFilter.failingAfter`.
+    init(_ query: String, now: Int) throws(HTTPError) {
+        let parameters = try QueryParameters(
+            query, allowed: ["type", "status", "sync_state", "q", "wechat_differs", "failing", "limit", "cursor", "format"])
         var errors: [Problem.FieldError] = []
         func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ parse: (String) -> Value?) -> Value? {
             guard let text = parameters[name] else { return nil }
@@ -40,6 +43,11 @@ struct CouponListQuery {
         case "true": filter.differsFromWeChat = true
         default: errors.append(.init(field: "wechat_differs", message: "must be true, or left out"))
         }
+        switch parameters["failing"] {
+        case nil: break
+        case "true": filter.failingBefore = now - CouponFilter.failingAfter
+        default: errors.append(.init(field: "failing", message: "must be true, or left out"))
+        }
         switch parameters["format"] {
         case nil, "json": break
         case "csv": csv = true
@@ -57,6 +65,7 @@ struct CouponListQuery {
         case "sync_state": filter.syncState?.rawValue
         case "q": filter.text
         case "wechat_differs": filter.differsFromWeChat ? "true" : nil
+        case "failing": filter.failingBefore == nil ? nil : "true"
         default: nil
         }
     }

@@ -102,6 +102,7 @@ extension Router {
         CouponPages(services: services).addRoutes(to: &self)
         ImportPages(services: services).addRoutes(to: &self)
         UploadPages(services: services).addRoutes(to: &self)
+        FailurePages(services: services).addRoutes(to: &self)
         UserCouponPages(services: services).addRoutes(to: &self)
     }
 

@@ -49,6 +49,7 @@ import Web
         "POST /admin/people/{name}/enable": .staff(.admin),
         "POST /admin/people/{name}/password": .staff(.admin),
         "GET /admin/uploads": .staff(.editor),
+        "GET /admin/failures": .staff(.viewer),
         "POST /admin/coupons/bulk": .staff(.editor),
         "GET /admin/uploads/template": .staff(.editor),
         "POST /admin/uploads": .staff(.editor),

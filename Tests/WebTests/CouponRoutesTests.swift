@@ -184,7 +184,7 @@ import Accounts
         ("status=0", "status", "must be one of 1, 2, 3, 4"),
         ("sync_state=done", "sync_state", "must be one of pending, synced, rejected"),
         ("cursor=abc", "cursor", "is not a next_cursor this server gave out"),
-        ("sort=name", "sort", "is not a parameter here; use cursor, format, limit, q, status, sync_state, type, wechat_differs"),
+        ("colour=red", "colour", "is not a parameter here; use cursor, failing, format, limit, q, status, sync_state, type, wechat_differs"),
         ("limit=1&limit=2", "limit", "appears more than once"),
         ("q=%ZZ", "q", "is not validly percent-encoded UTF-8"),
     ])

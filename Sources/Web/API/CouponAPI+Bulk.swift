@@ -34,7 +34,7 @@ extension CouponAPI {
                 if let filter {
                     let query: CouponListQuery
                     do {
-                        query = try CouponListQuery(filter)
+                        query = try CouponListQuery(filter, now: now())
                     } catch let error as HTTPError {
                         throw HTTPError(status: 422, detail: "The filter is not a query the list takes.", fieldErrors: (error.fieldErrors ?? []).map {
                             Problem.FieldError(field: "filter.\($0.field)", message: $0.message)

@@ -67,7 +67,7 @@ struct CouponAPI: Controller, Sendable {
             }
 
             viewers.get("/api/v1/coupons", reading: database) { context, snapshot in
-                let query = try CouponListQuery(context.request.query)
+                let query = try CouponListQuery(context.request.query, now: now())
                 if query.wantsCSV(context.request) {
                     let words = CouponWords(language: Language(for: context.request), clock: clock)
                     return .response(CouponCSV.export(query.filter, from: database, words: words, now: now()))

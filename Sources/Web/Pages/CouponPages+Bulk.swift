@@ -6,7 +6,7 @@ import Storage
 /// the list's filter, activated, expired, voided or sent again (`BulkChange`), then a page saying what
 /// each came to.
 extension CouponPages {
-    static let filterFields = ["type", "status", "sync_state", "q", "wechat_differs"]
+    static let filterFields = ["type", "status", "sync_state", "q", "wechat_differs", "failing"]
 
     func addBulkRoutes(to router: inout Router) {
         router.group(services.staff(.editor)) { editors in
@@ -23,7 +23,7 @@ extension CouponPages {
                 if form["all"] == "true" {
                     let query = try CouponListQuery(Self.filterFields.compactMap { name in
                         form[name].flatMap { $0.isEmpty ? nil : "\(name)=" + Pages.encodedQueryValue($0) }
-                    }.joined(separator: "&"))
+                    }.joined(separator: "&"), now: now())
                     guard let matching = try bulk.ids(matching: query.filter) else {
                         return resultPage(action, [], problem: ("bulk.too_many", [String(BulkChange.maximumCoupons)]), context, status: 422)
                     }

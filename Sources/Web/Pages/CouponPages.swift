@@ -16,14 +16,14 @@ struct CouponPages: Controller, Sendable {
 
             viewers.get("/admin/coupons") { context in
                 let request = context.request
-                let query = try CouponListQuery(Self.droppingEmptyValues(request.query))
+                let query = try CouponListQuery(Self.droppingEmptyValues(request.query), now: now())
                 let language = Language(for: request)
                 let words = CouponWords(language: language, clock: clock)
                 if query.csv { return CouponCSV.export(query.filter, from: database, words: words, now: now()) }
                 let page = try database.coupons.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
                 let filter = query.filter
                 var values: [String: Any] = [
-                    "q": filter.text ?? "", "differsOnly": filter.differsFromWeChat,
+                    "q": filter.text ?? "", "differsOnly": filter.differsFromWeChat, "failingOnly": filter.failingBefore != nil,
                     "canImport": sync != nil && (context.principal?.role.allows(.editor) ?? false),
                     "types": CouponType.allCases.map { ["value": $0.rawValue, "label": words.type($0), "selected": $0 == filter.type] },
                     "statuses": CouponStatus.allCases.map { ["value": $0.rawValue, "label": words.status($0.rawValue), "selected": $0 == filter.status] },
@@ -133,6 +133,7 @@ struct CouponPages: Controller, Sendable {
         if let state = filter.syncState { pairs.append("sync_state=\(state.rawValue)") }
         if let text = filter.text { pairs.append("q=" + Pages.encodedQueryValue(text)) }
         if filter.differsFromWeChat { pairs.append("wechat_differs=true") }
+        if filter.failingBefore != nil { pairs.append("failing=true") }
         if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
         if let cursor { pairs.append("cursor=" + cursor) }
         if let format { pairs.append("format=" + format) }

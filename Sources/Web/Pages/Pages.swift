@@ -16,6 +16,7 @@ enum Pages {
             ("keys", PackageResources.keys_mustache), ("audit", PackageResources.audit_mustache),
             ("people", PackageResources.people_mustache), ("upload", PackageResources.upload_mustache),
             ("upload-progress", PackageResources.upload_progress_mustache), ("bulk", PackageResources.bulk_mustache),
+            ("failures", PackageResources.failures_mustache),
         ]
         for (name, bytes) in templates {
             // The templates ship inside the binary and every page is rendered by the tests.
