@@ -50,6 +50,26 @@ public struct CouponFilter: Sendable, Equatable {
     }
 }
 
+/// The orders a list of coupons can be read in; each breaks ties by row, newest first.
+public enum CouponOrder: String, CaseIterable, Sendable {
+    /// Newest first.
+    case newest
+    case name
+    /// The start of the claim window, earliest first.
+    case claimStart = "claim_start"
+    /// Last changed first.
+    case updated
+
+    var sql: String {
+        switch self {
+        case .newest: "id DESC"
+        case .name: "name, id DESC"
+        case .claimStart: "json_extract(body, '$.coupon_info.receive_info.start_time'), id DESC"
+        case .updated: "updated_at DESC, id DESC"
+        }
+    }
+}
+
 public struct CouponListPage: Sendable, Equatable {
     public var records: [CouponRecord]
     /// Pass as `before` for the next page; nil on the last page.
@@ -121,6 +141,41 @@ extension AppDatabase.Snapshot {
     /// Up to `limit` coupons older than row `before`, newest first. Paging by row id keeps pages
     /// stable while coupons are added: a new coupon lands before the first page, never inside a later one.
     public func coupons(matching filter: CouponFilter, limit: Int, before: Int64?) throws -> CouponListPage {
+        var (conditions, arguments) = Self.conditions(filter)
+        if let before {
+            conditions.append("id < ?")
+            arguments += [before]
+        }
+        arguments += [limit + 1]
+        // One statement per combination of filters, each prepared once per connection.
+        let sql = "SELECT \(CouponRecord.columns) FROM coupon"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY id DESC LIMIT ?"
+        let rows = try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments)
+        let page = Array(rows.prefix(limit))
+        return CouponListPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
+    }
+
+    /// Up to `limit` coupons `filter` lets through, in `order`, from the `offset`th: the admin pages'
+    /// numbered pages.
+    public func coupons(matching filter: CouponFilter, order: CouponOrder, limit: Int, offset: Int) throws -> [CouponRecord] {
+        let (conditions, arguments) = Self.conditions(filter)
+        let sql = "SELECT \(CouponRecord.columns) FROM coupon"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY \(order.sql) LIMIT ? OFFSET ?"
+        return try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments + [limit, offset])
+    }
+
+    /// How many coupons `filter` lets through, counted up to `bound`: `bound + 1` means more than `bound`.
+    public func countCoupons(matching filter: CouponFilter, upTo bound: Int) throws -> Int {
+        let (conditions, arguments) = Self.conditions(filter)
+        let sql = "SELECT count(*) FROM (SELECT 1 FROM coupon"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " LIMIT ?)"
+        return try Int.fetchOne(try db.cachedStatement(sql: sql), arguments: arguments + [bound + 1]) ?? 0
+    }
+
+    private static func conditions(_ filter: CouponFilter) -> (conditions: [String], arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let type = filter.type {
@@ -150,17 +205,6 @@ extension AppDatabase.Snapshot {
                 """)
             arguments += [failingBefore]
         }
-        if let before {
-            conditions.append("id < ?")
-            arguments += [before]
-        }
-        arguments += [limit + 1]
-        // One statement per combination of filters, each prepared once per connection.
-        let sql = "SELECT \(CouponRecord.columns) FROM coupon"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY id DESC LIMIT ?"
-        let rows = try CouponRecord.readAll(try db.cachedStatement(sql: sql), arguments: arguments)
-        let page = Array(rows.prefix(limit))
-        return CouponListPage(records: page, nextBefore: rows.count > limit ? page.last?.id : nil)
+        return (conditions, arguments)
     }
 }

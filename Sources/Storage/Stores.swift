@@ -230,6 +230,11 @@ extension AppDatabase.ImportTable: ImportStore {}
 public protocol ReadSnapshot {
     /// Up to `limit` coupons older than row `before`, newest first.
     func coupons(matching filter: CouponFilter, limit: Int, before: Int64?) throws -> CouponListPage
+    /// Up to `limit` coupons `filter` lets through, in `order`, from the `offset`th: the admin pages'
+    /// numbered pages.
+    func coupons(matching filter: CouponFilter, order: CouponOrder, limit: Int, offset: Int) throws -> [CouponRecord]
+    /// How many coupons `filter` lets through, counted up to `bound`: `bound + 1` means more than `bound`.
+    func countCoupons(matching filter: CouponFilter, upTo bound: Int) throws -> Int
     /// A coupon, every attempt made for it and, unless it is synced, its changes still to send or refused.
     func couponWithAttemptsAndChanges(outCouponID: String) throws -> (record: CouponRecord, attempts: [SyncAttempt], unsentChanges: [CouponChange])?
     /// The live (not revoked) key with this hash.

@@ -13,12 +13,15 @@ struct CouponListQuery {
     var page: PageParameters
     /// `format=csv`: every coupon the filter lets through, as a spreadsheet (`CouponCSV`), not a page.
     var csv = false
+    /// The admin pages' numbered pages: `sort` and `page` (from 1) instead of `cursor`.
+    var order = CouponOrder.newest
+    var pageNumber = 1
 
     /// `now` (unix seconds) dates `failing=true`: refused by WeChat, or waiting to reach it for longer
     /// than `CouponFilter.failingAfter`.
-    init(_ query: String, now: Int) throws(HTTPError) {
+    init(_ query: String, now: Int, numberedPages: Bool = false) throws(HTTPError) {
         let parameters = try QueryParameters(
-            query, allowed: ["type", "status", "sync_state", "q", "wechat_differs", "failing", "limit", "cursor", "format"])
+            query, allowed: Set(["type", "status", "sync_state", "q", "wechat_differs", "failing", "limit", "format"] + (numberedPages ? ["sort", "page"] : ["cursor"])))
         var errors: [Problem.FieldError] = []
         func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ parse: (String) -> Value?) -> Value? {
             guard let text = parameters[name] else { return nil }
@@ -54,6 +57,16 @@ struct CouponListQuery {
         default: errors.append(.init(field: "format", message: "must be json or csv"))
         }
         page = PageParameters(parameters, errors: &errors)
+        if let sort = parameters["sort"] {
+            if let order = CouponOrder(rawValue: sort) { self.order = order } else {
+                errors.append(.init(field: "sort", message: "must be one of \(CouponOrder.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+        }
+        if let text = parameters["page"] {
+            if let number = Self.wholeNumber(text), number >= 1 { pageNumber = number } else {
+                errors.append(.init(field: "page", message: "must be a whole number from 1"))
+            }
+        }
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
     }
 

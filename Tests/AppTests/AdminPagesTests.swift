@@ -318,8 +318,33 @@ extension AdminPagesTests {
             seen += page.matches(of: /data-id="([a-z]+)"/).map { String($0.1) }
             guard let next = page.firstMatch(of: /href="\/admin\/coupons\?([^"]+)" rel="next"/) else { break }
             query = String(next.1).replacingOccurrences(of: "&amp;", with: "&")
-            #expect(query.hasPrefix("type=104&q=%E6%BB%A1%E5%87%8F&limit=2&cursor="))
+            #expect(query.hasPrefix("type=104&q=%E6%BB%A1%E5%87%8F&limit=2&page="))
         }
         #expect(seen == ["third", "second", "first"])
+        let last = html(try await send("GET", "/admin/coupons", query: query, as: staff, language: "en"))
+        #expect(last.contains(#"<p class="muted" id="list-count">3–3 of 3</p>"#))
+        #expect(last.contains(#"href="/admin/coupons?type=104&amp;q=%E6%BB%A1%E5%87%8F&amp;limit=2" rel="prev""#))
+    }
+
+    @Test func theListSortsByNameClaimStartOrUpdateAndCountsUpToABound() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        for (id, name, start) in [("a", "乙", "2026-12-03T10:00"), ("b", "甲", "2026-12-01T10:00"), ("c", "丙", "2026-12-02T10:00")] {
+            let form = Self.common.merging(["type": "104", "out_coupon_id": id, "name": name, "reduction_yuan": "5", "claim_start": start]) { $1 }
+            #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        }
+        func order(_ query: String) async throws -> [String] {
+            html(try await send("GET", "/admin/coupons", query: query, as: staff)).matches(of: /<tr data-id="([a-z]+)">/).map { String($0.1) }
+        }
+        #expect(try await order("") == ["c", "b", "a"])
+        #expect(try await order("sort=name") == ["c", "a", "b"], "丙 乙 甲 in Unicode order")
+        #expect(try await order("sort=claim_start") == ["b", "c", "a"])
+        #expect(try database.coupons.requestStatus(.active, outCouponID: "b", by: "test", now: 1_795_000_100) != .refused(.noSuchCoupon))
+        #expect(try await order("sort=updated") == ["b", "c", "a"])
+        #expect(try await send("GET", "/admin/coupons", query: "sort=price", as: staff).status == 400)
+        #expect(try await send("GET", "/admin/coupons", query: "page=0", as: staff).status == 400)
+        #expect(html(try await send("GET", "/admin/coupons", query: "sort=name&page=9", as: staff, language: "en")).contains("Nothing on this page; 3 match"))
+        #expect(CouponPages.countText(10_001, shown: 50, offset: 50, catalog: Catalog.english) == "51–100 of more than 10000")
+        #expect(CouponPages.countText(10_000, shown: 50, offset: 0, catalog: Catalog.english) == "1–50 of 10000")
     }
 }

@@ -104,4 +104,24 @@ extension AdminPagesTests {
         let seen = html(try await send("GET", "/admin/user-coupons", query: "openid=o-1", as: viewer))
         #expect(seen.contains(#"<tr data-id="u-1">"#) && !seen.contains(#"id="claim""#) && !seen.contains("/status\""))
     }
+
+    @Test func aUsersStoredCouponsArePagedBothWays() async throws {
+        defer { directory.remove() }
+        let staff = try await logIn("li.wei")
+        let form = Self.common.merging(["type": "104", "out_coupon_id": "many", "name": "直减", "reduction_yuan": "5"]) { $1 }
+        #expect(try await send("POST", "/admin/coupons", form: Self.encoded(form), as: staff).status == 303)
+        try await database.writer.write { db in
+            try db.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 105)
+                INSERT INTO user_coupon (out_user_coupon_id, openid, coupon_id, status, recv_time, sync_state, created_at, updated_at)
+                SELECT printf('u-%03d', i), 'o-9', (SELECT id FROM coupon WHERE out_coupon_id = 'many'), 100, 1, 'pending', 1, 1 FROM n
+                """)
+        }
+        let first = html(try await send("GET", "/admin/user-coupons", query: "openid=o-9", as: staff, language: "en"))
+        #expect(first.contains("1–100 of 105") && first.contains(#"<a href="/admin/user-coupons?openid=o-9&amp;page=2" rel="next">"#))
+        #expect(!first.contains(#"rel="prev""#))
+        let second = html(try await send("GET", "/admin/user-coupons", query: "openid=o-9&page=2", as: staff, language: "en"))
+        #expect(second.contains("101–105 of 105") && second.contains(#"<a href="/admin/user-coupons?openid=o-9" rel="prev">"#))
+        #expect(second.matches(of: /<tr data-id="(u-[0-9]+)">/).map { String($0.1) } == ["u-101", "u-102", "u-103", "u-104", "u-105"])
+    }
 }

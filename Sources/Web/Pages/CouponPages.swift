@@ -16,20 +16,28 @@ struct CouponPages: Controller, Sendable {
 
             viewers.get("/admin/coupons") { context in
                 let request = context.request
-                let query = try CouponListQuery(Self.droppingEmptyValues(request.query), now: now())
+                let query = try CouponListQuery(Self.droppingEmptyValues(request.query), now: now(), numberedPages: true)
                 let language = Language(for: request)
                 let words = CouponWords(language: language, clock: clock)
                 if query.csv { return CouponCSV.export(query.filter, from: database, words: words, now: now()) }
-                let page = try database.coupons.coupons(matching: query.filter, limit: query.page.limit, before: query.page.before)
-                let filter = query.filter
+                let filter = query.filter, limit = query.page.limit, offset = (query.pageNumber - 1) * limit
+                let (records, count) = try database.read { snapshot in
+                    (try snapshot.coupons(matching: filter, order: query.order, limit: limit, offset: offset),
+                     try snapshot.countCoupons(matching: filter, upTo: Self.countedUpTo))
+                }
+                func href(page: Int?, format: String? = nil) -> String {
+                    request.url(for: "/admin/coupons") + Self.listQuery(filter, order: query.order, limit: limit, page: page, format: format)
+                }
                 var values: [String: Any] = [
                     "q": filter.text ?? "", "differsOnly": filter.differsFromWeChat, "failingOnly": filter.failingBefore != nil,
                     "canImport": sync != nil && (context.principal?.role.allows(.editor) ?? false),
                     "types": CouponType.allCases.map { ["value": $0.rawValue, "label": words.type($0), "selected": $0 == filter.type] },
                     "statuses": CouponStatus.allCases.map { ["value": $0.rawValue, "label": words.status($0.rawValue), "selected": $0 == filter.status] },
                     "syncStates": SyncState.allCases.map { ["value": $0.rawValue, "label": words.sync($0), "selected": $0 == filter.syncState] },
-                    "hasRows": !page.records.isEmpty,
-                    "rows": page.records.map { record -> [String: Any] in
+                    "hasRows": !records.isEmpty,
+                    "sorts": CouponOrder.allCases.map { ["value": $0.rawValue, "label": words.language.catalog["list.sort.\($0.rawValue)"], "selected": $0 == query.order] },
+                    "count": Self.countText(count, shown: records.count, offset: offset, catalog: language.catalog),
+                    "rows": records.map { record -> [String: Any] in
                         let coupon = record.coupon
                         return [
                             "id": record.outCouponID, "href": request.url(for: "/admin/coupons/\(record.outCouponID)"), "name": record.name,
@@ -39,15 +47,11 @@ struct CouponPages: Controller, Sendable {
                             "pickLabel": language.catalog.text("bulk.choose_one", record.name),
                         ]
                     },
-                    "paged": query.page.before != nil,
-                    "firstHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: query.page.limit, cursor: nil),
                     "filterFields": Self.filterFields.compactMap { name in query.filterValue(name).map { ["name": name, "value": $0] } },
-                    "exportHref": request.url(for: "/admin/coupons") + Self.listQuery(filter, limit: PageParameters.defaultLimit, cursor: nil, format: "csv"),
+                    "exportHref": href(page: nil, format: "csv"),
                 ]
-                if let next = page.nextBefore {
-                    values["nextHref"] = request.url(for: "/admin/coupons")
-                        + Self.listQuery(filter, limit: query.page.limit, cursor: PageCursor.cursor(forRow: next))
-                }
+                if query.pageNumber > 1 { values["previousHref"] = href(page: query.pageNumber - 1) }
+                if offset + records.count < count { values["nextHref"] = href(page: query.pageNumber + 1) }
                 return Pages.render("coupons", values, for: request, language: language, session: context.session)
             }
 
@@ -125,8 +129,18 @@ struct CouponPages: Controller, Sendable {
         query.split(separator: "&").filter { !$0.hasSuffix("=") && !$0.isEmpty }.joined(separator: "&")
     }
 
-    /// `?type=2&q=...&cursor=...` for a link to a page of the list with the same filter and page size.
-    static func listQuery(_ filter: CouponFilter, limit: Int, cursor: String?, format: String? = nil) -> String {
+    /// The list counts what matches exactly up to this many, and says "more than" past it.
+    static let countedUpTo = 10_000
+
+    /// "51–100 of 1,234", or "of more than 10,000".
+    static func countText(_ count: Int, shown: Int, offset: Int, catalog: Catalog) -> String {
+        guard shown > 0 else { return catalog.text("list.count_none", String(count)) }
+        let range = "\(offset + 1)–\(offset + shown)"
+        return count > countedUpTo ? catalog.text("list.count_more", range, String(countedUpTo)) : catalog.text("list.count", range, String(count))
+    }
+
+    /// `?type=2&q=...&sort=name&page=2` for a link to a page of the list with the same filter, order and page size.
+    static func listQuery(_ filter: CouponFilter, order: CouponOrder = .newest, limit: Int, page: Int?, format: String? = nil) -> String {
         var pairs: [String] = []
         if let type = filter.type { pairs.append("type=\(type.rawValue)") }
         if let status = filter.status { pairs.append("status=\(status.rawValue)") }
@@ -135,7 +149,8 @@ struct CouponPages: Controller, Sendable {
         if filter.differsFromWeChat { pairs.append("wechat_differs=true") }
         if filter.failingBefore != nil { pairs.append("failing=true") }
         if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
-        if let cursor { pairs.append("cursor=" + cursor) }
+        if order != .newest { pairs.append("sort=" + order.rawValue) }
+        if let page, page > 1 { pairs.append("page=\(page)") }
         if let format { pairs.append("format=" + format) }
         return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
     }

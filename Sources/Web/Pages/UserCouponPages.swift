@@ -13,13 +13,14 @@ struct UserCouponPages: Controller, Sendable {
     func addRoutes(to router: inout Router) {
         router.group(services.staff(.viewer)) { viewers in
             viewers.get("/admin/user-coupons") { context in
-                let query = try QueryParameters(context.request.query, allowed: ["openid", "wechat_offset", "done"])
+                let query = try QueryParameters(context.request.query, allowed: ["openid", "page", "wechat_offset", "done"])
                 let openID = query["openid"].map { String($0.trimmedWhitespace) } ?? ""
                 var claim = CouponForm(values: ["openid": openID])
                 claim.values["out_user_coupon_id"] = CouponPages.newID(prefix: "U", clock: clock, now: now())
                 let offset = query["wechat_offset"].flatMap(CouponListQuery.wholeNumber) ?? 0
                 let notice = query["done"].flatMap { ["claimed", "changed", "unchanged"].contains($0) ? Language(for: context.request).catalog["user_coupon.\($0)"] : nil }
-                return try await self.render(openID: openID, wechatOffset: offset, claim: claim, context, notice: notice)
+                let page = query["page"].flatMap(CouponListQuery.wholeNumber).map { max($0, 1) } ?? 1
+                return try await self.render(openID: openID, page: page, wechatOffset: offset, claim: claim, context, notice: notice)
             }
         }
         router.group(services.staff(.editor)) { editors in
@@ -97,7 +98,7 @@ extension UserCouponPages {
     }
 
     func render(
-        openID: String, wechatOffset: Int = 0, claim: CouponForm, errors: FormErrors = FormErrors(), _ context: RequestContext,
+        openID: String, page: Int = 1, wechatOffset: Int = 0, claim: CouponForm, errors: FormErrors = FormErrors(), _ context: RequestContext,
         notice: String? = nil, problem: String? = nil, status: Int = 200
     ) async throws -> Response {
         let request = context.request
@@ -119,10 +120,18 @@ extension UserCouponPages {
             return Pages.render("user-coupons", values, status: status, for: request, language: language, session: context.session, notice: notice)
         }
 
-        let stored = try database.coupons.userCoupons(openID: openID, limit: Self.storedLimit, offset: 0)
+        let offset = (page - 1) * Self.storedLimit
+        let stored = try database.coupons.userCoupons(openID: openID, limit: Self.storedLimit, offset: offset)
+        let pageHref = { (page: Int, wechatOffset: Int) in
+            request.url(for: "/admin/user-coupons") + "?openid=" + Pages.encodedQueryValue(openID) + (page > 1 ? "&page=\(page)" : "")
+                + (wechatOffset > 0 ? "&wechat_offset=\(wechatOffset)" : "")
+        }
         values["hasStored"] = !stored.records.isEmpty
-        values["storedCount"] = stored.total > Self.storedLimit
-            ? catalog.text("user_coupon.first_of", String(Self.storedLimit), String(stored.total)) : catalog.text("user_coupon.count", String(stored.total))
+        values["storedCount"] = stored.records.isEmpty || (page == 1 && stored.total <= Self.storedLimit)
+            ? catalog.text("user_coupon.count", String(stored.total))
+            : catalog.text("list.count", "\(offset + 1)–\(offset + stored.records.count)", String(stored.total))
+        if page > 1 { values["storedPreviousHref"] = pageHref(page - 1, wechatOffset) }
+        if offset + stored.records.count < stored.total { values["storedNextHref"] = pageHref(page + 1, wechatOffset) }
         values["stored"] = stored.records.map { record -> [String: Any] in
             var row: [String: Any] = [
                 "id": record.outUserCouponID, "actions": request.url(for: "/admin/user-coupons/\(record.outUserCouponID)"),
@@ -141,19 +150,18 @@ extension UserCouponPages {
 
         if let sync {
             do throws(WeChatCallError) {
-                let page = try await sync.userCoupons(openID: openID, pageSize: Self.wechatPageSize, offset: wechatOffset)
-                values["hasWeChatRows"] = !page.entries.isEmpty
-                values["wechatCount"] = catalog.text("user_coupon.count", String(page.totalNum))
-                values["wechatRows"] = page.entries.map { entry -> [String: Any] in
+                let found = try await sync.userCoupons(openID: openID, pageSize: Self.wechatPageSize, offset: wechatOffset)
+                values["hasWeChatRows"] = !found.entries.isEmpty
+                values["wechatCount"] = catalog.text("user_coupon.count", String(found.totalNum))
+                values["wechatRows"] = found.entries.map { entry -> [String: Any] in
                     [
                         "id": entry.outUserCouponID, "couponID": entry.outCouponID, "couponHref": request.url(for: "/admin/coupons/\(entry.outCouponID)"),
                         "status": catalog["user_coupon.status.\(entry.status)"], "used": entry.useTime.map(words.time) ?? "—",
                     ]
                 }
-                let next = wechatOffset + page.entries.count
-                if next < page.totalNum, !page.entries.isEmpty {
-                    values["wechatNextHref"] = request.url(for: "/admin/user-coupons") + "?openid=" + Pages.encodedQueryValue(openID) + "&wechat_offset=\(next)"
-                }
+                let next = wechatOffset + found.entries.count
+                if next < found.totalNum, !found.entries.isEmpty { values["wechatNextHref"] = pageHref(page, next) }
+                if wechatOffset > 0 { values["wechatPreviousHref"] = pageHref(page, max(wechatOffset - Self.wechatPageSize, 0)) }
             } catch {
                 values["wechatError"] = catalog.text("user_coupon.wechat_failed", error.description)
             }
