@@ -37,11 +37,14 @@ extension LoginTests {
 
         let list = try await page("/admin/keys", cookie: admin)
         #expect(list.status == 200 && !String(decoding: list.body, as: UTF8.self).contains(key), "the key is shown once, never listed")
+        #expect(String(decoding: list.body, as: UTF8.self).contains(#"<form method="post" action="/admin/keys/erp/revoke">"#), "a live key can be revoked")
 
         let revoked = try await post("/admin/keys/erp/revoke", "csrf_token=\(token)", cookie: admin)
         #expect(revoked.status == 303 && revoked.headers["Location"] == "/admin/keys?done=revoked")
         #expect(try await apiList(key: key) == 401)
         #expect(try await post("/admin/keys/erp/revoke", "csrf_token=\(token)", cookie: admin).status == 404)
+        let after = String(decoding: try await page("/admin/keys", cookie: admin).body, as: UTF8.self)
+        #expect(after.contains("Revoked ") && !after.contains("/admin/keys/erp/revoke"), "a revoked key says so and offers no button")
         let actions = try database.audit.auditEntries(limit: 10).entries.filter { $0.targetType == "key" }.map { "\($0.actor) \($0.action) \($0.target)" }
         #expect(actions == ["wang.fang key.revoke erp", "wang.fang key.create erp"])
     }

@@ -45,8 +45,12 @@ extension LoginTests {
         #expect(String(decoding: try await page("/admin/people", query: "done=role&name=li.wei", cookie: admin).body, as: UTF8.self)
             .contains("The role of li.wei is changed."))
 
+        let live = String(decoding: try await page("/admin/people", cookie: admin).body, as: UTF8.self)
+        #expect(live.contains(#"action="/admin/people/li.wei/disable""#) && !live.contains(#"action="/admin/people/li.wei/enable""#))
         #expect(try await post("/admin/people/li.wei/disable", "csrf_token=\(token)", cookie: admin).status == 303)
         #expect(try current(editor) == nil)
+        let disabled = String(decoding: try await page("/admin/people", cookie: admin).body, as: UTF8.self)
+        #expect(disabled.contains(#"action="/admin/people/li.wei/enable""#) && !disabled.contains(#"action="/admin/people/li.wei/disable""#))
         #expect(try await login("li.wei", Self.password).status == 401)
         #expect(try await post("/admin/people/li.wei/disable", "csrf_token=\(token)", cookie: admin).status == 404)
         #expect(try await post("/admin/people/li.wei/enable", "csrf_token=\(token)", cookie: admin).status == 303)

@@ -30,10 +30,9 @@ struct FailurePages: Controller, Sendable {
             let waitingSince = changes.first(where: { $0.userCoupon == nil })?.requestedAt ?? record.createdAt
             var row: [String: Any] = [
                 "id": record.outCouponID, "name": record.name, "href": request.url(for: "/admin/coupons/\(Pages.encodedQueryValue(record.outCouponID))"),
-                "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState),
-                "since": record.syncState == .rejected ? "" : catalog.text("failures.waiting_since", words.time(waitingSince)),
-                "error": record.syncError ?? "",
+                "syncState": record.syncState.rawValue, "sync": words.sync(record.syncState), "error": record.syncError ?? "",
             ]
+            if record.syncState == .pending { row["since"] = catalog.text("failures.waiting_since", words.time(waitingSince)) }
             if let code = attempts.last(where: { ($0.errcode ?? 0) != 0 })?.errcode { row["explained"] = catalog.text("coupon.errcode", String(code), words.errcode(code)) }
             return row
         }

@@ -54,13 +54,15 @@ struct KeyPages: Controller, Sendable {
             "name": name, "hasRows": !keys.isEmpty,
             "roles": Role.allCases.map { ["value": $0.rawValue, "label": catalog["role.\($0.rawValue)"], "selected": $0 == role] },
             "rows": keys.map { key -> [String: Any] in
-                [
+                var row: [String: Any] = [
                     "name": key.name, "role": catalog["role.\(key.role.rawValue)"], "created": words.time(key.createdAt),
                     "lastUsed": key.lastUsedAt.map(words.time) ?? catalog["keys.never"],
-                    "revoked": key.revokedAt.map { catalog.text("keys.revoked", words.time($0)) } ?? "",
                     "revokeAction": request.url(for: "/admin/keys/\(Pages.encodedQueryValue(key.name))/revoke"),
                     "csrf": context.session?.csrfToken ?? "",
                 ]
+                // Mustache takes any string, the empty one too, as true: a live key has no `revoked` at all.
+                if let revokedAt = key.revokedAt { row["revoked"] = catalog.text("keys.revoked", words.time(revokedAt)) }
+                return row
             },
         ]
         if let newKey { values["newKey"] = newKey }

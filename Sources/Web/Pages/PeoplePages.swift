@@ -98,11 +98,13 @@ struct PeoplePages: Controller, Sendable {
             "name": name, "roles": roles(role),
             "rows": try database.accounts.users().map { user -> [String: Any] in
                 let actions = request.url(for: "/admin/people/\(Pages.encodedQueryValue(user.name))")
-                return [
+                var row: [String: Any] = [
                     "name": user.name, "role": catalog["role.\(user.role.rawValue)"], "roles": roles(user.role), "created": words.time(user.createdAt),
-                    "disabled": user.disabledAt.map { catalog.text("people.disabled_at", words.time($0)) } ?? "",
                     "isYou": user.name == context.actor, "actions": actions, "csrf": csrf,
                 ]
+                // Mustache takes any string, the empty one too, as true: a live account has no `disabled` at all.
+                if let disabledAt = user.disabledAt { row["disabled"] = catalog.text("people.disabled_at", words.time(disabledAt)) }
+                return row
             },
         ]
         if let newPassword {

@@ -99,12 +99,14 @@ struct UploadPages: Controller, Sendable {
             "total": max(upload.rows.count, 1), "settled": upload.rows.count - waiting,
             "reloads": waiting > 0 && sync != nil, "noWeChat": sync == nil,
             "rows": upload.rows.map { row -> [String: Any] in
-                [
+                var values: [String: Any] = [
                     "row": row.row, "id": row.coupon.outCouponID, "name": row.coupon.name,
                     "href": request.url(for: "/admin/coupons/\(Pages.encodedQueryValue(row.coupon.outCouponID))"),
                     "stored": catalog[row.created ? "upload.new" : "upload.was_stored"],
-                    "syncState": row.coupon.syncState.rawValue, "sync": words.sync(row.coupon.syncState), "error": row.coupon.syncError ?? "",
+                    "syncState": row.coupon.syncState.rawValue, "sync": words.sync(row.coupon.syncState),
                 ]
+                if let error = row.coupon.syncError { values["error"] = error }
+                return values
             },
         ]
         return Pages.render("upload-progress", values, for: request, language: language, session: context.session)
