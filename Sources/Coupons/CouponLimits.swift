@@ -6,8 +6,8 @@ public enum CouponLimits {
     /// `out_coupon_id` and every product id: letters, digits, `_` and `-`, so an id is a URL path
     /// segment as it stands.
     public static let identifierLength = 1...64
-    /// Ids the API's paths take for themselves (`POST /api/v1/coupons/import`): no coupon may have them.
-    public static let reservedCouponIDs: Set<String> = ["import"]
+    /// Ids the API's paths take for themselves (`POST /api/v1/coupons/import`, `.../bulk`): no coupon may have them.
+    public static let reservedCouponIDs: Set<String> = ["import", "bulk"]
     /// `coupon_info.name` and the Channels nickname, counted in Unicode code points as JSON Schema counts them.
     public static let textLength = 1...32
     public static let productIDCount = 1...128

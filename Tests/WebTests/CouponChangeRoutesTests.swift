@@ -113,8 +113,10 @@ extension CouponChangeRoutesTests {
         ImportAPI(services: WebServices(database: database, now: { 1 })).addRoutes(to: &router)
         let request = Request(method: "GET", path: "/api/v1/coupons/import", mountPath: "", query: "", headers: HTTPHeaders(), requestID: "r1", body: [])
         let answer = try await router.respond(to: request, logger: logger)
-        #expect(answer.status == 404, "GET reads a coupon, and none can have this id")
+        #expect(answer.status == 405 && answer.headers["Allow"] == "POST")
         let reserved = try await send("POST", "/api/v1/coupons", WeChatExample.directReduction(id: "import"))
         #expect(reserved.status == 422 && fieldErrors(reserved.json) == ["coupon.out_coupon_id: must not be import: the API uses /api/v1/coupons/import for itself"])
+        let bulk = try await send("POST", "/api/v1/coupons", WeChatExample.directReduction(id: "bulk"))
+        #expect(bulk.status == 422 && fieldErrors(bulk.json) == ["coupon.out_coupon_id: must not be bulk: the API uses /api/v1/coupons/bulk for itself"])
     }
 }

@@ -85,15 +85,6 @@ import TestSupport
         #expect(post.headers["Allow"] == "POST")
     }
 
-    @Test func aLiteralSegmentWinsOnlyForItsOwnMethod() async throws {
-        let bulk = try await makeRouter().respond(to: Request(method: "POST", path: "/api/v1/coupons/bulk"), logger: logger)
-        #expect(String(decoding: bulk.body, as: UTF8.self) == "bulk")
-        let coupon = try await makeRouter().respond(to: Request(method: "GET", path: "/api/v1/coupons/bulk"), logger: logger)
-        #expect(String(decoding: coupon.body, as: UTF8.self) == "coupon bulk for tester", "a coupon may be named bulk")
-        let neither = try await makeRouter().respond(to: Request(method: "PUT", path: "/api/v1/coupons/bulk"), logger: logger)
-        #expect(neither.status == 405 && neither.headers["Allow"] == "GET, HEAD, POST")
-    }
-
     @Test func headIsAnsweredByGet() async throws {
         let response = try await makeRouter().respond(to: Request(method: "HEAD", path: "/healthz"), logger: logger)
         #expect(response.status == 200)

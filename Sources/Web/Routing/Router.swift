@@ -116,9 +116,9 @@ public struct Router: Responder {
         guard let segments = Self.decodedSegments(of: request.path) else {
             return .problem(status: 400, detail: "The path is not validly percent-encoded UTF-8.", for: request)
         }
-        let owning = routesMatching(segments)
-        if let (route, parameters) = Self.mostLiteral(owning, method: request.method)
-            ?? (request.method == "HEAD" ? Self.mostLiteral(owning, method: "GET") : nil)
+        let owning = routesOwning(segments)
+        if let (route, parameters) = owning.first(where: { $0.route.method == request.method })
+            ?? (request.method == "HEAD" ? owning.first { $0.route.method == "GET" } : nil)
         {
             timers = route.timers
             do {
@@ -141,21 +141,20 @@ public struct Router: Responder {
         )
     }
 
-    /// The routes that match the path, with their parameters.
-    private func routesMatching(_ segments: [String]) -> [(route: Route, parameters: [String: String])] {
-        (routesBySegmentCount[segments.count] ?? []).compactMap { route in route.pattern.match(segments).map { (route, $0) } }
-    }
-
-    /// Of the routes for `method`, the one with the most literal segments: `POST /api/v1/coupons/bulk`
-    /// rather than `/api/v1/coupons/{out_coupon_id}`, while `GET` of the same path still reads the coupon.
-    private static func mostLiteral(
-        _ routes: [(route: Route, parameters: [String: String])], method: String
-    ) -> (route: Route, parameters: [String: String])? {
-        var best: (route: Route, parameters: [String: String])?
-        for candidate in routes where candidate.route.method == method {
-            if best.map({ candidate.route.pattern.literalCount > $0.route.pattern.literalCount }) ?? true { best = candidate }
+    /// The routes the path belongs to, with their parameters: of those that match it, the ones with the
+    /// most literal segments.
+    private func routesOwning(_ segments: [String]) -> [(route: Route, parameters: [String: String])] {
+        var owning: [(route: Route, parameters: [String: String])] = []
+        var most = 0
+        for route in routesBySegmentCount[segments.count] ?? [] {
+            guard let parameters = route.pattern.match(segments), route.pattern.literalCount >= most else { continue }
+            if route.pattern.literalCount > most {
+                owning.removeAll()
+                most = route.pattern.literalCount
+            }
+            owning.append((route, parameters))
         }
-        return best
+        return owning
     }
 
     /// `/healthz/` -> 308 to `/healthz` under the mount point, when only the slash is in the way.
