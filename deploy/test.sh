@@ -9,7 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-need_packages nginx libfcgi-dev libsqlite3-dev sqlite3 curl spawn-fcgi systemd openssl python3-venv \
+need_packages nginx libfcgi-dev libsqlite3-dev sqlite3 curl spawn-fcgi systemd openssl python3-venv postgresql \
     chromium chromium-driver python3-selenium fonts-noto-cjk dpkg-dev binutils lintian
 need_swift
 cd "$ROOT"
