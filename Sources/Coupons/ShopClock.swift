@@ -20,14 +20,17 @@ public struct ShopClock: Sendable {
     }
 
     /// "2026-11-23T10:00", as a `datetime-local` input sends it, or typed "2026-11-23 10:00" (seconds
-    /// optional) -> unix seconds. Nil for text of another shape, a date that does not exist (02-30),
-    /// or a local time skipped by a daylight-saving change.
+    /// optional), or as a spreadsheet saved again writes it, "2026/11/3 9:00" -> unix seconds. Nil for
+    /// text of another shape, a date that does not exist (02-30), or a local time skipped by a
+    /// daylight-saving change.
     public func unixTime(local text: String) -> Int? {
         let text = text.trimmedWhitespace
         let halves = text.split(whereSeparator: { $0 == "T" || $0 == " " })
         guard halves.count == 2,
-              let date = Self.numbers(halves[0], separator: "-", digits: [4, 2, 2]),
-              let time = Self.numbers(halves[1], separator: ":", digits: [2, 2]) ?? Self.numbers(halves[1], separator: ":", digits: [2, 2, 2])
+              let date = Self.numbers(halves[0], separator: "-", digits: [4...4, 2...2, 2...2])
+                ?? Self.numbers(halves[0], separator: "/", digits: [4...4, 1...2, 1...2]),
+              let time = Self.numbers(halves[1], separator: ":", digits: [1...2, 2...2])
+                ?? Self.numbers(halves[1], separator: ":", digits: [1...2, 2...2, 2...2])
         else { return nil }
         let wanted = DateComponents(
             year: date[0], month: date[1], day: date[2], hour: time[0], minute: time[1], second: time.count > 2 ? time[2] : 0)
@@ -60,13 +63,14 @@ public struct ShopClock: Sendable {
         return ("\(year)-\(two(found.month))-\(two(found.day))", "\(two(found.hour)):\(two(found.minute))" + seconds)
     }
 
-    /// "2026-11-23" with "-" and [4, 2, 2] -> [2026, 11, 23]: exactly those digit counts, ASCII digits only.
-    private static func numbers(_ text: Substring, separator: Character, digits: [Int]) -> [Int]? {
+    /// "2026-11-23" with "-" and [4...4, 2...2, 2...2] -> [2026, 11, 23]: digit counts within those
+    /// ranges, ASCII digits only.
+    private static func numbers(_ text: Substring, separator: Character, digits: [ClosedRange<Int>]) -> [Int]? {
         let fields = text.split(separator: separator, omittingEmptySubsequences: false)
         guard fields.count == digits.count else { return nil }
         var numbers: [Int] = []
-        for (field, count) in zip(fields, digits) {
-            guard field.count == count, field.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(field) else { return nil }
+        for (field, counts) in zip(fields, digits) {
+            guard counts.contains(field.count), field.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(field) else { return nil }
             numbers.append(number)
         }
         return numbers

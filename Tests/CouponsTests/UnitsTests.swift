@@ -66,17 +66,27 @@ import Testing
         #expect(shanghai.unixTime(local: "1970-01-01T08:00") == 0)
     }
 
-    @Test(arguments: ["2026-11-23T10:00", "2026-11-23 10:00", " 2026-11-23T10:00:00 ", "2026-11-23T10:00:00"])
+    @Test(arguments: [
+        "2026-11-23T10:00", "2026-11-23 10:00", " 2026-11-23T10:00:00 ", "2026-11-23T10:00:00",
+        // As Excel writes a date and time back when a CSV is saved again.
+        "2026/11/23 10:00", "2026/11/23 10:00:00",
+    ])
     func acceptedShapes(text: String) {
         #expect(shanghai.unixTime(local: text) == 1_795_399_200)
     }
 
     @Test(arguments: [
         "", "2026-11-23", "10:00", "2026-02-30T10:00", "2026-13-01T10:00", "2026-11-23T24:00", "2026-11-23T10:60",
-        "26-11-23T10:00", "2026-1-5T10:00", "2026/11/23 10:00", "2026-11-23T10", "２０２６-11-23T10:00",
+        "26-11-23T10:00", "2026-1-5T10:00", "2026/11-23 10:00", "26/11/23 10:00", "2026/111/3 10:00", "2026-11-23T10",
+        "２０２６-11-23T10:00", "2026-11-23T100:00",
     ])
     func refusedShapes(text: String) {
         #expect(shanghai.unixTime(local: text) == nil)
+    }
+
+    @Test func aSpreadsheetsShortDayMonthAndHourAreRead() {
+        #expect(shanghai.unixTime(local: "2026/1/5 9:00") == shanghai.unixTime(local: "2026-01-05T09:00"))
+        #expect(shanghai.unixTime(local: "2026/1/5 9:00") != nil)
     }
 
     @Test func leapDay() {
