@@ -87,13 +87,7 @@ extension AppDatabase.CouponTables {
         let body = String(decoding: coupon.canonicalJSON, as: UTF8.self)
         return try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: coupon.outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
-            guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
-            let request = CouponChangeRequest.edit(sameBody: Coupon.sameBody(stored.body, body))
-            switch request.decision(status: CouponStatus(rawValue: stored.status) ?? .notActive, syncState: stored.syncState, syncError: stored.syncError) {
-            case .refuse(let refusal): return .refused(refusal)
-            case .unchanged: return .unchanged(stored)
-            case .queue: break
-            }
+            if let answer = Self.answer(to: .edit(sameBody: Coupon.sameBody(stored.body, body)), on: stored, expecting: expected) { return answer }
             try db.executeCached(
                 sql: """
                     UPDATE coupon SET body = ?, type = ?, name = ?, wechat_differs = NULL, sync_error = NULL, version = version + 1, updated_at = ?
@@ -149,13 +143,8 @@ extension AppDatabase.CouponTables {
     public func requestStatus(_ status: CouponStatus, outCouponID: String, expecting expected: ExpectedVersion, by actor: String, now: Int) throws -> ChangeOutcome {
         try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
-            guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
+            if let answer = Self.answer(to: .status(status), on: stored, expecting: expected) { return answer }
             let current = CouponStatus(rawValue: stored.status) ?? .notActive
-            switch CouponChangeRequest.status(status).decision(status: current, syncState: stored.syncState, syncError: stored.syncError) {
-            case .refuse(let refusal): return .refused(refusal)
-            case .unchanged: return .unchanged(stored)
-            case .queue: break
-            }
             try db.executeCached(sql: "UPDATE coupon SET status = ?, version = version + 1, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
             try Self.queue(.updateStatus, couponRow: id, status: status.rawValue, by: actor, now: now, in: db)
             try Self.settle(couponRow: id, in: db)
@@ -176,13 +165,7 @@ extension AppDatabase.CouponTables {
     ) throws -> ChangeOutcome {
         try writer.write { db in
             guard let stored = try Self.coupon(outCouponID: outCouponID, in: db), let id = stored.id else { return .refused(.noSuchCoupon) }
-            guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
-            let current = CouponStatus(rawValue: stored.status) ?? .notActive
-            switch CouponChangeRequest.stock.decision(status: current, syncState: stored.syncState, syncError: stored.syncError) {
-            case .refuse(let refusal): return .refused(refusal)
-            case .unchanged: return .unchanged(stored)
-            case .queue: break
-            }
+            if let answer = Self.answer(to: .stock, on: stored, expecting: expected) { return answer }
             try db.executeCached(
                 sql: "UPDATE coupon SET issued_num = ?, receive_num = ?, version = version + 1, updated_at = ? WHERE id = ?",
                 arguments: [issuedNum, receiveNum, now, id]
@@ -197,6 +180,18 @@ extension AppDatabase.CouponTables {
                 in: db
             )
             return .queued(try Self.coupon(row: id, in: db))
+        }
+    }
+
+    /// What asking `request` of the stored coupon comes to without storing anything: refused when it was
+    /// made against another version than `expected`, else as WeChat's rules decide
+    /// (`CouponChangeRequest.decision`); nil when the change is to be stored and queued.
+    private static func answer(to request: CouponChangeRequest, on stored: CouponRecord, expecting expected: ExpectedVersion) -> ChangeOutcome? {
+        guard expected.allows(stored.version) else { return .refused(.staleVersion(current: stored.version)) }
+        switch request.decision(status: CouponStatus(rawValue: stored.status) ?? .notActive, syncState: stored.syncState, syncError: stored.syncError) {
+        case .refuse(let refusal): return .refused(refusal)
+        case .unchanged: return .unchanged(stored)
+        case .queue: return nil
         }
     }
 

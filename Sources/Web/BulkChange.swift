@@ -34,18 +34,26 @@ struct BulkChange {
         case rejected(String)
         case notFound
 
-        var name: String {
+        /// An outcome's kind, without its reason: what the answers and pages name and count.
+        enum Kind: String, CaseIterable {
+            case done, queued, unchanged, refused, rejected
+            case notFound = "not_found"
+        }
+
+        var kind: Kind {
             switch self {
-            case .done: "done"
-            case .queued: "queued"
-            case .unchanged: "unchanged"
-            case .refused: "refused"
-            case .rejected: "rejected"
-            case .notFound: "not_found"
+            case .done: .done
+            case .queued: .queued
+            case .unchanged: .unchanged
+            case .refused: .refused
+            case .rejected: .rejected
+            case .notFound: .notFound
             }
         }
 
-        static let names = ["done", "queued", "unchanged", "refused", "rejected", "not_found"]
+        var name: String { kind.rawValue }
+
+        static let names = Kind.allCases.map(\.rawValue)
     }
 
     /// The most coupons one bulk change takes.

@@ -20,11 +20,7 @@ enum CouponCSV {
     /// database a piece at a time: never more than `piece` coupons in memory, however many there are.
     static func export(_ filter: CouponFilter, from database: AppDatabase, words: CouponWords, now: Int) -> Response {
         let stamp = words.clock.localText(now).filter(\.isNumber)
-        let headers = HTTPHeaders([
-            ("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", #"attachment; filename="coupons-\#(stamp).csv""#),
-            ("Cache-Control", "no-store"),
-        ])
-        return Response(status: 200, headers: headers, body: CSV.byteOrderMark + CSV.line(columns)) { write in
+        return download(named: "coupons-\(stamp).csv") { write in
             try database.read { snapshot in
                 var before: Int64?
                 repeat {
@@ -36,6 +32,14 @@ enum CouponCSV {
                 } while before != nil
             }
         }
+    }
+
+    /// A CSV file to save, `fileName`: the byte-order mark and the header row, then what `rows` writes.
+    static func download(named fileName: String, rows: Response.BodyStream? = nil) -> Response {
+        let headers = HTTPHeaders([
+            ("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", #"attachment; filename="\#(fileName)""#), ("Cache-Control", "no-store"),
+        ])
+        return Response(status: 200, headers: headers, body: CSV.byteOrderMark + CSV.line(columns), stream: rows)
     }
 
     static func row(_ record: CouponRecord, words: CouponWords) -> [String] {

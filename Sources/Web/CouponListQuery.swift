@@ -70,19 +70,6 @@ struct CouponListQuery {
         if !errors.isEmpty { throw HTTPError(status: 400, detail: "The query string is not valid.", fieldErrors: errors) }
     }
 
-    /// The value of one of the filter's parameters as the query had it, nil when it was left out.
-    func filterValue(_ name: String) -> String? {
-        switch name {
-        case "type": filter.type.map { String($0.rawValue) }
-        case "status": filter.status.map { String($0.rawValue) }
-        case "sync_state": filter.syncState?.rawValue
-        case "q": filter.text
-        case "wechat_differs": filter.differsFromWeChat ? "true" : nil
-        case "failing": filter.failingBefore == nil ? nil : "true"
-        default: nil
-        }
-    }
-
     /// Whether the list is wanted as CSV: `format=csv`, or `Accept` naming `text/csv` (not with `q=0`).
     func wantsCSV(_ request: Request) -> Bool {
         csv || (request.headers["Accept"] ?? "").split(separator: ",").contains { range in
@@ -95,5 +82,23 @@ struct CouponListQuery {
     static func wholeNumber(_ text: String) -> Int? {
         guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         return Int(text)
+    }
+}
+
+extension CouponFilter {
+    /// The list query's names for the filter, in the order links write them.
+    static let queryNames = ["type", "status", "sync_state", "q", "wechat_differs", "failing"]
+
+    /// The value of the filter's parameter `name` as a list query gives it; nil when it lets everything through.
+    func queryValue(_ name: String) -> String? {
+        switch name {
+        case "type": type.map { String($0.rawValue) }
+        case "status": status.map { String($0.rawValue) }
+        case "sync_state": syncState?.rawValue
+        case "q": text
+        case "wechat_differs": differsFromWeChat ? "true" : nil
+        case "failing": failingBefore == nil ? nil : "true"
+        default: nil
+        }
     }
 }

@@ -36,8 +36,6 @@ struct MultipartForm {
     /// The first part named `name`.
     subscript(name: String) -> Part? { parts.first { $0.name == name } }
 
-    static func isMultipart(_ contentType: String?) -> Bool { contentType.flatMap(boundary) != nil }
-
     private static func boundary(_ contentType: String) -> String? {
         let fields = contentType.split(separator: ";").map { $0.trimmingSpaces }
         guard fields.first?.lowercased() == "multipart/form-data" else { return nil }

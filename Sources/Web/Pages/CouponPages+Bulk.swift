@@ -6,14 +6,12 @@ import Storage
 /// the list's filter, activated, expired, voided or sent again (`BulkChange`), then a page saying what
 /// each came to.
 extension CouponPages {
-    static let filterFields = ["type", "status", "sync_state", "q", "wechat_differs", "failing"]
-
     func addBulkRoutes(to router: inout Router) {
         router.group(services.staff(.editor)) { editors in
             editors.post("/admin/coupons/bulk") { context in
                 let form = try QueryParameters(
                     String(decoding: try Self.formBody(context.request), as: UTF8.self),
-                    allowed: Set(["csrf_token", "action", "all"] + Self.filterFields), repeatable: ["out_coupon_id"]
+                    allowed: Set(["csrf_token", "action", "all"] + CouponFilter.queryNames), repeatable: ["out_coupon_id"]
                 )
                 guard let action = form["action"].flatMap(BulkChange.Action.init(rawValue:)) else {
                     throw HTTPError(status: 400, detail: "action must be one of \(BulkChange.Action.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -21,7 +19,7 @@ extension CouponPages {
                 let bulk = BulkChange(services: services)
                 var ids = form.all("out_coupon_id")
                 if form["all"] == "true" {
-                    let query = try CouponListQuery(Self.filterFields.compactMap { name in
+                    let query = try CouponListQuery(CouponFilter.queryNames.compactMap { name in
                         form[name].flatMap { $0.isEmpty ? nil : "\(name)=" + Pages.encodedQueryValue($0) }
                     }.joined(separator: "&"), now: now())
                     guard let matching = try bulk.ids(matching: query.filter) else {

@@ -47,7 +47,7 @@ struct CouponPages: Controller, Sendable {
                             "pickLabel": language.catalog.text("bulk.choose_one", record.name),
                         ]
                     },
-                    "filterFields": Self.filterFields.compactMap { name in query.filterValue(name).map { ["name": name, "value": $0] } },
+                    "filterFields": CouponFilter.queryNames.compactMap { name in filter.queryValue(name).map { ["name": name, "value": $0] } },
                     "exportHref": href(page: nil, format: "csv"),
                 ]
                 if query.pageNumber > 1 { values["previousHref"] = href(page: query.pageNumber - 1) }
@@ -141,13 +141,7 @@ struct CouponPages: Controller, Sendable {
 
     /// `?type=2&q=...&sort=name&page=2` for a link to a page of the list with the same filter, order and page size.
     static func listQuery(_ filter: CouponFilter, order: CouponOrder = .newest, limit: Int, page: Int?, format: String? = nil) -> String {
-        var pairs: [String] = []
-        if let type = filter.type { pairs.append("type=\(type.rawValue)") }
-        if let status = filter.status { pairs.append("status=\(status.rawValue)") }
-        if let state = filter.syncState { pairs.append("sync_state=\(state.rawValue)") }
-        if let text = filter.text { pairs.append("q=" + Pages.encodedQueryValue(text)) }
-        if filter.differsFromWeChat { pairs.append("wechat_differs=true") }
-        if filter.failingBefore != nil { pairs.append("failing=true") }
+        var pairs = CouponFilter.queryNames.compactMap { name in filter.queryValue(name).map { "\(name)=" + Pages.encodedQueryValue($0) } }
         if limit != PageParameters.defaultLimit { pairs.append("limit=\(limit)") }
         if order != .newest { pairs.append("sort=" + order.rawValue) }
         if let page, page > 1 { pairs.append("page=\(page)") }

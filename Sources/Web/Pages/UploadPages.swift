@@ -16,10 +16,7 @@ struct UploadPages: Controller, Sendable {
             }
 
             editors.get("/admin/uploads/template") { _ in
-                Response(status: 200, headers: HTTPHeaders([
-                    ("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", #"attachment; filename="coupons-template.csv""#),
-                    ("Cache-Control", "no-store"),
-                ]), body: CSV.byteOrderMark + CSV.line(CouponCSV.columns))
+                CouponCSV.download(named: "coupons-template.csv")
             }
 
             editors.post("/admin/uploads") { context in
